@@ -1,0 +1,58 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Dependency rule: PaySim imports no other target of ours; Console and
+/// RedisBackend import PaySim and never each other; only `payops` wires them.
+let package = Package(
+    name: "payops",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "payops", targets: ["payops"]),
+        .library(name: "PaySim", targets: ["PaySim"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CNCurses",
+            pkgConfig: "ncursesw",
+            providers: [.apt(["libncursesw5-dev"])]
+        ),
+        .systemLibrary(
+            name: "CHiredis",
+            pkgConfig: "hiredis",
+            providers: [.apt(["libhiredis-dev"])]
+        ),
+        .target(
+            name: "PaySim",
+            dependencies: [
+                .product(name: "Collections", package: "swift-collections"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+        .target(name: "RedisBackend", dependencies: ["PaySim", "CHiredis"]),
+        .target(name: "Console", dependencies: ["PaySim", "CNCurses"]),
+        .executableTarget(
+            name: "payops",
+            dependencies: [
+                "PaySim", "Console", "RedisBackend",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "PaySimTests",
+            dependencies: [
+                "PaySim",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(name: "RedisBackendTests", dependencies: ["RedisBackend", "CHiredis"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "CNCurses"]),
+        .testTarget(name: "PayopsEndToEndTests", dependencies: ["payops"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,105 @@
+/// Crashes, restarts and partitions of shards and coordinators, and the
+/// recovery each does from its own durable log.
+extension Simulation {
+    /// A process crash: volatile state (locks, unforced log records, votes in
+    /// progress) is lost; the shard restarts by itself after the restart delay.
+    func crashShard(_ s: Int, reason: String) {
+        let shard = shards[s]
+        guard shard.up else { return }
+        shard.up = false
+        shard.epoch &+= 1
+        shard.crashes += 1
+        shard.wal.crash()
+        shard.locks.removeAll()
+        for id in shard.active.keys.sorted() {
+            guard let t = shard.active[id], let p = t.parts.firstIndex(where: { $0.shard == s }) else { continue }
+            t.parts[p].token &+= 1
+            t.parts[p].terminating = false
+            t.parts[p].locked = 0
+            switch t.parts[p].durable {
+            case .prepared, .precommitted:
+                // The log says it voted yes: it comes back prepared.
+                t.parts[p].state = t.parts[p].durable
+            default:
+                // Nothing durable: it never voted, so it may abort on its own.
+                t.parts[p].state = .aborted
+                partFinal(t, p)
+            }
+        }
+        shard.restartAt = nowMicros + config.restartDelay.microseconds
+        schedule(after: config.restartDelay.microseconds, .restartShard(Int32(s), epoch: shard.epoch))
+        log(.crit, "\(shard.name) crashed (\(reason)); restarting in \(config.restartDelay)")
+    }
+
+    /// Recovery: re-take the locks of every transaction the log shows as
+    /// prepared, then resolve them — by asking the coordinator (2PC) or by
+    /// the termination protocol (3PC).
+    func restartShard(_ s: Int, epoch: UInt32?) {
+        let shard = shards[s]
+        guard !shard.up, epoch == nil || shard.epoch == epoch else { return }
+        shard.up = true
+        shard.restartAt = nil
+        var recovered = 0
+        for id in shard.active.keys.sorted() {
+            guard let t = shard.active[id], let p = t.parts.firstIndex(where: { $0.shard == s }) else { continue }
+            guard t.parts[p].state.isUndecidedAfterVote else { continue }
+            for i in t.parts[p].writes where !ledger.isContra(t.writes[i].row) {
+                shard.locks[t.writes[i].row] = Shard.LockEntry(holder: t.id)
+            }
+            t.parts[p].locked = t.parts[p].writes.count
+            recovered += 1
+            markInDoubt(t, p)
+            armParticipantTimeout(t, p, after: .zero)
+        }
+        log(.info, "\(shard.name) recovered from its log: \(recovered) prepared transaction\(recovered == 1 ? "" : "s") to resolve")
+    }
+
+    /// The coordinator's process dies: votes in progress and unforced
+    /// decisions are lost. Clients lose their connections and retry.
+    func crashCoordinator(_ ci: Int, reason: String) {
+        let c = coordinators[ci]
+        guard c.up else { return }
+        c.up = false
+        c.epoch &+= 1
+        c.crashes += 1
+        c.log.crash()
+        var lost = 0
+        for id in c.active.keys.sorted() {
+            guard let t = c.active[id] else { continue }
+            t.timerToken &+= 1
+            if t.phase == .committed { continue }
+            t.phase = .lost
+            c.active[id] = nil
+            lost += 1
+        }
+        // Every client waiting on this coordinator sees its connection drop.
+        for id in unsettled.keys.sorted() {
+            if let t = unsettled[id], t.coordinator == ci { tellClient(t, .lost) }
+        }
+        c.restartAt = nowMicros + config.restartDelay.microseconds
+        schedule(after: config.restartDelay.microseconds, .restartCoordinator(Int32(ci), epoch: c.epoch))
+        log(.crit, "coordinator \(c.name) crashed (\(reason)): \(lost) undecided transaction\(lost == 1 ? "" : "s") lost; restarting in \(config.restartDelay)")
+    }
+
+    /// Recovery: resend every logged commit that is not yet acknowledged.
+    /// Transactions without a commit record are presumed aborted.
+    func restartCoordinator(_ ci: Int, epoch: UInt32?) {
+        let c = coordinators[ci]
+        guard !c.up, epoch == nil || c.epoch == epoch else { return }
+        c.up = true
+        c.restartAt = nil
+        var resent = 0
+        for id in c.active.keys.sorted() {
+            guard let t = c.active[id], t.phase == .committed else { continue }
+            sendDecision(t)
+            resent += 1
+        }
+        log(.info, "coordinator \(c.name) recovered: resending \(resent) logged commit\(resent == 1 ? "" : "s")")
+    }
+
+    /// Cuts a shard off from every node and shard for `duration`.
+    func partitionShard(_ s: Int, for duration: SimDuration) {
+        shards[s].partitionedUntil = nowMicros + duration.microseconds
+        log(.warn, "\(shards[s].name) partitioned from the network for \(duration)")
+    }
+}

@@ -1,0 +1,119 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Exponential inter-arrival and service times: `rate` events per second.
+public struct Exponential: Sendable {
+    public let rate: Double
+    public init(rate: Double) {
+        precondition(rate > 0, "an exponential needs a positive rate")
+        self.rate = rate
+    }
+    public var mean: Double { 1 / rate }
+    @inlinable public func sample(_ rng: inout SeededRandom) -> Double {
+        -log(rng.nextOpenDouble()) / rate
+    }
+}
+
+/// A lognormal given by its median and the standard deviation of its log;
+/// the long right tail of gateway, disk and network latencies.
+public struct LogNormal: Sendable {
+    public let mu: Double
+    public let sigma: Double
+    public init(median: Double, sigma: Double) {
+        precondition(median > 0 && sigma >= 0)
+        mu = log(median)
+        self.sigma = sigma
+    }
+    public var mean: Double { exp(mu + sigma * sigma / 2) }
+    @inlinable public func sample(_ rng: inout SeededRandom) -> Double {
+        exp(mu + sigma * StandardNormal.sample(&rng))
+    }
+}
+
+/// Standard normal variates by the Box–Muller transform (one of the pair is
+/// used, which keeps the generator stateless and runs reproducible).
+public enum StandardNormal {
+    @inlinable public static func sample(_ rng: inout SeededRandom) -> Double {
+        let u1 = rng.nextOpenDouble(), u2 = rng.nextDouble()
+        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
+    }
+}
+
+/// Uniform on [lower, upper).
+public struct UniformReal: Sendable {
+    public let lower: Double, upper: Double
+    public init(_ lower: Double, _ upper: Double) {
+        precondition(upper >= lower)
+        self.lower = lower; self.upper = upper
+    }
+    public var mean: Double { (lower + upper) / 2 }
+    @inlinable public func sample(_ rng: inout SeededRandom) -> Double {
+        lower + (upper - lower) * rng.nextDouble()
+    }
+}
+
+/// Zipf over ranks 1...n with exponent s, by rejection-inversion
+/// (Hörmann and Derflinger 1996): O(1) per sample with no table, so a
+/// million-customer population costs nothing to set up.
+public struct Zipf: Sendable {
+    public let n: Int
+    public let exponent: Double
+    let hIntegralX1: Double
+    let hIntegralN: Double
+    let sDiv: Double
+
+    public init(n: Int, exponent: Double) {
+        precondition(n >= 1 && exponent > 0)
+        self.n = n
+        self.exponent = exponent
+        hIntegralX1 = Zipf.hIntegral(1.5, exponent) - 1
+        hIntegralN = Zipf.hIntegral(Double(n) + 0.5, exponent)
+        sDiv = 2 - Zipf.hIntegralInverse(Zipf.hIntegral(2.5, exponent) - Zipf.h(2, exponent), exponent)
+    }
+
+    /// A rank in 1...n; rank 1 is the most popular.
+    public func sample(_ rng: inout SeededRandom) -> Int {
+        while true {
+            let u = hIntegralN + rng.nextDouble() * (hIntegralX1 - hIntegralN)
+            let x = Zipf.hIntegralInverse(u, exponent)
+            var k = Int(x + 0.5)
+            if k < 1 { k = 1 } else if k > n { k = n }
+            if Double(k) - x <= sDiv || u >= Zipf.hIntegral(Double(k) + 0.5, exponent) - Zipf.h(Double(k), exponent) {
+                return k
+            }
+        }
+    }
+
+    /// The exact mean rank, sum k^(1-s) / sum k^(-s); O(n), for tests.
+    public var mean: Double {
+        var num = 0.0, den = 0.0
+        for k in 1...n {
+            let p = pow(Double(k), -exponent)
+            num += Double(k) * p
+            den += p
+        }
+        return num / den
+    }
+
+    static func h(_ x: Double, _ s: Double) -> Double { exp(-s * log(x)) }
+    static func hIntegral(_ x: Double, _ s: Double) -> Double {
+        let logX = log(x)
+        return helper2((1 - s) * logX) * logX
+    }
+    static func hIntegralInverse(_ x: Double, _ s: Double) -> Double {
+        var t = x * (1 - s)
+        if t < -1 { t = -1 }
+        return exp(helper1(t) * x)
+    }
+    /// log1p(x)/x, accurate near zero.
+    static func helper1(_ x: Double) -> Double {
+        abs(x) > 1e-8 ? log1p(x) / x : 1 - x * (0.5 - x * (1.0 / 3.0 - 0.25 * x))
+    }
+    /// expm1(x)/x, accurate near zero.
+    static func helper2(_ x: Double) -> Double {
+        abs(x) > 1e-8 ? expm1(x) / x : 1 + x * 0.5 * (1 + x * (1.0 / 3.0) * (1 + 0.25 * x))
+    }
+}

@@ -1,0 +1,44 @@
+import DequeModule
+
+/// One ledger shard: it owns a slice of the rows, their row locks and a
+/// write-ahead log. Identity is real (it crashes, restarts and is pointed at
+/// by messages), so it is a class.
+final class Shard {
+    let index: Int
+    var name: String { "shard-\(index + 1)" }
+    var up = true
+    /// Bumped on every crash, so events armed before it are recognised as stale.
+    var epoch: UInt32 = 0
+    var partitionedUntil: Int64 = Int64.min
+    var restartAt: Int64?
+
+    struct Waiter {
+        let txn: Txn
+        let part: Int
+        let token: UInt32
+    }
+    struct LockEntry {
+        var holder: Int64
+        var waiters: Deque<Waiter> = []
+    }
+    /// Row → current holder and the queue behind it. Volatile: a crash clears it.
+    var locks: [Int32: LockEntry] = [:]
+
+    enum ForceWaiter {
+        /// A participant's record for `target` state (prepared, precommitted, committing).
+        case participant(Txn, part: Int, token: UInt32)
+    }
+    var wal = WriteAheadLog<ForceWaiter>()
+
+    /// Transactions with a live participant here, by id.
+    var active: [Int64: Txn] = [:]
+
+    var lockWaits: Int64 = 0
+    var commits: Int64 = 0
+    var aborts: Int64 = 0
+    var crashes: Int64 = 0
+
+    init(index: Int) { self.index = index }
+
+    func isReachable(at now: Int64) -> Bool { up && now >= partitionedUntil }
+}

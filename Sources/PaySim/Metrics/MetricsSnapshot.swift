@@ -1,0 +1,117 @@
+/// Everything an observer reads about the platform at one instant, as one
+/// value: the console draws it and headless runs report from it. Building
+/// it copies counters and takes percentiles; it never walks the ledger.
+public struct MetricsSnapshot: Sendable {
+    public struct WorkloadRow: Sendable {
+        public var workload: Workload
+        public var rateTPS: Double
+        public var stats: WorkloadStats
+    }
+    public struct ShardRow: Sendable, Equatable {
+        public var name: String
+        public var up: Bool
+        public var partitioned: Bool
+        public var locksHeld: Int
+        public var inDoubt: Int
+        public var lockWaits: Int64
+        public var commits: Int64
+        public var crashes: Int64
+        public var restartsIn: SimDuration?
+    }
+    public struct CoordinatorRow: Sendable, Equatable {
+        public var name: String
+        public var up: Bool
+        public var active: Int
+        public var crashes: Int64
+        public var restartsIn: SimDuration?
+    }
+    public struct LedgerStatus: Sendable, Equatable {
+        public var violationCount: Int64
+        public var violations: [LedgerViolation]
+        public var transactionsChecked: Int64
+        public var balanced: Bool { violationCount == 0 }
+    }
+
+    public var time: SimTime
+    public var seed: UInt64
+    public var baseRateTPS: Double
+    public var mix: WorkloadMix
+    public var commitProtocol: CommitProtocol
+    public var paused: Bool
+    public var gatewayUp: Bool
+    public var spikes: [(factor: Double, workload: Workload?, remaining: SimDuration)]
+    public var workloads: [WorkloadRow]
+    public var commit: CommitStats
+    public var shards: [ShardRow]
+    public var coordinators: [CoordinatorRow]
+    public var ledger: LedgerStatus
+    public var events: [SimLogEntry]
+    public var eventsProcessed: Int64
+    public var requestsInFlight: Int
+
+    public func workload(_ w: Workload) -> WorkloadRow { workloads[w.rawValue] }
+}
+
+extension Simulation {
+    public func snapshot() -> MetricsSnapshot {
+        MetricsSnapshot(
+            time: now,
+            seed: config.seed,
+            baseRateTPS: baseRateTPS,
+            mix: mix,
+            commitProtocol: commitProtocol,
+            paused: paused,
+            gatewayUp: gatewayUp,
+            spikes: spikes.map { ($0.factor, $0.workload, SimDuration(microseconds: $0.endsAt - nowMicros)) },
+            workloads: Workload.allCases.map { MetricsSnapshot.WorkloadRow(workload: $0, rateTPS: currentRate($0), stats: stats[$0.rawValue]) },
+            commit: commitStats,
+            shards: shards.map { s in
+                MetricsSnapshot.ShardRow(
+                    name: s.name, up: s.up, partitioned: nowMicros < s.partitionedUntil, locksHeld: s.locks.count,
+                    inDoubt: s.active.values.reduce(0) { n, t in n + t.parts.reduce(0) { $0 + ($1.shard == s.index && $1.inDoubt ? 1 : 0) } },
+                    lockWaits: s.lockWaits, commits: s.commits, crashes: s.crashes,
+                    restartsIn: s.restartAt.map { SimDuration(microseconds: $0 - nowMicros) })
+            },
+            coordinators: coordinators.map { c in
+                MetricsSnapshot.CoordinatorRow(name: c.name, up: c.up, active: c.active.count, crashes: c.crashes,
+                                               restartsIn: c.restartAt.map { SimDuration(microseconds: $0 - nowMicros) })
+            },
+            ledger: MetricsSnapshot.LedgerStatus(violationCount: auditor.violationCount, violations: auditor.violations,
+                                                 transactionsChecked: auditor.transactionsChecked),
+            events: Array(events.entries),
+            eventsProcessed: eventsProcessed,
+            requestsInFlight: inFlightRequests
+        )
+    }
+
+    /// Recomputes every ledger total from the balances and checks every
+    /// limit; violations join the auditor's list. O(rows).
+    public func auditNow() {
+        var money: Int64 = 0
+        var shares = [Int64](repeating: 0, count: ledger.symbols)
+        for id in unsettled.keys.sorted() {
+            guard let t = unsettled[id] else { continue }
+            money += t.appliedMoney
+            for (i, d) in t.appliedShares.enumerated() { shares[i] += d }
+        }
+        auditor.fullAudit(ledger: ledger, inFlightMoney: money, inFlightShares: shares)
+    }
+
+    /// Runs a headless experiment: arrivals for `duration`, then up to
+    /// `drain` more for work in flight to finish, then a full audit.
+    public func runHeadless(duration: SimDuration, drain: SimDuration = .seconds(60), commands: [(at: SimDuration, command: OperatorCommand)] = []) -> [CommandError] {
+        var failures: [CommandError] = []
+        for (at, command) in commands.sorted(by: { $0.at < $1.at }) where at <= duration {
+            advance(to: SimTime(microseconds: at.microseconds))
+            do { try apply(command) } catch { failures.append(error) }
+        }
+        advance(to: SimTime(microseconds: duration.microseconds))
+        closeArrivals()
+        let deadline = nowMicros + drain.microseconds
+        while !isQuiescent && nowMicros < deadline {
+            advance(to: SimTime(microseconds: min(deadline, nowMicros + 1_000_000)))
+        }
+        auditNow()
+        return failures
+    }
+}

@@ -1,0 +1,76 @@
+/// The headless run's report. Field names are snake_case and stable:
+/// scripts and dashboards read them. It holds no wall-clock figure, so equal
+/// inputs give byte-identical output.
+public struct RunReport: Codable, Sendable, Equatable {
+    public struct Latency: Codable, Sendable, Equatable {
+        public var p50: Double
+        public var p99: Double
+        public var p999: Double
+    }
+    public struct WorkloadReport: Codable, Sendable, Equatable {
+        public var submitted: Int64
+        public var committed: Int64
+        public var declined: Int64
+        public var aborted: Int64
+        public var failed: Int64
+        public var duplicates: Int64
+        public var latency_ms: Latency
+    }
+    public struct CommitReport: Codable, Sendable, Equatable {
+        public var `protocol`: String
+        public var prepared: Int64
+        public var committed: Int64
+        public var aborted: Int64
+        public var local_commits: Int64
+        public var in_doubt: Int64
+        public var in_doubt_total: Int64
+        public var lock_waits: Int64
+        public var messages: Int64
+        public var messages_dropped: Int64
+        public var fsyncs: Int64
+    }
+    public struct LedgerReport: Codable, Sendable, Equatable {
+        public var balanced: Bool
+        public var violation_count: Int64
+        public var violations: [LedgerViolation]
+        public var transactions_checked: Int64
+    }
+    public struct RunInfo: Codable, Sendable, Equatable {
+        public var seed: UInt64
+        public var duration_s: Double
+        public var simulated_s: Double
+        public var rate_tps_base: Double
+        public var mix: String
+        public var shards: Int
+        public var nodes: Int
+        public var events: Int64
+    }
+
+    public var run: RunInfo
+    public var workloads: [String: WorkloadReport]
+    public var commit: CommitReport
+    public var ledger: LedgerReport
+
+    public init(snapshot s: MetricsSnapshot, config: SimulationConfig, duration: SimDuration) {
+        run = RunInfo(seed: config.seed, duration_s: duration.seconds, simulated_s: s.time.seconds,
+                      rate_tps_base: config.baseRateTPS, mix: config.mix.description, shards: config.shards,
+                      nodes: config.nodes, events: s.eventsProcessed)
+        var w: [String: WorkloadReport] = [:]
+        for row in s.workloads {
+            let st = row.stats
+            w[row.workload.name] = WorkloadReport(
+                submitted: st.submitted, committed: st.committed, declined: st.declined, aborted: st.aborted,
+                failed: st.failed, duplicates: st.duplicates,
+                latency_ms: Latency(p50: st.latencyMilliseconds(percentile: 50), p99: st.latencyMilliseconds(percentile: 99),
+                                    p999: st.latencyMilliseconds(percentile: 99.9)))
+        }
+        workloads = w
+        let c = s.commit
+        commit = CommitReport(protocol: s.commitProtocol.rawValue, prepared: c.prepared, committed: c.committed,
+                              aborted: c.aborted, local_commits: c.localCommits, in_doubt: c.inDoubt,
+                              in_doubt_total: c.inDoubtTotal, lock_waits: c.lockWaits, messages: c.messages,
+                              messages_dropped: c.messagesDropped, fsyncs: c.fsyncs)
+        ledger = LedgerReport(balanced: s.ledger.balanced, violation_count: s.ledger.violationCount,
+                              violations: s.ledger.violations, transactions_checked: s.ledger.transactionsChecked)
+    }
+}

@@ -1,0 +1,28 @@
+/// A client's request: what it wants done, its idempotency key and its
+/// retries. Retries reuse the same writes and key, so a duplicate can be
+/// recognised under the same row locks as the original.
+final class Request {
+    let id: Int64
+    let workload: Workload
+    let arrivedAt: Int64
+    /// The transfer, sorted by (shard, row); empty for a top-up until authorised.
+    var writes: [RowWrite]
+    var attempts = 0
+    var finished = false
+    weak var txn: Txn?
+    /// Top-up: the amount to credit once the gateway authorises it.
+    var amount: Int64 = 0
+    var creditRow: Int32 = 0
+
+    init(id: Int64, workload: Workload, arrivedAt: Int64, writes: [RowWrite]) {
+        self.id = id
+        self.workload = workload
+        self.arrivedAt = arrivedAt
+        self.writes = writes
+    }
+}
+
+/// How a request ended, as its client saw it.
+public enum RequestOutcome: Sendable {
+    case committed, declined, aborted, failed
+}

@@ -1,0 +1,186 @@
+/// Clients: arrivals, the three request flows, retries under idempotency
+/// keys, the card gateway and the outcome each client sees.
+extension Simulation {
+    /// The arrival rate of one workload now, spikes included.
+    public func currentRate(_ w: Workload) -> Double {
+        let base = rateOverride[w.rawValue] ?? baseRateTPS * Double(mix[w]) / 100
+        var factor = 1.0
+        for s in spikes where s.workload == nil || s.workload == w { factor *= s.factor }
+        return base * factor
+    }
+
+    /// Draws the next Poisson arrival of `w` at the current rate. Because
+    /// inter-arrival times are memoryless, a rate change simply redraws.
+    func scheduleNextArrival(_ w: Workload) {
+        arrivalToken[w.rawValue] &+= 1
+        let rate = currentRate(w)
+        guard arrivalsOpen, rate > 0 else { return }
+        let gap = Exponential(rate: rate).sample(&arrivalRNG)
+        schedule(after: max(1, Int64(gap * 1_000_000)), .arrival(w, token: arrivalToken[w.rawValue]))
+    }
+
+    func rescheduleArrivals() {
+        for w in Workload.allCases { scheduleNextArrival(w) }
+    }
+
+    func onArrival(_ w: Workload, token: UInt32) {
+        guard token == arrivalToken[w.rawValue], arrivalsOpen else { return }
+        scheduleNextArrival(w)
+        let request = makeRequest(w)
+        stats[w.rawValue].submitted += 1
+        inFlightRequests += 1
+        if inFlightRequests > config.maxInFlight {
+            finish(request, .failed)
+            return
+        }
+        switch w {
+        case .payment, .trade: attempt(request)
+        case .topup: authorise(request)
+        }
+    }
+
+    func makeRequest(_ w: Workload) -> Request {
+        let id = nextRequestID
+        nextRequestID += 1
+        let customer = customerPopularity.sample(&requestRNG) - 1
+        var writes: [RowWrite]
+        var amount: Int64 = 0
+        switch w {
+        case .payment:
+            let merchant = merchantPopularity.sample(&requestRNG) - 1
+            amount = min(500_000, max(100, Int64(paymentAmount.sample(&requestRNG).rounded())))
+            let fee = amount * 29 / 1_000 + 30
+            let merchantRow = ledger.merchant(merchant)
+            writes = [
+                RowWrite(row: ledger.wallet(customer: customer), delta: -amount),
+                RowWrite(row: merchantRow, delta: amount - fee),
+                RowWrite(row: ledger.feeIncome(shard: ledger.shard(of: merchantRow)), delta: fee),
+            ]
+        case .topup:
+            let choices: [Int64] = [1_000, 2_000, 5_000, 10_000, 20_000, 50_000]
+            amount = choices[requestRNG.nextInt(below: choices.count)]
+            let source = ledger.cardNetwork(shard: requestRNG.nextInt(below: ledger.shardCount))
+            writes = [
+                RowWrite(row: source, delta: -amount),
+                RowWrite(row: ledger.wallet(customer: customer), delta: amount),
+            ]
+        case .trade:
+            var symbol = requestRNG.nextInt(below: ledger.symbols)
+            let buy = requestRNG.chance(0.55)
+            var quantity = Int64(1 + requestRNG.nextInt(below: 10))
+            if !buy {
+                // A client sells what its portfolio shows it holds.
+                for k in 0..<ledger.symbols {
+                    let s = (symbol + k) % ledger.symbols
+                    let held = ledger.balance(ledger.holding(customer: customer, symbol: s))
+                    if held > 0 {
+                        symbol = s
+                        quantity = min(quantity, held)
+                        break
+                    }
+                }
+            }
+            // Quotes walk a little with every trade, a tick at a time.
+            let step = Int64(requestRNG.nextInt(below: 3)) - 1
+            symbolPrices[symbol] = max(100, symbolPrices[symbol] + step)
+            let cash = quantity * symbolPrices[symbol]
+            let clearingShard = requestRNG.nextInt(below: ledger.shardCount)
+            let sign: Int64 = buy ? 1 : -1
+            writes = [
+                RowWrite(row: ledger.broker(customer: customer), delta: -sign * cash),
+                RowWrite(row: ledger.clearingCash(shard: clearingShard), delta: sign * cash),
+                RowWrite(row: ledger.holding(customer: customer, symbol: symbol), delta: sign * quantity),
+                RowWrite(row: ledger.clearingInventory(symbol: symbol, shard: clearingShard), delta: -sign * quantity),
+            ]
+            amount = cash
+        }
+        writes.sort { (ledger.shard(of: $0.row), $0.row) < (ledger.shard(of: $1.row), $1.row) }
+        let r = Request(id: id, workload: w, arrivedAt: nowMicros, writes: writes)
+        r.amount = amount
+        return r
+    }
+
+    /// Picks the coordinator for a new attempt: round robin over those up.
+    func pickCoordinator() -> Int? {
+        for _ in 0..<coordinators.count {
+            let c = nextCoordinator
+            nextCoordinator = (nextCoordinator + 1) % coordinators.count
+            if coordinators[c].up { return c }
+        }
+        return nil
+    }
+
+    /// One attempt of a payment or trade (or of a top-up's wallet credit).
+    func attempt(_ r: Request) {
+        guard !r.finished else { return }
+        r.attempts += 1
+        guard let c = pickCoordinator() else {
+            attemptFinished(r, .lost)
+            return
+        }
+        beginTxn(r, coordinator: c)
+    }
+
+    func attemptFinished(_ r: Request, _ result: AttemptResult) {
+        guard !r.finished else { return }
+        switch result {
+        case .committed:
+            finish(r, .committed)
+        case .duplicate:
+            stats[r.workload.rawValue].duplicates += 1
+            finish(r, .committed)
+        case .declined:
+            finish(r, .declined)
+        case .aborted, .lost:
+            if r.workload == .topup {
+                // The card has been charged: the credit must land. Retry
+                // with capped exponential backoff until it does.
+                let shift = min(r.attempts - 1, 6)
+                schedule(after: min(config.clientBackoff.microseconds << shift, 5_000_000), .creditAttempt(r))
+            } else if r.attempts < config.clientMaxAttempts {
+                schedule(after: config.clientBackoff.microseconds << (r.attempts - 1), .clientAttempt(r))
+            } else {
+                if case .lost = result { finish(r, .failed) } else { finish(r, .aborted) }
+            }
+        }
+    }
+
+    func finish(_ r: Request, _ outcome: RequestOutcome) {
+        guard !r.finished else { return }
+        r.finished = true
+        inFlightRequests -= 1
+        stats[r.workload.rawValue].record(outcome, latencyMicroseconds: nowMicros - r.arrivedAt)
+    }
+
+    // MARK: Top-ups and the card gateway
+
+    /// Sends the authorisation to the external gateway: long-tailed latency,
+    /// some declines, and nothing at all while it is down.
+    func authorise(_ r: Request) {
+        if !gatewayUp {
+            schedule(after: config.gatewayTimeout.microseconds, .gatewayReply(r, .unavailable))
+            return
+        }
+        let latency = Int64(gatewayLatency.sample(&gatewayRNG))
+        let declined = gatewayRNG.chance(config.gatewayDeclineRate)
+        schedule(after: latency, .gatewayReply(r, declined ? .declined : .approved))
+    }
+
+    func onGatewayReply(_ r: Request, _ result: GatewayResult) {
+        switch result {
+        case .unavailable: finish(r, .failed)
+        case .declined: finish(r, .declined)
+        case .approved: deliverTopupCallback(r)
+        }
+    }
+
+    /// The gateway's callback. This is where the message log sits: the
+    /// wallet-credit consumer picks it up and applies it exactly once.
+    func deliverTopupCallback(_ r: Request) {
+        attemptCredit(r)
+    }
+
+    func attemptCredit(_ r: Request) {
+        attempt(r)
+    }
+}

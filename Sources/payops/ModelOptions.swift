@@ -1,0 +1,53 @@
+import ArgumentParser
+import PaySim
+
+/// The flags that shape the simulated platform, shared by `run` and the console.
+struct ModelOptions: ParsableArguments {
+    @Option(help: "Seed for every random choice; equal seeds give equal runs.")
+    var seed: UInt64 = 42
+
+    @Option(help: "Base arrival rate in requests per second across all workloads.")
+    var rate: String = "1000"
+
+    @Option(help: "Workload shares in percent, e.g. payment=60,topup=25,trade=15.")
+    var mix: String = WorkloadMix.default.description
+
+    @Option(help: "Number of ledger shards (1...64).")
+    var shards: Int = 4
+
+    @Option(help: "Number of app nodes, each hosting a commit coordinator (1...64).")
+    var nodes: Int = 6
+
+    @Option(name: .customLong("protocol"), help: "Commit protocol for cross-shard transactions: 2pc or 3pc.")
+    var commitProtocol: String = "2pc"
+
+    @Option(help: "Customers in the population (1...10000000).")
+    var customers: Int = 100_000
+
+    /// Checks every flag; the first bad one is reported by name with what is valid.
+    func makeConfig() throws -> SimulationConfig {
+        var c = SimulationConfig()
+        c.seed = seed
+        guard let r = Double(rate), r.isFinite, r >= 0, r <= 10_000_000 else {
+            throw ValidationError("--rate: '\(rate)' is not a rate; expected a number of requests per second from 0 to 10000000")
+        }
+        c.baseRateTPS = r
+        do { c.mix = try WorkloadMix.parse(mix) } catch { throw ValidationError("--mix: \(error)") }
+        guard (1...64).contains(shards) else { throw ValidationError("--shards: \(shards) is out of range; expected 1...64") }
+        c.shards = shards
+        guard (1...64).contains(nodes) else { throw ValidationError("--nodes: \(nodes) is out of range; expected 1...64") }
+        c.nodes = nodes
+        guard let p = CommitProtocol(rawValue: commitProtocol.lowercased()) else {
+            throw ValidationError("--protocol: '\(commitProtocol)' is not a protocol; expected 2pc or 3pc")
+        }
+        c.commitProtocol = p
+        guard (1...10_000_000).contains(customers) else { throw ValidationError("--customers: \(customers) is out of range; expected 1...10000000") }
+        c.customers = customers
+        return c
+    }
+}
+
+/// Parses a duration flag, naming the flag on failure.
+func parseDuration(_ text: String, flag: String) throws -> SimDuration {
+    do { return try SimDuration.parse(text) } catch { throw ValidationError("\(flag): \(error)") }
+}

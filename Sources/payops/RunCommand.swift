@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import PaySim
+
+/// `payops run`: the whole platform, headless and as fast as it will go.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the simulation headless and print a report."
+    )
+
+    @Option(help: "Simulated time to run arrivals for, e.g. 10m, 90s, 1h, 1m30s.")
+    var duration: String = "10m"
+
+    @OptionGroup var model: ModelOptions
+
+    @Flag(help: "Print the report as JSON.")
+    var json = false
+
+    mutating func run() throws {
+        let config = try model.makeConfig()
+        let length = try parseDuration(duration, flag: "--duration")
+        guard length.microseconds > 0 else { throw ValidationError("--duration: must be longer than 0s") }
+        let sim = Simulation(config: config)
+        _ = sim.runHeadless(duration: length)
+        let report = RunReport(snapshot: sim.snapshot(), config: config, duration: length)
+        if json {
+            print(try ReportFormatter.json(report))
+        } else {
+            print(ReportFormatter.text(report))
+        }
+        if !report.ledger.balanced { throw ExitCode(1) }
+    }
+}
+
+/// Renders a run report for people and for scripts.
+enum ReportFormatter {
+    static func json(_ report: RunReport) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return String(decoding: try encoder.encode(report), as: UTF8.self)
+    }
+
+    static func text(_ r: RunReport) -> String {
+        var out = "payops run: seed \(r.run.seed), \(SimDuration.fromSeconds(r.run.duration_s)) of arrivals at \(number(r.run.rate_tps_base)) tps (\(r.run.mix)), \(r.run.shards) shards, \(r.commit.protocol)\n\n"
+        out += pad("workload", 10) + lpad("submitted", 11) + lpad("committed", 11) + lpad("declined", 10) + lpad("aborted", 9)
+            + lpad("failed", 8) + lpad("p50 ms", 9) + lpad("p99 ms", 9) + lpad("p99.9 ms", 10) + "\n"
+        for name in ["payment", "topup", "trade"] {
+            guard let w = r.workloads[name] else { continue }
+            out += pad(name, 10) + lpad(number(Double(w.submitted)), 11) + lpad(number(Double(w.committed)), 11)
+                + lpad(number(Double(w.declined)), 10) + lpad(number(Double(w.aborted)), 9) + lpad(number(Double(w.failed)), 8)
+                + lpad(ms(w.latency_ms.p50), 9) + lpad(ms(w.latency_ms.p99), 9) + lpad(ms(w.latency_ms.p999), 10) + "\n"
+        }
+        let c = r.commit
+        out += "\ncommit (\(c.protocol)): \(number(Double(c.prepared))) prepared, \(number(Double(c.committed))) committed, \(number(Double(c.aborted))) aborted, \(number(Double(c.local_commits))) single-shard\n"
+        out += "  in doubt now \(c.in_doubt), ever \(c.in_doubt_total); \(number(Double(c.lock_waits))) lock waits; \(number(Double(c.messages))) messages (\(number(Double(c.messages_dropped))) dropped); \(number(Double(c.fsyncs))) fsyncs\n"
+        if r.ledger.balanced {
+            out += "ledger: balanced (\(number(Double(r.ledger.transactions_checked))) transactions checked)\n"
+        } else {
+            out += "ledger: \(r.ledger.violation_count) VIOLATION\(r.ledger.violation_count == 1 ? "" : "S")\n"
+            for v in r.ledger.violations.prefix(20) { out += "  \(v.message)\n" }
+        }
+        return out
+    }
+
+    static func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
+    static func lpad(_ s: String, _ n: Int) -> String { s.count >= n ? " " + s : String(repeating: " ", count: n - s.count) + s }
+    static func ms(_ v: Double) -> String { String(format: v < 10 ? "%.2f" : "%.1f", v) }
+    /// Groups thousands: 1,234,567.
+    static func number(_ v: Double) -> String {
+        let i = Int64(v.rounded())
+        let s = String(i.magnitude)
+        var out = ""
+        for (k, ch) in s.enumerated() {
+            if k > 0 && (s.count - k) % 3 == 0 { out.append(",") }
+            out.append(ch)
+        }
+        return (i < 0 ? "-" : "") + out
+    }
+}

@@ -1,0 +1,101 @@
+import Testing
+@testable import PaySim
+
+@Suite struct SimulationTests {
+    func config(seed: UInt64 = 42) -> SimulationConfig {
+        var c = SimulationConfig()
+        c.seed = seed
+        return c
+    }
+
+    func report(_ c: SimulationConfig, _ d: SimDuration, commands: [(at: SimDuration, command: OperatorCommand)] = []) -> RunReport {
+        let sim = Simulation(config: c)
+        #expect(sim.runHeadless(duration: d, commands: commands).isEmpty)
+        return RunReport(snapshot: sim.snapshot(), config: c, duration: d)
+    }
+
+    @Test func tenMinuteMixedRunEndsBalancedWithEveryWorkloadCommitting() {
+        let r = report(config(), .minutes(10))
+        #expect(r.ledger.balanced, "\(r.ledger.violations)")
+        #expect(r.commit.in_doubt == 0)
+        for name in ["payment", "topup", "trade"] {
+            let w = r.workloads[name]!
+            #expect(w.committed > 0)
+            #expect(w.submitted == w.committed + w.declined + w.aborted + w.failed)
+            #expect(w.latency_ms.p50 > 0 && w.latency_ms.p50 <= w.latency_ms.p99 && w.latency_ms.p99 <= w.latency_ms.p999)
+        }
+        // 1,000 tps for 600 s, split 60/25/15, within Poisson noise.
+        let total = Double(r.workloads.values.reduce(0) { $0 + $1.submitted })
+        #expect(abs(total / 600_000 - 1) < 0.01)
+        #expect(abs(Double(r.workloads["payment"]!.submitted) / total - 0.60) < 0.01)
+        #expect(abs(Double(r.workloads["topup"]!.submitted) / total - 0.25) < 0.01)
+        #expect(r.commit.prepared > 0 && r.commit.committed > 0 && r.commit.messages > 0)
+    }
+
+    @Test func sameInputsGiveTheSameReportAndOtherSeedsDiffer() {
+        let a = report(config(), .seconds(60))
+        let b = report(config(), .seconds(60))
+        let c = report(config(seed: 43), .seconds(60))
+        #expect(a == b)
+        #expect(a != c)
+    }
+
+    @Test func threePhaseRunEndsBalancedWithoutPartitions() {
+        var c = config()
+        c.commitProtocol = .threePhase
+        let r = report(c, .seconds(90), commands: [(.seconds(20), .crashCoordinator(1)), (.seconds(40), .crashShard(2))])
+        #expect(r.ledger.balanced, "\(r.ledger.violations)")
+        #expect(r.commit.protocol == "3pc")
+        #expect(r.commit.in_doubt == 0)
+    }
+
+    @Test func crashesUnderTwoPhaseEndBalancedWithNothingLeftInDoubt() {
+        let r = report(config(), .seconds(120), commands: [
+            (.seconds(10), .crashCoordinator(0)), (.seconds(30), .crashShard(1)),
+            (.seconds(50), .crashShard(3)), (.seconds(51), .crashCoordinator(4)),
+            (.seconds(70), .partitionShard(0, duration: .seconds(5))),
+        ])
+        #expect(r.ledger.balanced, "\(r.ledger.violations)")
+        #expect(r.commit.in_doubt == 0)
+        #expect(r.commit.in_doubt_total > 0)
+    }
+
+    @Test func spikeMultipliesTheRateForItsDurationOnly() throws {
+        let sim = Simulation(config: config())
+        #expect(sim.currentRate(.payment) == 600)
+        try sim.apply(.spike(factor: 5, duration: .seconds(30), workload: nil))
+        #expect(sim.currentRate(.payment) == 3_000)
+        #expect(sim.snapshot().spikes.count == 1)
+        sim.advance(to: SimTime(microseconds: 10_000_000))
+        let during = sim.snapshot().workload(.payment).stats.submitted
+        #expect(abs(Double(during) / 30_000 - 1) < 0.05)
+        sim.advance(to: SimTime(microseconds: 31_000_000))
+        #expect(sim.currentRate(.payment) == 600)
+        #expect(sim.snapshot().spikes.isEmpty)
+        #expect(sim.snapshot().events.contains { $0.message.contains("spike ×5 ended") })
+    }
+
+    @Test func rateAndMixCommandsChangeArrivals() throws {
+        let sim = Simulation(config: config())
+        try sim.apply(.rate(tps: 2_000, workload: nil))
+        #expect(sim.currentRate(.trade) == 300)
+        try sim.apply(.rate(tps: 50, workload: .trade))
+        #expect(sim.currentRate(.trade) == 50)
+        try sim.apply(.mix(WorkloadMix(payment: 100, topup: 0, trade: 0)))
+        #expect(sim.currentRate(.topup) == 0)
+        #expect(throws: CommandError.self) { try sim.apply(.rate(tps: -1, workload: nil)) }
+        #expect(throws: CommandError.self) { try sim.apply(.crashShard(9)) }
+    }
+
+    @Test func gatewayOutageFailsTopUpsUntilItReturns() throws {
+        let sim = Simulation(config: config())
+        try sim.apply(.gatewayDown)
+        sim.advance(to: SimTime(microseconds: 10_000_000))
+        let down = sim.snapshot().workload(.topup).stats
+        #expect(down.failed > 1_000)
+        #expect(down.committed == 0)
+        try sim.apply(.gatewayUp)
+        sim.advance(to: SimTime(microseconds: 20_000_000))
+        #expect(sim.snapshot().workload(.topup).stats.committed > 1_000)
+    }
+}
