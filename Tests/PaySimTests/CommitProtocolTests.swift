@@ -141,9 +141,9 @@ import Testing
         let sim = makeSim(.threePhase)
         var diverged = false
         for round in 0..<60 where !diverged {
-            sim.advance(to: SimTime(microseconds: Int64(round) * 3_000_000 + 1_000_000))
-            try sim.apply(.partitionShard(round % 4, duration: .milliseconds(700)))
-            sim.advance(to: sim.now + .seconds(2))
+            sim.advance(to: SimTime(microseconds: Int64(round) * 4_000_000 + 1_000_000))
+            try sim.apply(.partitionShard(round % 4, duration: .milliseconds(1_500)))
+            sim.advance(to: sim.now + .seconds(3))
             diverged = sim.snapshot().ledger.violationCount > 0
         }
         let s = sim.snapshot()
@@ -155,9 +155,9 @@ import Testing
     @Test func twoPhaseStaysAtomicUnderTheSamePartitions() throws {
         let sim = makeSim(.twoPhase)
         for round in 0..<60 {
-            sim.advance(to: SimTime(microseconds: Int64(round) * 3_000_000 + 1_000_000))
-            try sim.apply(.partitionShard(round % 4, duration: .milliseconds(700)))
-            sim.advance(to: sim.now + .seconds(2))
+            sim.advance(to: SimTime(microseconds: Int64(round) * 4_000_000 + 1_000_000))
+            try sim.apply(.partitionShard(round % 4, duration: .milliseconds(1_500)))
+            sim.advance(to: sim.now + .seconds(3))
         }
         expectBalancedAndResolved(sim)
         #expect(sim.snapshot().commit.inDoubtTotal > 0)

@@ -108,7 +108,11 @@ extension Simulation {
                 // Presumed abort: no commit record means abort.
                 sendToShard(t, part: p, .abort)
             case .collectingVotes, .precommitting, .loggingCommit:
-                break
+                // Undecided by an earlier incarnation: nothing was logged.
+                if t.coordinatorEpoch != c.epoch {
+                    t.phase = .lost
+                    sendToShard(t, part: p, .abort)
+                }
             }
         }
     }

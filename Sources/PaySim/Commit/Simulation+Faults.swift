@@ -56,7 +56,7 @@ extension Simulation {
 
     /// The coordinator's process dies: votes in progress and unforced
     /// decisions are lost. Clients lose their connections and retry.
-    func crashCoordinator(_ ci: Int, reason: String) {
+    func crashCoordinator(_ ci: Int, reason: String, restart: Bool = true) {
         let c = coordinators[ci]
         guard c.up else { return }
         c.up = false
@@ -76,9 +76,11 @@ extension Simulation {
         for id in unsettled.keys.sorted() {
             if let t = unsettled[id], t.coordinator == ci { tellClient(t, .lost) }
         }
-        c.restartAt = nowMicros + config.restartDelay.microseconds
-        schedule(after: config.restartDelay.microseconds, .restartCoordinator(Int32(ci), epoch: c.epoch))
-        log(.crit, "coordinator \(c.name) crashed (\(reason)): \(lost) undecided transaction\(lost == 1 ? "" : "s") lost; restarting in \(config.restartDelay)")
+        if restart {
+            c.restartAt = nowMicros + config.restartDelay.microseconds
+            schedule(after: config.restartDelay.microseconds, .restartCoordinator(Int32(ci), epoch: c.epoch))
+        }
+        log(.crit, "coordinator \(c.name) crashed (\(reason)): \(lost) undecided transaction\(lost == 1 ? "" : "s") lost\(restart ? "; restarting in \(config.restartDelay)" : "")")
     }
 
     /// Recovery: resend every logged commit that is not yet acknowledged.

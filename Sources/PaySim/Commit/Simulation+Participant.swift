@@ -228,7 +228,9 @@ extension Simulation {
             ledger.balances[Int(w.row)] += w.delta
             if let sym = ledger.symbol(of: w.row) { t.appliedShares[sym] += w.delta } else { t.appliedMoney += w.delta }
             auditor.checkLimit(txn: t.id, row: w.row, balance: ledger.balances[Int(w.row)], ledger: ledger)
+            invalidate(row: w.row)
         }
+        shardCommitLatency[shard.index].record(microseconds: nowMicros - t.startedAt)
         if p == t.keyOwner { idempotency.recordCommitted(t.idempotencyKey, now: nowMicros) }
         releaseLocks(t, p)
         t.parts[p].state = .committed
@@ -249,7 +251,10 @@ extension Simulation {
         if t.parts[p].inDoubt {
             t.parts[p].inDoubt = false
             t.inDoubtNow -= 1
-            if t.inDoubtNow == 0 { commitStats.inDoubt -= 1 }
+            if t.inDoubtNow == 0 {
+                commitStats.inDoubt -= 1
+                inDoubtByWorkload[t.workload.rawValue] -= 1
+            }
         }
         shards[t.parts[p].shard].active[t.id] = nil
         t.finalParts += 1
@@ -270,7 +275,10 @@ extension Simulation {
     func markInDoubt(_ t: Txn, _ p: Int) {
         guard !t.parts[p].inDoubt else { return }
         t.parts[p].inDoubt = true
-        if t.inDoubtNow == 0 { commitStats.inDoubt += 1 }
+        if t.inDoubtNow == 0 {
+            commitStats.inDoubt += 1
+            inDoubtByWorkload[t.workload.rawValue] += 1
+        }
         t.inDoubtNow += 1
         if !t.everInDoubt {
             t.everInDoubt = true

@@ -18,6 +18,20 @@ public enum OperatorCommand: Sendable, Equatable {
     case gatewayUp
     case pause
     case resume
+    /// 0-based node index: no new work, in-flight work finishes.
+    case drainNode(Int)
+    /// A machine failure: in-flight work is lost; down until recovered.
+    case failNode(Int)
+    /// Brings a drained or failed node back, with slow start.
+    case recoverNode(Int)
+    /// Gray failure: service time × factor; health checks still pass.
+    case slowNode(Int, factor: Double)
+    case weightNode(Int, weight: Int)
+    case balancer(BalancerAlgorithm)
+    case cacheFlush
+    case cacheCapacity(Int)
+    /// Sets the number of consumers of a consumer group (by name).
+    case consumers(group: String, count: Int)
 }
 
 /// Why the platform refused a well-formed command.
@@ -88,6 +102,8 @@ extension Simulation {
             paused = true
         case .resume:
             paused = false
+        case .drainNode, .failNode, .recoverNode, .slowNode, .weightNode, .balancer, .cacheFlush, .cacheCapacity, .consumers:
+            try applyPlatform(command)
         }
     }
 

@@ -47,5 +47,8 @@ enum SimEvent {
     case restartShard(Int32, epoch: UInt32)
     case restartCoordinator(Int32, epoch: UInt32)
     case spikeEnd(id: Int)
+    case nodeWorkDone(Request, token: UInt32)
+    case healthCheck(node: Int32)
+    case consumerDone(group: Int32, partition: Int32, offset: Int64, epoch: UInt32)
     case tick
 }

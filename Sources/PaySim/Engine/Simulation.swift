@@ -69,7 +69,39 @@ public final class Simulation {
     var armedCrashPoints: [CrashPoint] = []
     var firedCrashPoints: [(CrashPoint, Txn)] = []
 
-    public init(config: SimulationConfig) {
+    // App nodes and the balancer.
+    var nodes: [AppNode] = []
+    public internal(set) var balancerAlgorithm: BalancerAlgorithm
+    var rrCursor = 0
+    var hashRing: [(UInt64, Int)] = []
+    var balancerRNG: SeededRandom
+    var balancerRejections: Int64 = 0
+
+    // The cache tier and what it saves the shards.
+    public let cache: CacheTier
+    var shardReads: [CounterSeries]
+    var cacheHitRate = SecondSeries()
+    var cacheHitsPerSecond = SecondSeries()
+    var cacheMissesPerSecond = SecondSeries()
+    var cacheEvictionsPerSecond = SecondSeries()
+    var lastCacheTotals = CacheKeyspaceStats()
+
+    // The message log.
+    var topics: [Topic] = []
+    var groups: [ConsumerGroup] = []
+    var consumerRNG: SeededRandom
+    /// Top-ups authorised and waiting for their wallet credit, by request id.
+    var pendingTopups: [Int64: Request] = [:]
+
+    // Per-second history for rates and sparklines.
+    var workloadTPS: [SecondSeries] = [SecondSeries(), SecondSeries(), SecondSeries()]
+    var workloadCommitted: [Int64] = [0, 0, 0]
+    var workloadLatency: [LatencyWindow] = [LatencyWindow(), LatencyWindow(), LatencyWindow()]
+    var shardCommitLatency: [LatencyWindow] = []
+    var inDoubtByWorkload = [0, 0, 0]
+
+    /// Builds the platform; `cache` defaults to the embedded LRU.
+    public init(config: SimulationConfig, cache: CacheTier? = nil) {
         precondition(config.shards >= 1 && config.shards <= 64, "shards must be 1...64")
         precondition(config.nodes >= 1, "at least one node")
         self.config = config
@@ -93,6 +125,23 @@ public final class Simulation {
         commitProtocol = config.commitProtocol
         baseRateTPS = config.baseRateTPS
         mix = config.mix
+        balancerAlgorithm = config.balancer
+        balancerRNG = SeededRandom(seed: config.seed, stream: "balancer")
+        consumerRNG = SeededRandom(seed: config.seed, stream: "consumers")
+        self.cache = cache ?? EmbeddedCache(capacity: config.cacheCapacity)
+        shardReads = (0..<config.shards).map { _ in CounterSeries() }
+        shardCommitLatency = (0..<config.shards).map { _ in LatencyWindow() }
+        nodes = (0..<config.nodes).map { i in
+            AppNode(index: i, weight: config.nodeWeights[i % config.nodeWeights.count],
+                    capacity: config.nodeCapacities[i % config.nodeCapacities.count], queueLimit: config.nodeQueueLimit)
+        }
+        buildHashRing()
+        setUpMessaging()
+        for n in nodes.indices {
+            // Staggered, as real checkers spread their probes.
+            let offset = config.healthCheckInterval.microseconds * Int64(n + 1) / Int64(nodes.count)
+            queue.schedule(at: offset, .healthCheck(node: Int32(n)))
+        }
         for w in Workload.allCases { scheduleNextArrival(w) }
         queue.schedule(at: 1_000_000, .tick)
     }
@@ -158,12 +207,44 @@ public final class Simulation {
         case let .restartShard(s, epoch): restartShard(Int(s), epoch: epoch)
         case let .restartCoordinator(c, epoch): restartCoordinator(Int(c), epoch: epoch)
         case let .spikeEnd(id): endSpike(id)
+        case let .nodeWorkDone(r, token): onNodeWorkDone(r, token: token)
+        case let .healthCheck(n): onHealthCheck(Int(n))
+        case let .consumerDone(g, p, offset, epoch): onConsumerDone(Int(g), partition: Int(p), offset: offset, epoch: epoch)
         case .tick: onTick()
         }
     }
 
+    /// Once a simulated second: roll every per-second series and window.
     func onTick() {
         queue.schedule(at: nowMicros + 1_000_000, .tick)
+        for w in Workload.allCases {
+            let c = stats[w.rawValue].committed
+            workloadTPS[w.rawValue].append(Double(c - workloadCommitted[w.rawValue]))
+            workloadCommitted[w.rawValue] = c
+            workloadLatency[w.rawValue].tick()
+        }
+        for n in nodes {
+            n.requests.tick()
+            n.errors.tick()
+            n.latencyWindow.tick()
+        }
+        for i in shardReads.indices {
+            shardReads[i].tick()
+            shardCommitLatency[i].tick()
+        }
+        let total = cache.stats.total
+        let hits = total.hits - lastCacheTotals.hits, misses = total.misses - lastCacheTotals.misses
+        cacheHitRate.append(hits + misses == 0 ? (cacheHitRate.last ?? 0) : Double(hits) / Double(hits + misses))
+        cacheHitsPerSecond.append(Double(hits))
+        cacheMissesPerSecond.append(Double(misses))
+        cacheEvictionsPerSecond.append(Double(total.evictions - lastCacheTotals.evictions))
+        lastCacheTotals = total
+        for t in topics { t.produced.tick() }
+        for g in groups {
+            g.consumed.tick()
+            let topic = topics[g.topic]
+            g.lagHistory.append(Double(topic.partitions.indices.reduce(Int64(0)) { $0 + topic.partitions[$1].endOffset - g.committed[$1] }))
+        }
     }
 
     // MARK: Network and disks

@@ -47,5 +47,29 @@ public struct SimulationConfig: Sendable, Equatable {
     /// How long committed idempotency keys are remembered.
     public var idempotencyRetention: SimDuration = .minutes(10)
 
+    // Nodes and the balancer.
+    public var balancer: BalancerAlgorithm = .powerOfTwoChoices
+    /// Weights and worker slots by node, repeated cyclically for more nodes.
+    public var nodeWeights: [Int] = [2, 1, 1, 1, 1, 2]
+    public var nodeCapacities: [Int] = [64, 32, 32, 32, 32, 64]
+    public var nodeQueueLimit: Int = 128
+    /// CPU time a request spends on its node, before downstream waits.
+    public var nodeCPUMedian: SimDuration = .microseconds(800)
+    public var healthCheckInterval: SimDuration = .seconds(2)
+    public var healthCheckRise: Int = 2
+    public var healthCheckFall: Int = 3
+    public var slowStart: SimDuration = .seconds(30)
+    /// Consecutive errors after which a node is ejected, and for how long.
+    public var outlierConsecutiveErrors: Int = 5
+    public var outlierEjection: SimDuration = .seconds(30)
+
+    // Cache.
+    public var cacheCapacity: Int = 50_000
+    public var accountTTL: SimDuration = .seconds(30)
+    public var merchantTTL: SimDuration = .minutes(5)
+    public var quoteTTL: SimDuration = .seconds(1)
+    /// Cost of the shard read behind a cache miss (plus a network round trip).
+    public var shardReadTime: SimDuration = .microseconds(150)
+
     public init() {}
 }

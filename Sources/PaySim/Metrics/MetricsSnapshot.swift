@@ -4,8 +4,17 @@
 public struct MetricsSnapshot: Sendable {
     public struct WorkloadRow: Sendable {
         public var workload: Workload
+        /// The arrival rate asked for now (spikes included).
         public var rateTPS: Double
+        /// Committed per second over the last 5 s.
+        public var committedTPS: Double
         public var stats: WorkloadStats
+        /// Over the last 10 s, in milliseconds.
+        public var p50Milliseconds: Double?
+        public var p99Milliseconds: Double?
+        /// Committed per second, one sample a second, oldest first.
+        public var tpsHistory: [Double]
+        public var inDoubt: Int
     }
     public struct ShardRow: Sendable, Equatable {
         public var name: String
@@ -16,6 +25,8 @@ public struct MetricsSnapshot: Sendable {
         public var lockWaits: Int64
         public var commits: Int64
         public var crashes: Int64
+        public var readsPerSecond: Double
+        public var commitP99Milliseconds: Double?
         public var restartsIn: SimDuration?
     }
     public struct CoordinatorRow: Sendable, Equatable {
@@ -44,12 +55,18 @@ public struct MetricsSnapshot: Sendable {
     public var commit: CommitStats
     public var shards: [ShardRow]
     public var coordinators: [CoordinatorRow]
+    public var balancer: BalancerAlgorithm
+    public var nodes: [NodeRow]
+    public var queues: [QueueRow]
+    public var cache: CacheRow
     public var ledger: LedgerStatus
     public var events: [SimLogEntry]
     public var eventsProcessed: Int64
     public var requestsInFlight: Int
 
     public func workload(_ w: Workload) -> WorkloadRow { workloads[w.rawValue] }
+    public func node(_ name: String) -> NodeRow? { nodes.first { $0.name == name } }
+    public func queue(group: String) -> QueueRow? { queues.first { $0.group == group } }
 }
 
 extension Simulation {
@@ -63,19 +80,30 @@ extension Simulation {
             paused: paused,
             gatewayUp: gatewayUp,
             spikes: spikes.map { ($0.factor, $0.workload, SimDuration(microseconds: $0.endsAt - nowMicros)) },
-            workloads: Workload.allCases.map { MetricsSnapshot.WorkloadRow(workload: $0, rateTPS: currentRate($0), stats: stats[$0.rawValue]) },
+            workloads: Workload.allCases.map { w in
+                MetricsSnapshot.WorkloadRow(
+                    workload: w, rateTPS: currentRate(w), committedTPS: workloadTPS[w.rawValue].mean(last: 5), stats: stats[w.rawValue],
+                    p50Milliseconds: workloadLatency[w.rawValue].milliseconds(percentile: 50),
+                    p99Milliseconds: workloadLatency[w.rawValue].milliseconds(percentile: 99),
+                    tpsHistory: workloadTPS[w.rawValue].values, inDoubt: inDoubtByWorkload[w.rawValue])
+            },
             commit: commitStats,
             shards: shards.map { s in
                 MetricsSnapshot.ShardRow(
                     name: s.name, up: s.up, partitioned: nowMicros < s.partitionedUntil, locksHeld: s.locks.count,
                     inDoubt: s.active.values.reduce(0) { n, t in n + t.parts.reduce(0) { $0 + ($1.shard == s.index && $1.inDoubt ? 1 : 0) } },
                     lockWaits: s.lockWaits, commits: s.commits, crashes: s.crashes,
+                    readsPerSecond: shardReads[s.index].rate(), commitP99Milliseconds: shardCommitLatency[s.index].milliseconds(percentile: 99),
                     restartsIn: s.restartAt.map { SimDuration(microseconds: $0 - nowMicros) })
             },
             coordinators: coordinators.map { c in
                 MetricsSnapshot.CoordinatorRow(name: c.name, up: c.up, active: c.active.count, crashes: c.crashes,
                                                restartsIn: c.restartAt.map { SimDuration(microseconds: $0 - nowMicros) })
             },
+            balancer: balancerAlgorithm,
+            nodes: nodeRows(),
+            queues: queueRows(),
+            cache: cacheRow(),
             ledger: MetricsSnapshot.LedgerStatus(violationCount: auditor.violationCount, violations: auditor.violations,
                                                  transactionsChecked: auditor.transactionsChecked),
             events: Array(events.entries),

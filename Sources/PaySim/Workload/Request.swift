@@ -12,7 +12,24 @@ final class Request {
     weak var txn: Txn?
     /// Top-up: the amount to credit once the gateway authorises it.
     var amount: Int64 = 0
-    var creditRow: Int32 = 0
+    var customer = 0
+    var merchant = 0
+    var symbol = 0
+
+    /// The node serving the current attempt, and that node's process epoch.
+    var node: Int?
+    var nodeEpoch: UInt32 = 0
+    var nodeArrivedAt: Int64 = 0
+    var nodeToken: UInt32 = 0
+
+    /// For a wallet-credit consumer's job: the message it is applying.
+    struct Delivery {
+        let group: Int
+        let partition: Int
+        let offset: Int64
+        let epoch: UInt32
+    }
+    var delivery: Delivery?
 
     init(id: Int64, workload: Workload, arrivedAt: Int64, writes: [RowWrite]) {
         self.id = id

@@ -33,10 +33,7 @@ extension Simulation {
             finish(request, .failed)
             return
         }
-        switch w {
-        case .payment, .trade: attempt(request)
-        case .topup: authorise(request)
-        }
+        attempt(request)
     }
 
     func makeRequest(_ w: Workload) -> Request {
@@ -45,9 +42,11 @@ extension Simulation {
         let customer = customerPopularity.sample(&requestRNG) - 1
         var writes: [RowWrite]
         var amount: Int64 = 0
+        var merchantIndex = 0, symbolIndex = 0
         switch w {
         case .payment:
             let merchant = merchantPopularity.sample(&requestRNG) - 1
+            merchantIndex = merchant
             amount = min(500_000, max(100, Int64(paymentAmount.sample(&requestRNG).rounded())))
             let fee = amount * 29 / 1_000 + 30
             let merchantRow = ledger.merchant(merchant)
@@ -83,6 +82,7 @@ extension Simulation {
             // Quotes walk a little with every trade, a tick at a time.
             let step = Int64(requestRNG.nextInt(below: 3)) - 1
             symbolPrices[symbol] = max(100, symbolPrices[symbol] + step)
+            symbolIndex = symbol
             let cash = quantity * symbolPrices[symbol]
             let clearingShard = requestRNG.nextInt(below: ledger.shardCount)
             let sign: Int64 = buy ? 1 : -1
@@ -97,10 +97,13 @@ extension Simulation {
         writes.sort { (ledger.shard(of: $0.row), $0.row) < (ledger.shard(of: $1.row), $1.row) }
         let r = Request(id: id, workload: w, arrivedAt: nowMicros, writes: writes)
         r.amount = amount
+        r.customer = customer
+        r.merchant = merchantIndex
+        r.symbol = symbolIndex
         return r
     }
 
-    /// Picks the coordinator for a new attempt: round robin over those up.
+    /// Picks a coordinator for a consumer's transaction: round robin over those up.
     func pickCoordinator() -> Int? {
         for _ in 0..<coordinators.count {
             let c = nextCoordinator
@@ -110,19 +113,23 @@ extension Simulation {
         return nil
     }
 
-    /// One attempt of a payment or trade (or of a top-up's wallet credit).
+    /// One attempt of a client request, through the balancer to a node.
     func attempt(_ r: Request) {
         guard !r.finished else { return }
         r.attempts += 1
-        guard let c = pickCoordinator() else {
-            attemptFinished(r, .lost)
-            return
-        }
-        beginTxn(r, coordinator: c)
+        dispatchToNode(r)
     }
 
     func attemptFinished(_ r: Request, _ result: AttemptResult) {
+        if r.delivery != nil {
+            creditFinished(r, result)
+            return
+        }
         guard !r.finished else { return }
+        switch result {
+        case .committed, .duplicate, .declined: leaveNode(r, ok: true)
+        case .aborted, .lost: leaveNode(r, ok: false)
+        }
         switch result {
         case .committed:
             finish(r, .committed)
@@ -133,10 +140,8 @@ extension Simulation {
             finish(r, .declined)
         case .aborted, .lost:
             if r.workload == .topup {
-                // The card has been charged: the credit must land. Retry
-                // with capped exponential backoff until it does.
-                let shift = min(r.attempts - 1, 6)
-                schedule(after: min(config.clientBackoff.microseconds << shift, 5_000_000), .creditAttempt(r))
+                // Lost before the gateway answered: the card was not charged.
+                finish(r, .failed)
             } else if r.attempts < config.clientMaxAttempts {
                 schedule(after: config.clientBackoff.microseconds << (r.attempts - 1), .clientAttempt(r))
             } else {
@@ -149,7 +154,15 @@ extension Simulation {
         guard !r.finished else { return }
         r.finished = true
         inFlightRequests -= 1
-        stats[r.workload.rawValue].record(outcome, latencyMicroseconds: nowMicros - r.arrivedAt)
+        let latency = nowMicros - r.arrivedAt
+        stats[r.workload.rawValue].record(outcome, latencyMicroseconds: latency)
+        workloadLatency[r.workload.rawValue].record(microseconds: latency)
+        guard outcome == .committed else { return }
+        switch r.workload {
+        case .payment: produce(topic: 0, key: Int64(r.customer), .paymentSettled(requestID: r.id))
+        case .trade: produce(topic: 2, key: Int64(r.customer), .tradeExecuted(requestID: r.id))
+        case .topup: break
+        }
     }
 
     // MARK: Top-ups and the card gateway
@@ -167,20 +180,53 @@ extension Simulation {
     }
 
     func onGatewayReply(_ r: Request, _ result: GatewayResult) {
+        guard !r.finished, r.node != nil else { return }
         switch result {
-        case .unavailable: finish(r, .failed)
-        case .declined: finish(r, .declined)
-        case .approved: deliverTopupCallback(r)
+        case .unavailable:
+            // The gateway's fault, not the node's: no outlier strike.
+            leaveNode(r, ok: true)
+            finish(r, .failed)
+        case .declined:
+            leaveNode(r, ok: true)
+            finish(r, .declined)
+        case .approved:
+            // The API call is done; the callback goes onto the log and the
+            // wallet-credit consumer applies it, exactly once.
+            leaveNode(r, ok: true)
+            pendingTopups[r.id] = r
+            let wallet = r.writes.first { ledger.kind(of: $0.row) == .wallet }!.row
+            let source = r.writes.first { ledger.kind(of: $0.row) == .cardNetwork }!.row
+            produce(topic: 1, key: Int64(r.customer), .topupCallback(requestID: r.id, amount: r.amount, wallet: wallet, source: source))
         }
     }
 
-    /// The gateway's callback. This is where the message log sits: the
-    /// wallet-credit consumer picks it up and applies it exactly once.
-    func deliverTopupCallback(_ r: Request) {
-        attemptCredit(r)
+    /// One attempt of a wallet credit by the consumer holding its message.
+    func attemptCredit(_ job: Request) {
+        guard let d = job.delivery, groups[d.group].epoch == d.epoch else { return }
+        job.attempts += 1
+        guard let c = pickCoordinator() else {
+            creditFinished(job, .lost)
+            return
+        }
+        beginTxn(job, coordinator: c)
     }
 
-    func attemptCredit(_ r: Request) {
-        attempt(r)
+    /// The credit landed (or had already): the client's top-up is done and
+    /// the consumer commits its offset. Otherwise it retries with capped
+    /// exponential backoff, holding the message, for as long as it owns it.
+    func creditFinished(_ job: Request, _ result: AttemptResult) {
+        guard let d = job.delivery else { return }
+        switch result {
+        case .committed, .duplicate:
+            if let r = pendingTopups.removeValue(forKey: job.id) {
+                if case .duplicate = result { stats[r.workload.rawValue].duplicates += 1 }
+                finish(r, .committed)
+            }
+            commitOffset(d.group, partition: d.partition, offset: d.offset, epoch: d.epoch)
+        case .declined, .aborted, .lost:
+            guard groups[d.group].epoch == d.epoch else { return }
+            let shift = min(job.attempts - 1, 6)
+            schedule(after: min(config.clientBackoff.microseconds << shift, 5_000_000), .creditAttempt(job))
+        }
     }
 }

@@ -1,0 +1,115 @@
+import DequeModule
+import Histogram
+
+/// What the operator and the balancer see of a node, HAProxy's meanings.
+public enum NodeState: String, Sendable, Codable, CustomStringConvertible {
+    /// Healthy and taking work.
+    case up
+    /// Taking no new work; in-flight work finishes.
+    case draining
+    /// Draining and with nothing left in flight.
+    case drained
+    /// Marked down by health checks (or ejected as an outlier).
+    case down
+    /// Back up and in slow start: its weight ramps up.
+    case recovering
+    public var description: String { rawValue }
+}
+
+/// An app node: worker slots, a bounded accept queue and the coordinator it
+/// hosts. Its process can fail without the balancer knowing yet — only
+/// health checks and errors tell the balancer.
+final class AppNode {
+    let index: Int
+    var name: String { "node-\(index + 1)" }
+    var weight: Int
+    let capacity: Int
+    let queueLimit: Int
+
+    /// The process: false after `fail` until `recover`.
+    var alive = true
+    /// Bumped when the process dies, so work started before is recognised.
+    var epoch: UInt32 = 0
+    /// The balancer's view from active health checks.
+    var healthy = true
+    var draining = false
+    var drainedLogged = false
+    var ejectedUntil: Int64 = Int64.min
+    var slowStartFrom: Int64 = Int64.min / 4
+    var slowFactor = 1.0
+
+    var consecutiveCheckPasses = 0
+    var consecutiveCheckFails = 0
+    /// Newest last; bounded.
+    var checkHistory: Deque<Bool> = []
+    var consecutiveErrors = 0
+
+    /// Requests holding a worker slot, by request id.
+    var working: [Int64: Request] = [:]
+    var queue: Deque<Request> = []
+
+    // Smooth weighted round robin state.
+    var currentWeight = 0
+
+    var requests = CounterSeries()
+    var errors = CounterSeries()
+    var latencyWindow = LatencyWindow()
+
+    init(index: Int, weight: Int, capacity: Int, queueLimit: Int) {
+        self.index = index
+        self.weight = weight
+        self.capacity = capacity
+        self.queueLimit = queueLimit
+    }
+
+    var inFlight: Int { working.count + queue.count }
+
+    func state(now: Int64, slowStart: Int64) -> NodeState {
+        if !healthy || now < ejectedUntil { return .down }
+        if draining { return inFlight == 0 ? .drained : .draining }
+        if now < slowStartFrom + slowStart { return .recovering }
+        return .up
+    }
+
+    /// May the balancer send it new work?
+    func eligible(now: Int64) -> Bool {
+        healthy && !draining && now >= ejectedUntil && weight > 0
+    }
+
+    /// The weight after slow start: ramps linearly from 10% to 100%.
+    func effectiveWeight(now: Int64, slowStart: Int64) -> Double {
+        let elapsed = now - slowStartFrom
+        guard slowStart > 0, elapsed < slowStart else { return Double(weight) }
+        return Double(weight) * max(0.1, Double(elapsed) / Double(slowStart))
+    }
+}
+
+/// Latency over a sliding window of whole seconds: one small histogram per
+/// second in a ring, merged when read.
+public struct LatencyWindow: Sendable {
+    static let seconds = 10
+    private var ring: [Histogram<UInt32>]
+    private var current = 0
+
+    public init() {
+        ring = (0..<LatencyWindow.seconds).map { _ in
+            Histogram<UInt32>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .two)
+        }
+    }
+
+    mutating func record(microseconds: Int64) {
+        _ = ring[current].record(UInt64(max(1, min(microseconds, 60_000_000))))
+    }
+
+    mutating func tick() {
+        current = (current + 1) % ring.count
+        ring[current].reset()
+    }
+
+    /// The percentile over the window in milliseconds, or nil with no samples.
+    public func milliseconds(percentile: Double) -> Double? {
+        var merged = ring[0]
+        for h in ring.dropFirst() { merged.add(h) }
+        return merged.totalCount == 0 ? nil : Double(merged.valueAtPercentile(percentile)) / 1_000
+    }
+}

@@ -1,0 +1,68 @@
+/// What a cache entry caches: cache-aside reads come in three keyspaces.
+public enum CacheKeyspace: Int, CaseIterable, Sendable, Codable, CustomStringConvertible {
+    case account = 0, merchant = 1, quote = 2
+    public var description: String {
+        switch self {
+        case .account: "account"
+        case .merchant: "merchant"
+        case .quote: "quote"
+        }
+    }
+}
+
+/// A cache key: a keyspace and an id, packed into one integer so the
+/// embedded cache hashes a word and Redis gets a short string.
+public struct CacheKey: Hashable, Sendable, CustomStringConvertible {
+    public let packed: Int64
+    public init(_ space: CacheKeyspace, _ id: Int64) {
+        precondition(id >= 0 && id < (1 << 48))
+        packed = Int64(space.rawValue) << 48 | id
+    }
+    public var space: CacheKeyspace { CacheKeyspace(rawValue: Int(packed >> 48))! }
+    public var id: Int64 { packed & ((1 << 48) - 1) }
+    /// `account:42`, the form used in Redis keys.
+    public var description: String { "\(space):\(id)" }
+}
+
+/// Counters of one keyspace.
+public struct CacheKeyspaceStats: Sendable, Equatable, Codable {
+    public var hits: Int64 = 0
+    public var misses: Int64 = 0
+    public var evictions: Int64 = 0
+    public var expirations: Int64 = 0
+    public init() {}
+    public var hitRate: Double { hits + misses == 0 ? 0 : Double(hits) / Double(hits + misses) }
+}
+
+/// Totals and per-keyspace counters of a cache tier.
+public struct CacheStats: Sendable, Equatable {
+    public var keyspaces = [CacheKeyspaceStats](repeating: CacheKeyspaceStats(), count: CacheKeyspace.allCases.count)
+    public var entries = 0
+    public var capacity = 0
+    public var flushes: Int64 = 0
+    public init() {}
+    public var total: CacheKeyspaceStats {
+        keyspaces.reduce(into: CacheKeyspaceStats()) {
+            $0.hits += $1.hits; $0.misses += $1.misses; $0.evictions += $1.evictions; $0.expirations += $1.expirations
+        }
+    }
+}
+
+/// The cache in front of the shards. Reads are cache-aside: a miss is
+/// followed by a shard read and a `set`; writes `delete` what they change.
+/// Times are simulated microseconds: a TTL never depends on the wall clock.
+public protocol CacheTier: AnyObject {
+    /// A short name for headers: `embedded`, or a Redis URL without its password.
+    var backendName: String { get }
+    /// The cached value, or nil on a miss (counted either way).
+    func get(_ key: CacheKey, now: Int64) -> Int64?
+    func set(_ key: CacheKey, value: Int64, ttl: SimDuration, now: Int64)
+    func delete(_ key: CacheKey)
+    /// Drops every entry this tier owns.
+    func flush()
+    /// Changes the entry capacity, evicting least recently used entries if needed.
+    func setCapacity(_ entries: Int)
+    var stats: CacheStats { get }
+    /// False while the backend cannot be reached: every read is then a miss.
+    var isAvailable: Bool { get }
+}

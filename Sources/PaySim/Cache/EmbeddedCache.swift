@@ -1,0 +1,138 @@
+/// An in-process LRU cache with per-entry TTL in simulated time.
+///
+/// Entries live in a slab of arrays linked into a recency list by index, so
+/// steady-state gets and sets allocate nothing; the dictionary maps a key
+/// to its slot. Expired entries are dropped when touched (as Redis does
+/// lazily) and when eviction reaches them.
+public final class EmbeddedCache: CacheTier {
+    public let backendName = "embedded"
+    private var slotOf: [Int64: Int32] = [:]
+    private var keys: [Int64] = []
+    private var values: [Int64] = []
+    private var expiresAt: [Int64] = []
+    private var prev: [Int32] = []
+    private var next: [Int32] = []
+    private var freeSlots: [Int32] = []
+    /// Most recently used at the head, least at the tail.
+    private var head: Int32 = -1
+    private var tail: Int32 = -1
+    private var capacity: Int
+    public private(set) var stats = CacheStats()
+
+    public init(capacity: Int) {
+        precondition(capacity >= 1)
+        self.capacity = capacity
+        stats.capacity = capacity
+    }
+
+    public var isAvailable: Bool { true }
+    public var count: Int { slotOf.count }
+
+    public func get(_ key: CacheKey, now: Int64) -> Int64? {
+        let space = Int(key.packed >> 48)
+        guard let slot = slotOf[key.packed] else {
+            stats.keyspaces[space].misses += 1
+            return nil
+        }
+        let i = Int(slot)
+        if expiresAt[i] <= now {
+            remove(slot)
+            stats.keyspaces[space].expirations += 1
+            stats.keyspaces[space].misses += 1
+            return nil
+        }
+        stats.keyspaces[space].hits += 1
+        moveToHead(slot)
+        return values[i]
+    }
+
+    public func set(_ key: CacheKey, value: Int64, ttl: SimDuration, now: Int64) {
+        if let slot = slotOf[key.packed] {
+            values[Int(slot)] = value
+            expiresAt[Int(slot)] = now + ttl.microseconds
+            moveToHead(slot)
+            return
+        }
+        while slotOf.count >= capacity, tail >= 0 { evictTail() }
+        let slot: Int32
+        if let s = freeSlots.popLast() {
+            slot = s
+            keys[Int(s)] = key.packed; values[Int(s)] = value; expiresAt[Int(s)] = now + ttl.microseconds
+        } else {
+            slot = Int32(keys.count)
+            keys.append(key.packed); values.append(value); expiresAt.append(now + ttl.microseconds)
+            prev.append(-1); next.append(-1)
+        }
+        slotOf[key.packed] = slot
+        linkAtHead(slot)
+        stats.entries = slotOf.count
+    }
+
+    public func delete(_ key: CacheKey) {
+        if let slot = slotOf[key.packed] { remove(slot) }
+    }
+
+    public func flush() {
+        slotOf.removeAll(keepingCapacity: true)
+        keys.removeAll(keepingCapacity: true); values.removeAll(keepingCapacity: true)
+        expiresAt.removeAll(keepingCapacity: true); prev.removeAll(keepingCapacity: true)
+        next.removeAll(keepingCapacity: true); freeSlots.removeAll(keepingCapacity: true)
+        head = -1; tail = -1
+        stats.entries = 0
+        stats.flushes += 1
+    }
+
+    public func setCapacity(_ entries: Int) {
+        precondition(entries >= 1)
+        capacity = entries
+        stats.capacity = entries
+        while slotOf.count > capacity, tail >= 0 { evictTail() }
+    }
+
+    /// Keys from most to least recently used (for tests and inspection).
+    public var recencyOrder: [CacheKey] {
+        var out: [CacheKey] = []
+        var i = head
+        while i >= 0 {
+            let k = keys[Int(i)]
+            out.append(CacheKey(CacheKeyspace(rawValue: Int(k >> 48))!, k & ((1 << 48) - 1)))
+            i = next[Int(i)]
+        }
+        return out
+    }
+
+    private func evictTail() {
+        let slot = tail
+        stats.keyspaces[Int(keys[Int(slot)] >> 48)].evictions += 1
+        remove(slot)
+    }
+
+    private func remove(_ slot: Int32) {
+        unlink(slot)
+        slotOf[keys[Int(slot)]] = nil
+        freeSlots.append(slot)
+        stats.entries = slotOf.count
+    }
+
+    private func unlink(_ s: Int32) {
+        let i = Int(s)
+        if prev[i] >= 0 { next[Int(prev[i])] = next[i] } else { head = next[i] }
+        if next[i] >= 0 { prev[Int(next[i])] = prev[i] } else { tail = prev[i] }
+        prev[i] = -1; next[i] = -1
+    }
+
+    private func linkAtHead(_ s: Int32) {
+        let i = Int(s)
+        prev[i] = -1
+        next[i] = head
+        if head >= 0 { prev[Int(head)] = s }
+        head = s
+        if tail < 0 { tail = s }
+    }
+
+    private func moveToHead(_ s: Int32) {
+        guard head != s else { return }
+        unlink(s)
+        linkAtHead(s)
+    }
+}

@@ -1,0 +1,35 @@
+/// Cache-aside reads in front of the shards, and invalidation on commit.
+extension Simulation {
+    /// Reads what a request needs through the cache; returns the time the
+    /// reads take. A miss costs a shard read and refills the cache.
+    func cacheReads(for r: Request) -> Int64 {
+        switch r.workload {
+        case .payment:
+            return cachedRead(CacheKey(.account, Int64(ledger.wallet(customer: r.customer))), row: ledger.wallet(customer: r.customer), ttl: config.accountTTL)
+                + cachedRead(CacheKey(.merchant, Int64(r.merchant)), row: ledger.merchant(r.merchant), ttl: config.merchantTTL)
+        case .topup:
+            return cachedRead(CacheKey(.account, Int64(ledger.wallet(customer: r.customer))), row: ledger.wallet(customer: r.customer), ttl: config.accountTTL)
+        case .trade:
+            return cachedRead(CacheKey(.account, Int64(ledger.broker(customer: r.customer))), row: ledger.broker(customer: r.customer), ttl: config.accountTTL)
+                + cachedRead(CacheKey(.quote, Int64(r.symbol)), row: ledger.clearingInventory(symbol: r.symbol, shard: 0), ttl: config.quoteTTL)
+        }
+    }
+
+    func cachedRead(_ key: CacheKey, row: Int32, ttl: SimDuration) -> Int64 {
+        let hop = config.networkLatencyMedian.microseconds
+        if cache.get(key, now: nowMicros) != nil { return 2 * hop }
+        let shard = ledger.shard(of: row)
+        shardReads[shard].add()
+        cache.set(key, value: ledger.balance(row), ttl: ttl, now: nowMicros)
+        return 4 * hop + config.shardReadTime.microseconds
+    }
+
+    /// A committed write makes the cached copy stale: drop it.
+    func invalidate(row: Int32) {
+        switch ledger.kind(of: row) {
+        case .wallet, .broker: cache.delete(CacheKey(.account, Int64(row)))
+        case .merchant: cache.delete(CacheKey(.merchant, Int64(row - ledger.merchant(0))))
+        default: break
+        }
+    }
+}

@@ -1,0 +1,51 @@
+extension Simulation {
+    /// Commands for nodes, the balancer, the cache and consumer groups.
+    func applyPlatform(_ command: OperatorCommand) throws(CommandError) {
+        switch command {
+        case .drainNode(let n):
+            try checkNode(n)
+            guard !nodes[n].draining else { throw CommandError("\(nodes[n].name) is already draining") }
+            drainNode(n)
+        case .failNode(let n):
+            try checkNode(n)
+            guard nodes[n].alive else { throw CommandError("\(nodes[n].name) has already failed; use recover") }
+            failNode(n)
+        case .recoverNode(let n):
+            try checkNode(n)
+            guard !nodes[n].alive || nodes[n].draining || nowMicros < nodes[n].ejectedUntil else {
+                throw CommandError("\(nodes[n].name) is up: nothing to recover")
+            }
+            recoverNode(n)
+        case let .slowNode(n, factor):
+            try checkNode(n)
+            guard factor >= 1, factor <= 1_000 else { throw CommandError("slow factor must be 1...1000, got \(Simulation.format(factor))") }
+            nodes[n].slowFactor = factor
+            log(factor > 1 ? .warn : .info, factor > 1 ? "\(nodes[n].name) slowed ×\(Simulation.format(factor)) (health checks still pass)" : "\(nodes[n].name) back to normal speed")
+        case let .weightNode(n, weight):
+            try checkNode(n)
+            guard (0...100).contains(weight) else { throw CommandError("weight must be 0...100, got \(weight)") }
+            nodes[n].weight = weight
+            log(.info, "\(nodes[n].name) weight set to \(weight)")
+        case .balancer(let algorithm):
+            balancerAlgorithm = algorithm
+            for n in nodes { n.currentWeight = 0 }
+            log(.info, "balancer algorithm is now \(algorithm)")
+        case .cacheFlush:
+            let entries = cache.stats.entries
+            cache.flush()
+            log(.warn, "cache flushed: \(entries) entries dropped; reads fall through to the shards")
+        case .cacheCapacity(let n):
+            guard n >= 1, n <= 100_000_000 else { throw CommandError("cache capacity must be 1...100000000, got \(n)") }
+            cache.setCapacity(n)
+            log(.info, "cache capacity set to \(n) entries")
+        case let .consumers(group, count):
+            guard let gi = groups.firstIndex(where: { $0.name == group }) else {
+                throw CommandError("no consumer group '\(group)': groups are \(groups.map(\.name).joined(separator: ", "))")
+            }
+            guard (0...64).contains(count) else { throw CommandError("consumers must be 0...64, got \(count)") }
+            setConsumers(gi, count)
+        default:
+            preconditionFailure("applyPlatform called with \(command)")
+        }
+    }
+}
