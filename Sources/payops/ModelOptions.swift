@@ -21,6 +21,12 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .customLong("protocol"), help: "Commit protocol for cross-shard transactions: 2pc or 3pc.")
     var commitProtocol: String = "2pc"
 
+    @Option(help: "Balancer algorithm: rr, wrr, random, leastconn, p2c or hash.")
+    var lb: String = "p2c"
+
+    @Option(name: .customLong("cache-capacity"), help: "Entries the embedded cache holds (1...100000000).")
+    var cacheCapacity: Int = 50_000
+
     @Option(help: "Customers in the population (1...10000000).")
     var customers: Int = 100_000
 
@@ -43,6 +49,14 @@ struct ModelOptions: ParsableArguments {
         c.commitProtocol = p
         guard (1...10_000_000).contains(customers) else { throw ValidationError("--customers: \(customers) is out of range; expected 1...10000000") }
         c.customers = customers
+        guard let algorithm = BalancerAlgorithm(rawValue: lb.lowercased()) else {
+            throw ValidationError("--lb: '\(lb)' is not an algorithm; expected rr, wrr, random, leastconn, p2c or hash")
+        }
+        c.balancer = algorithm
+        guard (1...100_000_000).contains(cacheCapacity) else {
+            throw ValidationError("--cache-capacity: \(cacheCapacity) is out of range; expected 1...100000000")
+        }
+        c.cacheCapacity = cacheCapacity
         return c
     }
 }

@@ -27,8 +27,9 @@ extension Simulation {
     /// A committed write makes the cached copy stale: drop it.
     func invalidate(row: Int32) {
         switch ledger.kind(of: row) {
+        // Merchant entries cache the merchant's profile, which payments do
+        // not change; only balances go stale.
         case .wallet, .broker: cache.delete(CacheKey(.account, Int64(row)))
-        case .merchant: cache.delete(CacheKey(.merchant, Int64(row - ledger.merchant(0))))
         default: break
         }
     }

@@ -46,7 +46,32 @@ public struct RunReport: Codable, Sendable, Equatable {
         public var events: Int64
     }
 
+    public struct CacheReport: Codable, Sendable, Equatable {
+        public var backend: String
+        public var hits: Int64
+        public var misses: Int64
+        public var hit_rate: Double
+        public var evictions: Int64
+        public var expirations: Int64
+    }
+    public struct QueueReport: Codable, Sendable, Equatable {
+        public var topic: String
+        public var group: String
+        public var depth: Int64
+        public var lag: Int64
+        public var redeliveries: Int64
+    }
+    public struct NodeReport: Codable, Sendable, Equatable {
+        public var name: String
+        public var state: String
+        public var requests: Int64
+        public var errors: Int64
+    }
+
     public var run: RunInfo
+    public var cache: CacheReport
+    public var queues: [QueueReport]
+    public var nodes: [NodeReport]
     public var workloads: [String: WorkloadReport]
     public var commit: CommitReport
     public var ledger: LedgerReport
@@ -65,6 +90,12 @@ public struct RunReport: Codable, Sendable, Equatable {
                                     p999: st.latencyMilliseconds(percentile: 99.9)))
         }
         workloads = w
+        let total = s.cache.stats.total
+        cache = CacheReport(backend: s.cache.backend, hits: total.hits, misses: total.misses,
+                            hit_rate: (total.hitRate * 10_000).rounded() / 10_000, evictions: total.evictions,
+                            expirations: total.expirations)
+        queues = s.queues.map { QueueReport(topic: $0.topic, group: $0.group, depth: $0.depth, lag: $0.lag, redeliveries: $0.redeliveries) }
+        nodes = s.nodes.map { NodeReport(name: $0.name, state: $0.state.rawValue, requests: $0.requests, errors: $0.errors) }
         let c = s.commit
         commit = CommitReport(protocol: s.commitProtocol.rawValue, prepared: c.prepared, committed: c.committed,
                               aborted: c.aborted, local_commits: c.localCommits, in_doubt: c.inDoubt,
