@@ -16,7 +16,7 @@ public final class RedisConnection {
 
     /// Connects with a timeout; throws with hiredis' own reason on failure.
     public init(host: String, port: Int, timeoutMilliseconds: Int = 1_000) throws(RedisConnectionError) {
-        var tv = timeval(tv_sec: timeoutMilliseconds / 1_000, tv_usec: Int((timeoutMilliseconds % 1_000) * 1_000))
+        let tv = timeval(tv_sec: timeoutMilliseconds / 1_000, tv_usec: Int((timeoutMilliseconds % 1_000) * 1_000))
         guard let ctx = redisConnectWithTimeout(host, Int32(port), tv) else {
             throw RedisConnectionError(host: host, port: port, reason: "out of memory")
         }

@@ -67,14 +67,5 @@ enum ReportFormatter {
     static func lpad(_ s: String, _ n: Int) -> String { s.count >= n ? " " + s : String(repeating: " ", count: n - s.count) + s }
     static func ms(_ v: Double) -> String { String(format: v < 10 ? "%.2f" : "%.1f", v) }
     /// Groups thousands: 1,234,567.
-    static func number(_ v: Double) -> String {
-        let i = Int64(v.rounded())
-        let s = String(i.magnitude)
-        var out = ""
-        for (k, ch) in s.enumerated() {
-            if k > 0 && (s.count - k) % 3 == 0 { out.append(",") }
-            out.append(ch)
-        }
-        return (i < 0 ? "-" : "") + out
-    }
+    static func number(_ v: Double) -> String { Money.grouped(Int64(v.rounded())) }
 }

@@ -36,7 +36,7 @@ import Testing
         #expect(a.violationCount == 1)
         #expect(a.violations[0].message.contains("money total"))
         l.balances[Int(l.wallet(customer: 5))] = -10
-        l.balances[Int(l.merchant(0))] += 10 + 1 - 0
+        l.balances[Int(l.merchant(0))] += 11
         var b = Auditor()
         b.fullAudit(ledger: l, inFlightMoney: 0, inFlightShares: [0, 0, 0, 0])
         #expect(b.violations.contains { $0.message.contains("below its limit") })

@@ -13,9 +13,8 @@ extension Simulation {
 
     /// The node for a request, or nil when no node is eligible.
     func pickNode(for r: Request) -> Int? {
-        let eligible = nodes.indices.filter { nodes[$0].eligible(now: nowMicros) }
-        guard !eligible.isEmpty else { return nil }
-        let slow = config.slowStart.microseconds
+        // Round robin and the hash ring walk the nodes themselves; only the
+        // other algorithms need the eligible set, so only they build it.
         switch balancerAlgorithm {
         case .roundRobin:
             for _ in 0..<nodes.count {
@@ -23,7 +22,18 @@ extension Simulation {
                 rrCursor += 1
                 if nodes[n].eligible(now: nowMicros) && admitDuringSlowStart(n) { return n }
             }
-            return eligible.first
+            return nodes.indices.first { nodes[$0].eligible(now: nowMicros) }
+        case .consistentHash:
+            return hashRingNode(for: r)
+        default:
+            break
+        }
+        let eligible = nodes.indices.filter { nodes[$0].eligible(now: nowMicros) }
+        guard !eligible.isEmpty else { return nil }
+        let slow = config.slowStart.microseconds
+        switch balancerAlgorithm {
+        case .roundRobin, .consistentHash:
+            preconditionFailure("handled above")
         case .weightedRoundRobin:
             // nginx's smooth weighted round robin.
             var total = 0
@@ -53,19 +63,22 @@ extension Simulation {
             if j >= i { j += 1 }
             let a = eligible[i], b = eligible[j]
             return load(a) <= load(b) ? a : b
-        case .consistentHash:
-            let h = Ledger.hash(UInt64(r.customer) &* 0x9E37_79B9)
-            var lo = 0, hi = hashRing.count
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                if hashRing[mid].0 < h { lo = mid + 1 } else { hi = mid }
-            }
-            for k in 0..<hashRing.count {
-                let n = hashRing[(lo + k) % hashRing.count].1
-                if nodes[n].eligible(now: nowMicros) { return n }
-            }
-            return nil
         }
+    }
+
+    /// The first eligible node clockwise from the customer's point on the ring.
+    func hashRingNode(for r: Request) -> Int? {
+        let h = Ledger.hash(UInt64(r.customer) &* 0x9E37_79B9)
+        var lo = 0, hi = hashRing.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if hashRing[mid].0 < h { lo = mid + 1 } else { hi = mid }
+        }
+        for k in 0..<hashRing.count {
+            let n = hashRing[(lo + k) % hashRing.count].1
+            if nodes[n].eligible(now: nowMicros) { return n }
+        }
+        return nil
     }
 
     /// In-flight work relative to weight (slow start included).

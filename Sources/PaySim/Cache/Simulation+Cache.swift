@@ -5,14 +5,19 @@ extension Simulation {
     func cacheReads(for r: Request) -> Int64 {
         switch r.workload {
         case .payment:
-            return cachedRead(CacheKey(.account, Int64(ledger.wallet(customer: r.customer))), row: ledger.wallet(customer: r.customer), ttl: config.accountTTL)
+            return accountRead(ledger.wallet(customer: r.customer))
                 + cachedRead(CacheKey(.merchant, Int64(r.merchant)), row: ledger.merchant(r.merchant), ttl: config.merchantTTL)
         case .topup:
-            return cachedRead(CacheKey(.account, Int64(ledger.wallet(customer: r.customer))), row: ledger.wallet(customer: r.customer), ttl: config.accountTTL)
+            return accountRead(ledger.wallet(customer: r.customer))
         case .trade:
-            return cachedRead(CacheKey(.account, Int64(ledger.broker(customer: r.customer))), row: ledger.broker(customer: r.customer), ttl: config.accountTTL)
+            return accountRead(ledger.broker(customer: r.customer))
                 + cachedRead(CacheKey(.quote, Int64(r.symbol)), row: ledger.clearingInventory(symbol: r.symbol, shard: 0), ttl: config.quoteTTL)
         }
+    }
+
+    /// Account entries are keyed by their row, which is what `invalidate` deletes.
+    func accountRead(_ row: Int32) -> Int64 {
+        cachedRead(CacheKey(.account, Int64(row)), row: row, ttl: config.accountTTL)
     }
 
     func cachedRead(_ key: CacheKey, row: Int32, ttl: SimDuration) -> Int64 {

@@ -16,15 +16,14 @@ extension Simulation {
     /// crashes the coordinator or the participant's shard there.
     public func arm(_ point: CrashPoint) { armedCrashPoints.append(point) }
 
-    /// True (and disarmed) if `point` is armed.
-    func trigger(_ point: CrashPoint) -> Bool {
+    /// True (and disarmed, with `t` recorded as its victim) if `point` is armed.
+    func trigger(_ point: CrashPoint, on t: Txn) -> Bool {
         guard let i = armedCrashPoints.firstIndex(of: point) else { return false }
         armedCrashPoints.remove(at: i)
+        firedCrashPoints.append((point, t))
         return true
     }
 
     /// The transaction each fired crash point hit, in firing order.
     var crashPointVictims: [(point: CrashPoint, txn: Txn)] { firedCrashPoints }
-    
-    func noteFired(_ point: CrashPoint, _ t: Txn) { firedCrashPoints.append((point, t)) }
 }

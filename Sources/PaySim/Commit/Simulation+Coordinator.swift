@@ -59,8 +59,7 @@ extension Simulation {
             t.votesYes += 1
             guard t.votesYes == t.parts.count else { return }
             commitStats.prepared += 1
-            if trigger(.coordinatorBeforeDecision) {
-                noteFired(.coordinatorBeforeDecision, t)
+            if trigger(.coordinatorBeforeDecision, on: t) {
                 crashCoordinator(t.coordinator, reason: "crash point: \(c.name) before its decision on txn \(t.id)")
                 return
             }
@@ -146,10 +145,7 @@ extension Simulation {
         for t in durable where t.phase == .loggingCommit {
             t.phase = .committed
             commitStats.committed += 1
-            if crashOn == nil && trigger(.coordinatorAfterDecision) {
-                crashOn = t.id
-                noteFired(.coordinatorAfterDecision, t)
-            }
+            if crashOn == nil && trigger(.coordinatorAfterDecision, on: t) { crashOn = t.id }
         }
         if let id = crashOn {
             crashCoordinator(ci, reason: "crash point: \(c.name) after logging its decision on txn \(id)")

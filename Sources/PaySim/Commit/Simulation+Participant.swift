@@ -123,8 +123,7 @@ extension Simulation {
             refuse(t, p, .duplicate)
             return
         }
-        if t.isDistributed && trigger(.participantBeforeVote) {
-            noteFired(.participantBeforeVote, t)
+        if t.isDistributed && trigger(.participantBeforeVote, on: t) {
             crashShard(t.parts[p].shard, reason: "crash point: \(shardName(t.parts[p].shard)) before its vote on txn \(t.id)")
             return
         }
@@ -154,10 +153,7 @@ extension Simulation {
                 t.parts[p].durable = .prepared
                 sendToCoordinator(t, part: p, .voteYes)
                 armParticipantTimeout(t, p, after: config.decisionTimeout)
-                if t.isDistributed && crashAfterBatch == nil && trigger(.participantAfterVote) {
-                    crashAfterBatch = t.id
-                    noteFired(.participantAfterVote, t)
-                }
+                if t.isDistributed && crashAfterBatch == nil && trigger(.participantAfterVote, on: t) { crashAfterBatch = t.id }
             case .precommitting:
                 t.parts[p].state = .precommitted
                 t.parts[p].durable = .precommitted

@@ -242,8 +242,7 @@ public final class Simulation {
         for t in topics { t.produced.tick() }
         for g in groups {
             g.consumed.tick()
-            let topic = topics[g.topic]
-            g.lagHistory.append(Double(topic.partitions.indices.reduce(Int64(0)) { $0 + topic.partitions[$1].endOffset - g.committed[$1] }))
+            g.lagHistory.append(Double(partitionLags(g).reduce(0, +)))
         }
     }
 

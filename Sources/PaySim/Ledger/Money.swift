@@ -17,6 +17,11 @@ public struct Money: Hashable, Comparable, Sendable, Codable, CustomStringConver
         return (neg ? "-" : "") + Money.grouped(units) + "." + (cents < 10 ? "0" : "") + String(cents)
     }
 
+    /// Thousands separated by commas: 1,234,567.
+    public static func grouped(_ v: Int64) -> String {
+        (v < 0 ? "-" : "") + grouped(v.magnitude)
+    }
+
     static func grouped(_ v: UInt64) -> String {
         let s = String(v)
         var out = ""

@@ -115,10 +115,16 @@ extension Simulation {
         pump(gi)
     }
 
+    /// Log-end offset minus committed offset, per partition.
+    func partitionLags(_ g: ConsumerGroup) -> [Int64] {
+        let parts = topics[g.topic].partitions
+        return parts.indices.map { parts[$0].endOffset - g.committed[$0] }
+    }
+
     func queueRows() -> [QueueRow] {
         groups.map { g in
             let topic = topics[g.topic]
-            let lags = topic.partitions.indices.map { topic.partitions[$0].endOffset - g.committed[$0] }
+            let lags = partitionLags(g)
             let depth = topic.partitions.reduce(Int64(0)) { $0 + $1.endOffset - $1.startOffset }
             return QueueRow(topic: topic.name, group: g.name, consumers: g.consumers, depth: depth, lag: lags.reduce(0, +),
                             partitionLag: lags, inRate: topic.produced.rate(), outRate: g.consumed.rate(),

@@ -111,35 +111,4 @@ extension Simulation {
             requestsInFlight: inFlightRequests
         )
     }
-
-    /// Recomputes every ledger total from the balances and checks every
-    /// limit; violations join the auditor's list. O(rows).
-    public func auditNow() {
-        var money: Int64 = 0
-        var shares = [Int64](repeating: 0, count: ledger.symbols)
-        for id in unsettled.keys.sorted() {
-            guard let t = unsettled[id] else { continue }
-            money += t.appliedMoney
-            for (i, d) in t.appliedShares.enumerated() { shares[i] += d }
-        }
-        auditor.fullAudit(ledger: ledger, inFlightMoney: money, inFlightShares: shares)
-    }
-
-    /// Runs a headless experiment: arrivals for `duration`, then up to
-    /// `drain` more for work in flight to finish, then a full audit.
-    public func runHeadless(duration: SimDuration, drain: SimDuration = .seconds(60), commands: [(at: SimDuration, command: OperatorCommand)] = []) -> [CommandError] {
-        var failures: [CommandError] = []
-        for (at, command) in commands.sorted(by: { $0.at < $1.at }) where at <= duration {
-            advance(to: SimTime(microseconds: at.microseconds))
-            do { try apply(command) } catch { failures.append(error) }
-        }
-        advance(to: SimTime(microseconds: duration.microseconds))
-        closeArrivals()
-        let deadline = nowMicros + drain.microseconds
-        while !isQuiescent && nowMicros < deadline {
-            advance(to: SimTime(microseconds: min(deadline, nowMicros + 1_000_000)))
-        }
-        auditNow()
-        return failures
-    }
 }
