@@ -14,6 +14,9 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var model: ModelOptions
 
+    @Option(help: "A scenario file: lines of 'at <time> <command>', e.g. 'at 1m30s fail node-3'.")
+    var scenario: String?
+
     @Flag(help: "Print the report as JSON.")
     var json = false
 
@@ -21,8 +24,15 @@ struct RunCommand: ParsableCommand {
         let config = try model.makeConfig()
         let length = try parseDuration(duration, flag: "--duration")
         guard length.microseconds > 0 else { throw ValidationError("--duration: must be longer than 0s") }
+        let steps = try scenario.map { try loadScenario($0, shape: PlatformShape(config)) }?.steps ?? []
+        for step in steps where step.at > length {
+            printError("payops: \(scenario ?? ""):\(step.line): at \(step.at) is after the run's \(length) of arrivals; the step will not run")
+        }
         let sim = Simulation(config: config)
-        _ = sim.runHeadless(duration: length)
+        let refused = sim.runHeadless(duration: length, commands: steps.map { ($0.at, $0.command) })
+        for (i, error) in refused {
+            printError("payops: \(scenario ?? ""):\(steps[i].line): at \(steps[i].at) '\(steps[i].command)' was refused: \(error)")
+        }
         let report = RunReport(snapshot: sim.snapshot(), config: config, duration: length)
         if json {
             print(try ReportFormatter.json(report))
@@ -30,6 +40,27 @@ struct RunCommand: ParsableCommand {
             print(ReportFormatter.text(report))
         }
         if !report.ledger.balanced { throw ExitCode(1) }
+    }
+}
+
+/// Reads and parses a scenario file; any problem is a usage error naming
+/// the file, line and column.
+func loadScenario(_ path: String, shape: PlatformShape) throws -> Scenario {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        throw ValidationError("--scenario: cannot read '\(path)': no such file")
+    }
+    guard !isDirectory.boolValue else { throw ValidationError("--scenario: '\(path)' is a directory, not a scenario file") }
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw ValidationError("--scenario: cannot read '\(path)': permission denied")
+    }
+    guard let text = String(data: data, encoding: .utf8) else {
+        throw ValidationError("--scenario: '\(path)' is not UTF-8 text")
+    }
+    do {
+        return try Scenario.parse(text, file: path, shape: shape)
+    } catch {
+        throw ValidationError("--scenario: \(error)")
     }
 }
 

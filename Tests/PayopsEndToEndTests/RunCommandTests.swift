@@ -21,6 +21,15 @@ import Testing
         for key in ["prepared", "committed", "aborted", "in_doubt", "in_doubt_total", "lock_waits", "messages"] {
             #expect(commit[key] is Int, "commit.\(key)")
         }
+        let cache = try #require(json["cache"] as? [String: Any])
+        for key in ["hits", "misses", "evictions"] { #expect(cache[key] is Int, "cache.\(key)") }
+        #expect(cache["hit_rate"] is Double)
+        let queues = try #require(json["queues"] as? [[String: Any]])
+        #expect(Set(queues.compactMap { $0["group"] as? String }) == ["settlement", "notifications", "wallet-credit", "clearing"])
+        #expect(queues.allSatisfy { $0["topic"] is String && $0["depth"] is Int && $0["lag"] is Int })
+        let nodes = try #require(json["nodes"] as? [[String: Any]])
+        #expect(nodes.map { $0["name"] as? String } == (1...6).map { "node-\($0)" })
+        #expect(nodes.allSatisfy { $0["state"] as? String == "up" && ($0["requests"] as? Int ?? 0) > 0 && $0["errors"] is Int })
         let ledger = try #require(json["ledger"] as? [String: Any])
         #expect(ledger["balanced"] as? Bool == true)
         #expect((ledger["violations"] as? [Any])?.isEmpty == true)
@@ -56,6 +65,8 @@ import Testing
         (["run", "--duration", "10x"], "--duration"),
         (["run", "--duration", "1.5m"], "--duration"),
         (["run", "--shards", "0"], "--shards"),
+        (["run", "--lb", "fastest"], "--lb"),
+        (["run", "--cache-capacity", "0"], "--cache-capacity"),
         (["bench", "mmc", "--lambda", "200"], "--lambda"),
         (["run", "--bogus"], "--bogus"),
     ])
@@ -66,6 +77,55 @@ import Testing
         #expect(lines.count == 1, "\(r.stderr)")
         #expect(r.stderr.contains(flag), "\(r.stderr)")
         #expect(r.stdout.isEmpty)
+    }
+
+    @Test func scenarioFileDrivesTheRun() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("payops-\(getpid())-good.scenario").path
+        try "# fail a node, then bring it back\nat 2s fail node-2\nat 12s recover node-2   # checks pass again\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let r = try PayopsProcess.run(["run", "--duration", "60s", "--scenario", path, "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let nodes = try #require(json["nodes"] as? [[String: Any]])
+        #expect((nodes[1]["errors"] as? Int ?? 0) > 0, "the failed node answered with errors")
+        #expect(nodes[1]["state"] as? String == "up")
+    }
+
+    @Test(arguments: [
+        ("at 5s drian node-1\n", ":1:7: unknown command 'drian'"),
+        ("# ok\n\nat 5s fail node-9\n", ":3:12: there is no node-9"),
+        ("at 5q pause\n", ":1:4: expected a time"),
+        ("at 1m pause\nat 30s resume\n", ":2:4: time 30s is earlier"),
+        ("pause\n", ":1:1: expected a step like"),
+    ])
+    func badScenarioLineStopsTheRunWithFileLineColumn(text: String, expected: String) throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("payops-\(getpid())-bad.scenario").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let r = try PayopsProcess.run(["run", "--scenario", path])
+        #expect(r.status == 2)
+        #expect(r.stdout.isEmpty, "the run did not start")
+        #expect(r.stderr.contains(path + expected), "\(r.stderr)")
+        #expect(r.stderr.split(separator: "\n").count == 1)
+    }
+
+    @Test func missingScenarioFileIsOneClearLine() throws {
+        let r = try PayopsProcess.run(["run", "--scenario", "/nonexistent/game.scenario"])
+        #expect(r.status == 2)
+        #expect(r.stderr == "payops: --scenario: cannot read '/nonexistent/game.scenario': no such file\n")
+    }
+
+    @Test func shippedScenariosParse() throws {
+        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Scenarios")
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".scenario") }
+        #expect(!files.isEmpty)
+        for f in files {
+            let r = try PayopsProcess.run(["run", "--duration", "1s", "--scenario", dir.appendingPathComponent(f).path])
+            // Steps after 1s are announced as skipped; the file itself must parse.
+            #expect(r.status == 0, "\(f): \(r.stderr)")
+        }
     }
 
     @Test func benchMMCPrintsTheJSONKeys() throws {

@@ -29,6 +29,7 @@ extension Simulation {
         let t = Txn(id: nextTxnID, workload: request.workload, idempotencyKey: request.id, writes: writes, parts: parts,
                     coordinator: c, coordinatorEpoch: coordinator.epoch, commitProtocol: commitProtocol, startedAt: nowMicros)
         nextTxnID += 1
+        t.keyOwner = parts.firstIndex { p in p.writes.contains { !ledger.isContra(writes[$0].row) } } ?? 0
         t.request = request
         request.txn = t
         coordinator.active[t.id] = t

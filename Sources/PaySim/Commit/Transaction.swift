@@ -134,6 +134,9 @@ final class Txn {
     }
 
     var isDistributed: Bool { parts.count > 1 }
-    /// The participant whose first row carries the idempotency key.
-    var keyOwner: Int { 0 }
+    /// The participant that checks and records the idempotency key. It must
+    /// hold a row lock that every attempt under the same key also takes, or
+    /// two attempts could both find the key absent: so it is the first
+    /// participant with a locked (non-contra) row.
+    var keyOwner = 0
 }

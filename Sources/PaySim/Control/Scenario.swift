@@ -49,8 +49,9 @@ public struct Scenario: Sendable, Equatable {
         self.steps = steps
     }
 
-    /// Parses scenario text; `file` names it in errors.
-    public static func parse(_ text: String, file: String) throws(ScenarioError) -> Scenario {
+    /// Parses scenario text; `file` names it in errors. With a `shape`, a
+    /// node or shard that does not exist is an error at its column too.
+    public static func parse(_ text: String, file: String, shape: PlatformShape? = nil) throws(ScenarioError) -> Scenario {
         var steps: [Step] = []
         var lineNumber = 0
         let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }
@@ -83,7 +84,12 @@ public struct Scenario: Sendable, Equatable {
             let commandColumn = tokens[2].column
             let command: OperatorCommand
             do {
-                command = try CommandParser.parse(String(line.dropFirst(commandColumn - 1)))
+                let rest = String(line.dropFirst(commandColumn - 1))
+                if let shape {
+                    command = try CommandParser.parse(rest, shape: shape)
+                } else {
+                    command = try CommandParser.parse(rest)
+                }
             } catch {
                 throw failure(commandColumn - 1 + error.column, error.message)
             }

@@ -15,11 +15,15 @@ extension Simulation {
 
     /// Runs a headless experiment: arrivals for `duration`, then up to
     /// `drain` more for work in flight to finish, then a full audit.
-    public func runHeadless(duration: SimDuration, drain: SimDuration = .seconds(60), commands: [(at: SimDuration, command: OperatorCommand)] = []) -> [CommandError] {
-        var failures: [CommandError] = []
-        for (at, command) in commands.sorted(by: { $0.at < $1.at }) where at <= duration {
-            advance(to: SimTime(microseconds: at.microseconds))
-            do { try apply(command) } catch { failures.append(error) }
+    /// Commands run at their times, in list order for equal times; each one
+    /// the platform refuses is returned with its index in `commands`.
+    public func runHeadless(duration: SimDuration, drain: SimDuration = .seconds(60),
+                            commands: [(at: SimDuration, command: OperatorCommand)] = []) -> [(index: Int, error: CommandError)] {
+        var failures: [(index: Int, error: CommandError)] = []
+        let ordered = commands.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }
+        for (i, step) in ordered where step.at <= duration {
+            advance(to: SimTime(microseconds: step.at.microseconds))
+            do { try apply(step.command) } catch { failures.append((i, error)) }
         }
         advance(to: SimTime(microseconds: duration.microseconds))
         closeArrivals()

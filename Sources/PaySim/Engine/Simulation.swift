@@ -92,6 +92,8 @@ public final class Simulation {
     var consumerRNG: SeededRandom
     /// Top-ups authorised and waiting for their wallet credit, by request id.
     var pendingTopups: [Int64: Request] = [:]
+    /// Money credited to wallets by top-ups, counted once per top-up.
+    var creditedMinorUnits: Int64 = 0
 
     // Per-second history for rates and sparklines.
     var workloadTPS: [SecondSeries] = [SecondSeries(), SecondSeries(), SecondSeries()]

@@ -126,9 +126,11 @@ extension Simulation {
             return
         }
         guard !r.finished else { return }
+        // Only failures of the node's own making count against it: an
+        // abort is the ledger's answer, served by a healthy node.
         switch result {
-        case .committed, .duplicate, .declined: leaveNode(r, ok: true)
-        case .aborted, .lost: leaveNode(r, ok: false)
+        case .committed, .duplicate, .declined, .aborted: leaveNode(r, ok: true)
+        case .lost: leaveNode(r, ok: false)
         }
         switch result {
         case .committed:
@@ -219,6 +221,7 @@ extension Simulation {
         switch result {
         case .committed, .duplicate:
             if let r = pendingTopups.removeValue(forKey: job.id) {
+                creditedMinorUnits += r.amount
                 if case .duplicate = result { stats[r.workload.rawValue].duplicates += 1 }
                 finish(r, .committed)
             }
