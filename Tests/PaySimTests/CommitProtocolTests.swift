@@ -52,6 +52,7 @@ import Testing
         sim.advance(to: sim.now + .seconds(12))
         #expect(t.settled)
         #expect(states(t) == [.aborted])
+        #expect(sim.snapshot().events.contains { $0.message == "txn \(t.id) resolved after being in doubt: aborted" })
         expectBalancedAndResolved(sim)
     }
 
@@ -150,6 +151,7 @@ import Testing
         #expect(diverged)
         #expect(s.ledger.violations.contains { $0.message.contains("committed on") && $0.message.contains("but aborted on") })
         #expect(s.ledger.violations.allSatisfy { $0.txn != nil })
+        #expect(s.events.contains { $0.severity == .crit && $0.message.hasPrefix("auditor: txn ") })
     }
 
     @Test func twoPhaseStaysAtomicUnderTheSamePartitions() throws {

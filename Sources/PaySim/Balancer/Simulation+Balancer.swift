@@ -11,59 +11,71 @@ extension Simulation {
         hashRing = ring.sorted { $0.0 < $1.0 }
     }
 
-    /// The node for a request, or nil when no node is eligible.
+    /// The node for a request, or nil when no node is eligible. Walks the
+    /// node list in place: one request, no allocation.
     func pickNode(for r: Request) -> Int? {
-        // Round robin and the hash ring walk the nodes themselves; only the
-        // other algorithms need the eligible set, so only they build it.
+        let now = nowMicros
         switch balancerAlgorithm {
         case .roundRobin:
             for _ in 0..<nodes.count {
                 let n = rrCursor % nodes.count
                 rrCursor += 1
-                if nodes[n].eligible(now: nowMicros) && admitDuringSlowStart(n) { return n }
+                if nodes[n].eligible(now: now) && admitDuringSlowStart(n) { return n }
             }
-            return nodes.indices.first { nodes[$0].eligible(now: nowMicros) }
+            return nodes.indices.first { nodes[$0].eligible(now: now) }
         case .consistentHash:
             return hashRingNode(for: r)
-        default:
-            break
-        }
-        let eligible = nodes.indices.filter { nodes[$0].eligible(now: nowMicros) }
-        guard !eligible.isEmpty else { return nil }
-        let slow = config.slowStart.microseconds
-        switch balancerAlgorithm {
-        case .roundRobin, .consistentHash:
-            preconditionFailure("handled above")
         case .weightedRoundRobin:
             // nginx's smooth weighted round robin.
             var total = 0
-            var best = eligible[0]
-            for n in eligible {
-                let w = Int((nodes[n].effectiveWeight(now: nowMicros, slowStart: slow) * 100).rounded())
+            var best: Int?
+            for n in nodes.indices where nodes[n].eligible(now: now) {
+                let w = Int((nodes[n].effectiveWeight(now: now, slowStart: config.slowStart.microseconds) * 100).rounded())
                 nodes[n].currentWeight += w
                 total += w
-                if nodes[n].currentWeight > nodes[best].currentWeight { best = n }
+                if best.map({ nodes[n].currentWeight > nodes[$0].currentWeight }) ?? true { best = n }
             }
-            nodes[best].currentWeight -= total
-            return best
+            guard let chosen = best else { return nil }
+            nodes[chosen].currentWeight -= total
+            return chosen
         case .random:
+            let count = eligibleCount()
+            guard count > 0 else { return nil }
             for _ in 0..<8 {
-                let n = eligible[balancerRNG.nextInt(below: eligible.count)]
+                let n = nthEligible(balancerRNG.nextInt(below: count))
                 if admitDuringSlowStart(n) { return n }
             }
-            return eligible[balancerRNG.nextInt(below: eligible.count)]
+            return nthEligible(balancerRNG.nextInt(below: count))
         case .leastConnections:
-            var best = eligible[0]
-            for n in eligible.dropFirst() where load(n) < load(best) { best = n }
+            var best: Int?
+            for n in nodes.indices where nodes[n].eligible(now: now) && (best.map { load(n) < load($0) } ?? true) { best = n }
             return best
         case .powerOfTwoChoices:
-            if eligible.count == 1 { return eligible[0] }
-            let i = balancerRNG.nextInt(below: eligible.count)
-            var j = balancerRNG.nextInt(below: eligible.count - 1)
+            let count = eligibleCount()
+            guard count > 0 else { return nil }
+            if count == 1 { return nthEligible(0) }
+            let i = balancerRNG.nextInt(below: count)
+            var j = balancerRNG.nextInt(below: count - 1)
             if j >= i { j += 1 }
-            let a = eligible[i], b = eligible[j]
+            let a = nthEligible(i), b = nthEligible(j)
             return load(a) <= load(b) ? a : b
         }
+    }
+
+    func eligibleCount() -> Int {
+        var count = 0
+        for n in nodes where n.eligible(now: nowMicros) { count += 1 }
+        return count
+    }
+
+    /// The k-th (0-based) eligible node in index order; k < eligibleCount().
+    func nthEligible(_ k: Int) -> Int {
+        var seen = 0
+        for n in nodes.indices where nodes[n].eligible(now: nowMicros) {
+            if seen == k { return n }
+            seen += 1
+        }
+        preconditionFailure("fewer than \(k + 1) eligible nodes")
     }
 
     /// The first eligible node clockwise from the customer's point on the ring.

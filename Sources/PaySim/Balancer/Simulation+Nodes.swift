@@ -80,7 +80,8 @@ extension Simulation {
         node.consecutiveErrors += 1
         // As Envoy's max_ejection_percent: never eject more than a third of the
         // nodes, or an outage downstream would empty the whole pool.
-        let ejected = nodes.filter { nowMicros < $0.ejectedUntil }.count
+        var ejected = 0
+        for other in nodes where nowMicros < other.ejectedUntil { ejected += 1 }
         if node.consecutiveErrors >= config.outlierConsecutiveErrors && nowMicros >= node.ejectedUntil && node.healthy
             && (ejected + 1) * 3 <= nodes.count {
             node.ejectedUntil = nowMicros + config.outlierEjection.microseconds
@@ -139,7 +140,7 @@ extension Simulation {
     // MARK: Health checks
 
     func onHealthCheck(_ n: Int) {
-        schedule(after: config.healthCheckInterval.microseconds, .healthCheck(node: Int32(n)))
+        scheduleTimer(after: config.healthCheckInterval, .healthCheck(node: Int32(n)))
         let node = nodes[n]
         let pass = node.alive
         node.checkHistory.append(pass)

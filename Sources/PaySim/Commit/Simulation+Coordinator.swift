@@ -31,7 +31,7 @@ extension Simulation {
         nextTxnID += 1
         t.keyOwner = parts.firstIndex { p in p.writes.contains { !ledger.isContra(writes[$0].row) } } ?? 0
         t.request = request
-        request.txn = t
+        request.txnID = t.id
         coordinator.active[t.id] = t
         unsettled[t.id] = t
         for p in t.parts.indices {
@@ -43,7 +43,7 @@ extension Simulation {
 
     func armCoordinatorTimeout(_ t: Txn, after d: SimDuration) {
         t.timerToken &+= 1
-        schedule(after: d.microseconds, .coordinatorTimeout(t, token: t.timerToken))
+        scheduleTimer(after: d, .coordinatorTimeout(t, token: t.timerToken))
     }
 
     func coordinatorReceive(_ t: Txn, part p: Int, _ m: CoordinatorMessage) {
@@ -202,6 +202,6 @@ extension Simulation {
     func tellClient(_ t: Txn, _ r: AttemptResult) {
         guard !t.clientDone else { return }
         t.clientDone = true
-        if let request = t.request, request.txn === t { attemptFinished(request, r) }
+        if let request = t.request, request.txnID == t.id { attemptFinished(request, r) }
     }
 }

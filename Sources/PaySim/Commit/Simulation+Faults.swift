@@ -27,7 +27,7 @@ extension Simulation {
             }
         }
         shard.restartAt = nowMicros + config.restartDelay.microseconds
-        schedule(after: config.restartDelay.microseconds, .restartShard(Int32(s), epoch: shard.epoch))
+        scheduleTimer(after: config.restartDelay, .restartShard(Int32(s), epoch: shard.epoch))
         log(.crit, "\(shard.name) crashed (\(reason)); restarting in \(config.restartDelay)")
     }
 
@@ -78,7 +78,7 @@ extension Simulation {
         }
         if restart {
             c.restartAt = nowMicros + config.restartDelay.microseconds
-            schedule(after: config.restartDelay.microseconds, .restartCoordinator(Int32(ci), epoch: c.epoch))
+            scheduleTimer(after: config.restartDelay, .restartCoordinator(Int32(ci), epoch: c.epoch))
         }
         log(.crit, "coordinator \(c.name) crashed (\(reason)): \(lost) undecided transaction\(lost == 1 ? "" : "s") lost\(restart ? "; restarting in \(config.restartDelay)" : "")")
     }

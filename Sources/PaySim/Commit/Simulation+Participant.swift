@@ -52,7 +52,7 @@ extension Simulation {
                 shard.locks[row]!.waiters.append(Shard.Waiter(txn: t, part: p, token: t.parts[p].token))
                 shard.lockWaits += 1
                 commitStats.lockWaits += 1
-                schedule(after: config.lockWaitTimeout.microseconds, .lockTimeout(t, part: Int32(p), token: t.parts[p].token))
+                scheduleTimer(after: config.lockWaitTimeout, .lockTimeout(t, part: Int32(p), token: t.parts[p].token))
                 return
             }
         }
@@ -223,7 +223,8 @@ extension Simulation {
             let w = t.writes[i]
             ledger.balances[Int(w.row)] += w.delta
             if let sym = ledger.symbol(of: w.row) { t.appliedShares[sym] += w.delta } else { t.appliedMoney += w.delta }
-            auditor.checkLimit(txn: t.id, row: w.row, balance: ledger.balances[Int(w.row)], ledger: ledger)
+            let balance = ledger.balances[Int(w.row)]
+            audit { $0.checkLimit(txn: t.id, row: w.row, balance: balance, ledger: ledger) }
             invalidate(row: w.row)
         }
         shardCommitLatency[shard.index].record(microseconds: nowMicros - t.startedAt)
@@ -258,14 +259,17 @@ extension Simulation {
         if t.finalParts == t.parts.count {
             t.settled = true
             unsettled[t.id] = nil
-            auditor.checkSettled(t, shardName: shardName)
+            audit { $0.checkSettled(t, shardName: shardName) }
+            if t.everInDoubt {
+                log(.info, "txn \(t.id) resolved after being in doubt: \(t.committedParts == t.parts.count ? "committed" : t.committedParts == 0 ? "aborted" : "split")")
+            }
         }
     }
 
     // MARK: Timeouts and in-doubt resolution
 
     func armParticipantTimeout(_ t: Txn, _ p: Int, after d: SimDuration) {
-        schedule(after: d.microseconds, .participantTimeout(t, part: Int32(p), token: t.parts[p].token))
+        scheduleTimer(after: d, .participantTimeout(t, part: Int32(p), token: t.parts[p].token))
     }
 
     func markInDoubt(_ t: Txn, _ p: Int) {
@@ -307,7 +311,7 @@ extension Simulation {
         for q in t.parts.indices where q != p {
             sendToShard(t, part: q, .stateRequest(from: Int32(p)))
         }
-        schedule(after: config.terminationWindow.microseconds, .terminationDeadline(t, part: Int32(p), token: t.parts[p].token))
+        scheduleTimer(after: config.terminationWindow, .terminationDeadline(t, part: Int32(p), token: t.parts[p].token))
     }
 
     func onTerminationDeadline(_ t: Txn, part p: Int, token: UInt32) {

@@ -10,7 +10,7 @@ extension Simulation {
             money += t.appliedMoney
             for (i, d) in t.appliedShares.enumerated() { shares[i] += d }
         }
-        auditor.fullAudit(ledger: ledger, inFlightMoney: money, inFlightShares: shares)
+        audit { $0.fullAudit(ledger: ledger, inFlightMoney: money, inFlightShares: shares) }
     }
 
     /// Runs a headless experiment: arrivals for `duration`, then up to

@@ -192,6 +192,12 @@ public final class Simulation {
         queue.schedule(at: nowMicros + max(0, delay), event)
     }
 
+    /// Arms a timer whose delay is a configured constant: it rides the
+    /// queue's FIFO lane for that delay instead of the heap.
+    func scheduleTimer(after delay: SimDuration, _ event: SimEvent) {
+        queue.schedule(after: max(0, delay.microseconds), from: nowMicros, event)
+    }
+
     func handle(_ event: SimEvent) {
         switch event {
         case let .arrival(w, token): onArrival(w, token: token)
@@ -218,7 +224,7 @@ public final class Simulation {
 
     /// Once a simulated second: roll every per-second series and window.
     func onTick() {
-        queue.schedule(at: nowMicros + 1_000_000, .tick)
+        scheduleTimer(after: .seconds(1), .tick)
         for w in Workload.allCases {
             let c = stats[w.rawValue].committed
             workloadTPS[w.rawValue].append(Double(c - workloadCommitted[w.rawValue]))

@@ -9,6 +9,20 @@ public struct LedgerViolation: Sendable, Equatable, Codable {
     }
 }
 
+extension Simulation {
+    /// Runs an audit step and puts each violation it found into the event
+    /// log, where an operator sees it at once.
+    func audit(_ step: (inout Auditor) -> Void) {
+        let before = auditor.violationCount
+        step(&auditor)
+        let found = auditor.violationCount - before
+        guard found > 0 else { return }
+        let kept = auditor.violations.dropFirst(Int(min(before, Int64(auditor.violations.count))))
+        for v in kept { log(.crit, "auditor: \(v.message)") }
+        if Int64(kept.count) < found { log(.crit, "auditor: \(found - Int64(kept.count)) more violation\(found - Int64(kept.count) == 1 ? "" : "s")") }
+    }
+}
+
 /// Checks the ledger's invariants: cheaply as every transaction settles and
 /// fully on demand. It reports and never corrects: a violation stays visible
 /// with its transaction id, because hiding it would hide the bug.

@@ -140,6 +140,23 @@ public struct Ledger: Sendable {
 
     public func balance(_ row: Int32) -> Int64 { balances[Int(row)] }
 
+    /// Orders a transaction's writes by (shard, row): participants are runs
+    /// of one shard, and every attempt locks its rows in the same order.
+    /// An insertion sort: a transaction has two to four writes.
+    public func sortForCommit(_ writes: inout [RowWrite]) {
+        let shardOf = shardOfRow
+        func key(_ w: RowWrite) -> Int64 { Int64(shardOf[Int(w.row)]) << 32 | Int64(w.row) }
+        for i in writes.indices.dropFirst() {
+            let w = writes[i], k = key(w)
+            var j = i
+            while j > 0 && key(writes[j - 1]) > k {
+                writes[j] = writes[j - 1]
+                j -= 1
+            }
+            writes[j] = w
+        }
+    }
+
     /// A human name for a row, as violations and logs print it.
     public func describe(_ row: Int32) -> String {
         let r = Int(row)

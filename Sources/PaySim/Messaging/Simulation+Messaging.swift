@@ -69,7 +69,7 @@ extension Simulation {
             // The effect is a ledger transaction; the offset is committed
             // only once it has landed (or was found already applied).
             var writes = [RowWrite(row: source, delta: -amount), RowWrite(row: wallet, delta: amount)]
-            writes.sort { (ledger.shard(of: $0.row), $0.row) < (ledger.shard(of: $1.row), $1.row) }
+            ledger.sortForCommit(&writes)
             let job = Request(id: requestID, workload: .topup, arrivedAt: nowMicros, writes: writes)
             job.delivery = Request.Delivery(group: gi, partition: p, offset: offset, epoch: epoch)
             attemptCredit(job)

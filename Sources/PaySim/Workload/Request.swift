@@ -9,7 +9,8 @@ final class Request {
     var writes: [RowWrite]
     var attempts = 0
     var finished = false
-    weak var txn: Txn?
+    /// The id of the current attempt's transaction: only its outcome counts.
+    var txnID: Int64 = 0
     /// Top-up: the amount to credit once the gateway authorises it.
     var amount: Int64 = 0
     var customer = 0

@@ -94,7 +94,7 @@ extension Simulation {
             ]
             amount = cash
         }
-        writes.sort { (ledger.shard(of: $0.row), $0.row) < (ledger.shard(of: $1.row), $1.row) }
+        ledger.sortForCommit(&writes)
         let r = Request(id: id, workload: w, arrivedAt: nowMicros, writes: writes)
         r.amount = amount
         r.customer = customer
