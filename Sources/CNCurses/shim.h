@@ -11,8 +11,13 @@
 #endif
 
 #include <locale.h>
+#include <langinfo.h>
+#include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <wchar.h>
 #include <ncurses.h>
+#include <term.h>
 
 /* Macros and shared mutable globals do not import into Swift 6; these
    functions are the only way the console reaches them. */
@@ -39,5 +44,41 @@ static inline int payops_key_resize(void) { return KEY_RESIZE; }
 static inline int payops_key_mouse(void) { return KEY_MOUSE; }
 static inline mmask_t payops_button1_pressed(void) { return BUTTON1_PRESSED | BUTTON1_CLICKED; }
 static inline const char *payops_setlocale_all(void) { return setlocale(LC_ALL, ""); }
+static inline const char *payops_codeset(void) { return nl_langinfo(CODESET); }
+static inline int payops_key_code_yes(void) { return KEY_CODE_YES; }
+static inline SCREEN *payops_newterm(void) { return newterm(NULL, stdout, stdin); }
+static inline int payops_is_tty(void) { return isatty(STDIN_FILENO) && isatty(STDOUT_FILENO); }
+/* Direct colour: the terminfo RGB flag (xterm-direct and friends). */
+static inline int payops_has_direct_color(void) { return tigetflag("RGB") > 0; }
+
+/* Signals. A handler may only set a flag; the frame loop reads it and
+   leaves through its normal exit, which restores the terminal. Fatal
+   signals restore the terminal first and then die as they would have. */
+static volatile sig_atomic_t payops_pending_signal = 0;
+static void payops_on_signal(int sig) { payops_pending_signal = sig; }
+static void payops_on_fatal(int sig) {
+    endwin();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+static inline void payops_install_signal_handlers(void) {
+    struct sigaction sa;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;
+    sa.sa_handler = payops_on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    sa.sa_handler = payops_on_fatal;
+    sa.sa_flags = SA_RESETHAND;
+    int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP };
+    for (unsigned i = 0; i < sizeof fatal / sizeof fatal[0]; i++) sigaction(fatal[i], &sa, NULL);
+}
+/* The signal that arrived since the last call, or 0. */
+static inline int payops_take_signal(void) {
+    int s = payops_pending_signal;
+    payops_pending_signal = 0;
+    return s;
+}
 
 #endif

@@ -41,6 +41,7 @@ struct PayopsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "payops",
         abstract: "A payment operations console over a deterministic simulation of the platform.",
-        subcommands: [RunCommand.self, BenchCommand.self]
+        subcommands: [ConsoleCommand.self, RunCommand.self, BenchCommand.self, ThemesCommand.self],
+        defaultSubcommand: ConsoleCommand.self
     )
 }

@@ -1,11 +1,195 @@
 import CNCurses
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// The only file that talks to ncurses. It grows into the console's terminal
-/// backend; for now it reports which ncurses the binary is linked against.
-public enum NCursesTerminal {
+/// Why the terminal could not be set up.
+public struct TerminalError: Error, CustomStringConvertible {
+    public var description: String
+}
+
+/// The ncurses backend — the only file that talks to ncurses. It keeps the
+/// last frame and redraws only rows that changed, in runs of one style,
+/// then calls `doupdate` once per frame so nothing flickers.
+public final class NCursesTerminal: TerminalBackend {
+    let screen: OpaquePointer
+    let window: UnsafeMutablePointer<WINDOW>
+    public let depth: ColorDepth
+    let theme: Theme
+    var pairs: [PairKey: Int32] = [:]
+    var previous: Canvas?
+    var restored = false
+
+    struct PairKey: Hashable { let fg: Int32, bg: Int32 }
+
     /// The linked library's version string, e.g. "ncurses 6.4.20221231".
     public static var libraryVersion: String {
         guard let v = curses_version() else { return "unknown" }
         return String(cString: v)
+    }
+
+    /// The locale's character set, after `setlocale` (UTF-8 picks Unicode glyphs).
+    public static func prepareLocale() -> String? {
+        _ = payops_setlocale_all()
+        return payops_codeset().map { String(cString: $0) }
+    }
+
+    /// True when both standard input and output are terminals.
+    public static var isInteractive: Bool { payops_is_tty() != 0 }
+
+    /// Takes over the terminal. `noColor` (NO_COLOR) or a monochrome theme
+    /// draws with attributes only.
+    public init(theme: Theme, noColor: Bool) throws {
+        guard let s = payops_newterm() else {
+            throw TerminalError(description: "cannot use this terminal (TERM=\(getenv("TERM").map { String(cString: $0) } ?? "unset"))")
+        }
+        screen = s
+        _ = set_term(s)
+        window = payops_stdscr()
+        payops_install_signal_handlers()
+        cbreak()
+        noecho()
+        nonl()
+        _ = keypad(window, true)
+        _ = curs_set(0)
+        set_escdelay(25)
+        _ = mousemask(payops_button1_pressed(), nil)
+        mouseinterval(0)
+        var d = ColorDepth.none
+        if !noColor && !theme.monochrome && has_colors() {
+            start_color()
+            use_default_colors()
+            d = ColorDepth(colors: Int(payops_colors()), directColor: payops_has_direct_color() != 0)
+        }
+        depth = d
+        self.theme = theme
+        if let bg = theme.background, let n = ColorMapping.number(for: bg, depth: d) {
+            _ = wbkgdset(window, chtype(payops_color_pair(Int16(pairNumber(fg: -1, bg: Int32(n))))) | 32)
+        }
+    }
+
+    deinit { restore() }
+
+    public var width: Int { Int(payops_cols()) }
+    public var height: Int { Int(payops_lines()) }
+
+    public func restore() {
+        guard !restored else { return }
+        restored = true
+        endwin()
+        delscreen(screen)
+    }
+
+    /// The signal that arrived since the last call (SIGINT, SIGTERM, SIGHUP), or 0.
+    public static func takeSignal() -> Int32 { payops_take_signal() }
+
+    public func readKey(timeoutMilliseconds: Int) -> KeyEvent? {
+        if payops_take_signal() != 0 { return .interrupt }
+        wtimeout(window, Int32(max(0, timeoutMilliseconds)))
+        var ch: wint_t = 0
+        let r = wget_wch(window, &ch)
+        if payops_take_signal() != 0 { return .interrupt }
+        if r == payops_err() { return nil }
+        if r == payops_key_code_yes() {
+            switch Int32(ch) {
+            case KEY_UP: return .up
+            case KEY_DOWN: return .down
+            case KEY_LEFT: return .left
+            case KEY_RIGHT: return .right
+            case KEY_HOME: return .home
+            case KEY_END: return .end
+            case KEY_PPAGE: return .pageUp
+            case KEY_NPAGE: return .pageDown
+            case KEY_BTAB: return .backTab
+            case KEY_DC: return .delete
+            case KEY_BACKSPACE: return .backspace
+            case KEY_ENTER: return .enter
+            case payops_key_resize():
+                previous = nil
+                return .resize
+            case payops_key_mouse():
+                var event = MEVENT()
+                guard getmouse(&event) == payops_ok() else { return nil }
+                return .click(x: Int(event.x), y: Int(event.y))
+            default: return nil
+            }
+        }
+        switch ch {
+        case 3: return .interrupt
+        case 9: return .tab
+        case 10, 13: return .enter
+        case 27: return .escape
+        case 8, 127: return .backspace
+        default:
+            guard let scalar = Unicode.Scalar(UInt32(ch)), ch >= 32 else { return nil }
+            return .character(Character(scalar))
+        }
+    }
+
+    public func present(_ canvas: Canvas) {
+        let full = previous.map { $0.width != canvas.width || $0.height != canvas.height } ?? true
+        if full { _ = werase(window) }
+        var buffer: [wchar_t] = []
+        buffer.reserveCapacity(canvas.width + 1)
+        for y in 0..<canvas.height {
+            let start = y * canvas.width
+            if !full, let p = previous, p.cells[start..<(start + canvas.width)] == canvas.cells[start..<(start + canvas.width)] { continue }
+            var x = 0
+            while x < canvas.width {
+                let style = canvas.cells[start + x].style
+                var end = x
+                buffer.removeAll(keepingCapacity: true)
+                while end < canvas.width && canvas.cells[start + end].style == style {
+                    for scalar in canvas.cells[start + end].character.unicodeScalars { buffer.append(wchar_t(bitPattern: scalar.value)) }
+                    end += 1
+                }
+                apply(style)
+                _ = wmove(window, Int32(y), Int32(x))
+                // The last cell of the screen cannot be written without
+                // scrolling, so stop one short there.
+                let count = (y == canvas.height - 1 && end == canvas.width) ? buffer.count - 1 : buffer.count
+                buffer.withUnsafeBufferPointer { _ = waddnwstr(window, $0.baseAddress, Int32(count)) }
+                x = end
+            }
+        }
+        previous = canvas
+        _ = wnoutrefresh(window)
+        _ = doupdate()
+    }
+
+    /// Sets the window's attributes and colour pair for a style.
+    func apply(_ style: Style) {
+        var attrs = payops_a_normal()
+        if style.bold { attrs |= payops_a_bold() }
+        if style.underline { attrs |= payops_a_underline() }
+        var pair: Int32 = 0
+        if depth == .none {
+            // Monochrome: emphasis by attribute only.
+            if style.reverse || style.background != nil { attrs |= payops_a_reverse() }
+            switch style.role {
+            case .dim, .border: attrs |= payops_a_dim()
+            case .critical, .title: attrs |= payops_a_bold()
+            default: break
+            }
+        } else {
+            if style.reverse { attrs |= payops_a_reverse() }
+            let fg = theme.color(style.role).flatMap { ColorMapping.number(for: $0, depth: depth) }.map(Int32.init) ?? -1
+            let bgColor = style.background.flatMap { theme.color($0) } ?? theme.background
+            let bg = bgColor.flatMap { ColorMapping.number(for: $0, depth: depth) }.map(Int32.init) ?? -1
+            pair = pairNumber(fg: fg, bg: bg)
+        }
+        var opts = pair
+        _ = withUnsafeMutablePointer(to: &opts) { wattr_set(window, attrs, Int16(truncatingIfNeeded: pair), $0) }
+    }
+
+    /// A colour pair for (fg, bg), made on first use; -1 is the default colour.
+    func pairNumber(fg: Int32, bg: Int32) -> Int32 {
+        let key = PairKey(fg: fg, bg: bg)
+        if let p = pairs[key] { return p }
+        let n = Int32(pairs.count + 1)
+        guard n < payops_color_pairs() else { return 0 }
+        _ = init_extended_pair(n, fg, bg)
+        pairs[key] = n
+        return n
     }
 }

@@ -79,7 +79,7 @@ final class AppNode {
     /// The weight after slow start: ramps linearly from 10% to 100%.
     func effectiveWeight(now: Int64, slowStart: Int64) -> Double {
         let elapsed = now - slowStartFrom
-        guard slowStart > 0, elapsed < slowStart else { return Double(weight) }
+        guard slowStart > 0, elapsed >= 0, elapsed < slowStart else { return Double(weight) }
         return Double(weight) * max(0.1, Double(elapsed) / Double(slowStart))
     }
 }

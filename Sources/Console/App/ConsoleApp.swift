@@ -1,0 +1,85 @@
+import PaySim
+
+/// The frame loop: keys, then simulated time, then one frame. Simulated
+/// time follows wall time × speed; each frame gives the engine a slice of
+/// the frame's time, and when that is not enough simulated time falls
+/// behind (the header says by how much) while keys and frames keep their
+/// pace. A key is answered with a fresh frame at once.
+public final class ConsoleApp {
+    public let controller: ConsoleController
+    let terminal: TerminalBackend
+    let theme: Theme
+    let glyphs: Glyphs
+    let fps: Int
+    /// Share of a frame the engine may use.
+    static let engineShare = 0.5
+
+    public init(controller: ConsoleController, terminal: TerminalBackend, theme: Theme, glyphs: Glyphs, fps: Int) {
+        self.controller = controller
+        self.terminal = terminal
+        self.theme = theme
+        self.glyphs = glyphs
+        self.fps = max(1, fps)
+    }
+
+    /// Runs until the operator quits (or a signal arrives); restores the terminal.
+    public func run() {
+        defer { terminal.restore() }
+        let clock = ContinuousClock()
+        let frame = Duration.milliseconds(1_000 / fps)
+        var nextFrame = clock.now
+        var lastTick = clock.now
+        var owedMicros = 0.0
+        // Achieved speed over a sliding couple of seconds.
+        var window: [(wall: Double, sim: Double)] = []
+        draw()
+        while !controller.state.quit {
+            let wait = nextFrame - clock.now
+            let waitMs = max(0, Int(wait.components.seconds * 1_000 + wait.components.attoseconds / 1_000_000_000_000_000))
+            if let key = terminal.readKey(timeoutMilliseconds: waitMs) {
+                controller.handle(key)
+                while !controller.state.quit, let more = terminal.readKey(timeoutMilliseconds: 0) { controller.handle(more) }
+                if !controller.state.quit { draw() }
+                continue
+            }
+            let now = clock.now
+            guard now >= nextFrame else { continue }
+            nextFrame = now - nextFrame > frame ? now + frame : nextFrame + frame
+            let elapsed = now - lastTick
+            lastTick = now
+            let wallSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let sim = controller.simulation
+            var advanced = 0.0
+            if !sim.paused {
+                // Owe at most a second of simulated time: beyond that the
+                // engine is simply slower than asked, and catching up later
+                // would only make the screen jump.
+                owedMicros = min(owedMicros + wallSeconds * controller.state.speed * 1_000_000, controller.state.speed * 1_000_000)
+                let start = sim.nowMicros
+                let target = SimTime(microseconds: start + Int64(owedMicros))
+                let deadline = now + frame * ConsoleApp.engineShare
+                while sim.nowMicros < target.microseconds && clock.now < deadline {
+                    sim.advance(to: target, eventBudget: 2_000)
+                }
+                advanced = Double(sim.nowMicros - start)
+                owedMicros -= advanced
+            } else {
+                owedMicros = 0
+            }
+            window.append((wallSeconds, advanced / 1_000_000))
+            if window.count > fps * 2 { window.removeFirst(window.count - fps * 2) }
+            let wallSum = window.reduce(0) { $0 + $1.wall }, simSum = window.reduce(0) { $0 + $1.sim }
+            controller.state.achievedSpeed = sim.paused || wallSum < 0.5 ? nil : simSum / wallSum
+            draw()
+        }
+    }
+
+    /// Builds the frame and shows it.
+    public func draw() {
+        var screen = Screen(snapshot: controller.simulation.snapshot(), state: controller.state, theme: theme, glyphs: glyphs,
+                            width: terminal.width, height: terminal.height)
+        let canvas = screen.render()
+        controller.nodeRowsOrigin = screen.nodeRows
+        terminal.present(canvas)
+    }
+}

@@ -1,0 +1,196 @@
+import PaySim
+
+/// Turns keys into operator commands and state changes. It owns no
+/// terminal, so every key's effect is testable.
+public final class ConsoleController {
+    public let simulation: Simulation
+    public var state: ConsoleState
+    /// Where the node rows were last drawn, for mouse clicks.
+    var nodeRowsOrigin: (x: Int, y: Int, width: Int, first: Int)?
+
+    public init(simulation: Simulation, state: ConsoleState = ConsoleState()) {
+        self.simulation = simulation
+        self.state = state
+    }
+
+    var nodeCount: Int { simulation.config.nodes }
+    var selectedName: String { "node-\(state.selectedNode + 1)" }
+
+    /// Applies a command and reports the outcome as the notice.
+    func run(_ command: OperatorCommand) {
+        do {
+            try simulation.apply(command)
+            state.notice = ("\(command)", .info)
+        } catch {
+            state.notice = ("\(command): \(error)", .warn)
+        }
+    }
+
+    public func handle(_ key: KeyEvent) {
+        if key == .interrupt {
+            state.quit = true
+            return
+        }
+        switch state.mode {
+        case .help:
+            // Any key closes help; q still quits.
+            if key == .character("q") { state.quit = true }
+            state.mode = .normal
+        case .confirmFail(let node):
+            state.mode = .normal
+            if key == .character("y") || key == .character("Y") {
+                run(.failNode(node))
+            } else {
+                state.notice = ("fail node-\(node + 1) cancelled", .info)
+            }
+        case .prompt:
+            handlePrompt(key)
+        case .filter:
+            handleFilter(key)
+        case .normal:
+            handleNormal(key)
+        }
+    }
+
+    func handleNormal(_ key: KeyEvent) {
+        switch key {
+        case .character("?"): state.mode = .help
+        case .character("q"), .character("Q"): state.quit = true
+        case .character(" "):
+            run(simulation.paused ? .resume : .pause)
+        case .character("+"), .character("="):
+            run(.rate(tps: ConsoleController.step(simulation.baseRateTPS, up: true), workload: nil))
+        case .character("-"), .character("_"):
+            run(.rate(tps: ConsoleController.step(simulation.baseRateTPS, up: false), workload: nil))
+        case .character("s"):
+            run(.spike(factor: 5, duration: .seconds(30), workload: nil))
+        case .character(">"), .character("."):
+            state.speed = ConsoleState.speeds.first { $0 > state.speed } ?? state.speed
+            state.notice = ("speed ×\(Format.speed(state.speed))", .info)
+        case .character("<"), .character(","):
+            state.speed = ConsoleState.speeds.last { $0 < state.speed } ?? state.speed
+            state.notice = ("speed ×\(Format.speed(state.speed))", .info)
+        case .up, .character("k"), .backTab:
+            state.selectedNode = (state.selectedNode + nodeCount - 1) % nodeCount
+        case .down, .character("j"), .tab:
+            state.selectedNode = (state.selectedNode + 1) % nodeCount
+        case .character("d"): run(.drainNode(state.selectedNode))
+        case .character("f"): state.mode = .confirmFail(node: state.selectedNode)
+        case .character("r"): run(.recoverNode(state.selectedNode))
+        case .character("l"):
+            let all = BalancerAlgorithm.allCases
+            let next = all[(all.firstIndex(of: simulation.balancerAlgorithm)! + 1) % all.count]
+            run(.balancer(next))
+        case .character("p"):
+            run(.setProtocol(simulation.commitProtocol == .twoPhase ? .threePhase : .twoPhase))
+        case .character("c"): run(.cacheFlush)
+        case .character(":"):
+            state.mode = .prompt
+            state.prompt.set("")
+            state.promptError = nil
+        case .character("/"):
+            state.mode = .filter
+        case .escape:
+            state.notice = nil
+            state.filterEditor.set("")
+        case let .click(x, y):
+            if let o = nodeRowsOrigin, x >= o.x, x < o.x + o.width, y >= o.y {
+                let n = o.first + (y - o.y)
+                if n < nodeCount { state.selectedNode = n }
+            }
+        default: break
+        }
+    }
+
+    func handlePrompt(_ key: KeyEvent) {
+        if key != .tab { state.completions = [] }
+        switch key {
+        case .escape:
+            state.mode = .normal
+            state.promptError = nil
+        case .enter:
+            let line = state.prompt.text
+            guard !line.allSatisfy({ $0 == " " }) else {
+                state.mode = .normal
+                return
+            }
+            state.remember(line)
+            do {
+                let command = try CommandParser.parse(line, shape: PlatformShape(simulation.config))
+                state.mode = .normal
+                state.promptError = nil
+                run(command)
+            } catch {
+                // Stay in the prompt with the text, so it can be fixed.
+                state.promptError = error
+            }
+        case .character(let c): state.prompt.insert(c); state.promptError = nil
+        case .backspace: state.prompt.backspace(); state.promptError = nil
+        case .delete: state.prompt.delete()
+        case .left: state.prompt.left()
+        case .right: state.prompt.right()
+        case .home: state.prompt.home()
+        case .end: state.prompt.end()
+        case .up:
+            guard !state.history.isEmpty else { return }
+            let i = max(0, (state.historyIndex ?? state.history.count) - 1)
+            state.historyIndex = i
+            state.prompt.set(state.history[i])
+        case .down:
+            guard let i = state.historyIndex else { return }
+            if i + 1 < state.history.count {
+                state.historyIndex = i + 1
+                state.prompt.set(state.history[i + 1])
+            } else {
+                state.historyIndex = nil
+                state.prompt.set("")
+            }
+        case .tab:
+            complete()
+        default: break
+        }
+    }
+
+    /// Completes the word before the cursor: the unique candidate, or the
+    /// longest common prefix with the candidates listed in the notice.
+    func complete() {
+        let before = String(state.promptText.prefix(state.promptCursor))
+        let candidates = CommandParser.completions(for: before, nodes: simulation.config.nodes, shards: simulation.config.shards)
+        guard !candidates.isEmpty else { return }
+        let word = before.split(separator: " ", omittingEmptySubsequences: false).last.map(String.init) ?? ""
+        var common = candidates[0]
+        for c in candidates.dropFirst() {
+            while !c.lowercased().hasPrefix(common.lowercased()) { common.removeLast() }
+        }
+        let add = String(common.dropFirst(word.count))
+        for ch in add { state.prompt.insert(ch) }
+        if candidates.count == 1 {
+            state.prompt.insert(" ")
+            state.completions = []
+        } else {
+            state.completions = candidates
+        }
+    }
+
+    func handleFilter(_ key: KeyEvent) {
+        switch key {
+        case .escape:
+            state.filterEditor.set("")
+            state.mode = .normal
+        case .enter: state.mode = .normal
+        case .character(let c): state.filterEditor.insert(c)
+        case .backspace: state.filterEditor.backspace()
+        case .left: state.filterEditor.left()
+        case .right: state.filterEditor.right()
+        default: break
+        }
+    }
+
+    /// The next base rate up or down: about ±25%, on round numbers.
+    static func step(_ rate: Double, up: Bool) -> Double {
+        let ladder: [Double] = [0, 10, 25, 50, 100, 250, 500, 750, 1_000, 1_250, 1_500, 2_000, 2_500, 3_000, 4_000, 5_000,
+                                7_500, 10_000, 15_000, 20_000, 30_000, 50_000, 75_000, 100_000]
+        if up { return ladder.first { $0 > rate } ?? rate }
+        return ladder.last { $0 < rate } ?? 0
+    }
+}

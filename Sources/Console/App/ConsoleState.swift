@@ -1,0 +1,54 @@
+import PaySim
+
+/// What the console shows besides the model: selection, overlays, the
+/// prompt and its history, the event filter, speed. A value: the screen is
+/// a function of (snapshot, state, theme, size).
+public struct ConsoleState: Equatable {
+    public enum Mode: Equatable {
+        case normal
+        case help
+        /// Waiting for `y` to fail this node.
+        case confirmFail(node: Int)
+        case prompt
+        case filter
+    }
+
+    public var mode: Mode = .normal
+    public var selectedNode = 0
+    var prompt = LineEditor()
+    /// Newest last, bounded.
+    public private(set) var history: [String] = []
+    var historyIndex: Int?
+    public var promptError: CommandParseError?
+    /// Candidates from the last Tab when it could not complete alone.
+    public var completions: [String] = []
+    var filterEditor = LineEditor()
+    public var eventFilter: String { filterEditor.text }
+    /// A one-line answer to the last action: what it did or why it could not.
+    public var notice: (text: String, severity: Severity)?
+    public var speed: Double = 1
+    /// Simulated seconds per wall second actually achieved, when behind.
+    public var achievedSpeed: Double?
+    public var quit = false
+
+    static let historyLimit = 100
+    static let speeds: [Double] = [0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 50, 100]
+
+    public init(speed: Double = 1) { self.speed = speed }
+
+    public var promptText: String { prompt.text }
+    public var promptCursor: Int { prompt.cursor }
+    public var filterCursor: Int { filterEditor.cursor }
+
+    mutating func remember(_ line: String) {
+        if history.last != line { history.append(line) }
+        if history.count > ConsoleState.historyLimit { history.removeFirst(history.count - ConsoleState.historyLimit) }
+        historyIndex = nil
+    }
+
+    public static func == (a: ConsoleState, b: ConsoleState) -> Bool {
+        a.mode == b.mode && a.selectedNode == b.selectedNode && a.prompt == b.prompt && a.history == b.history
+            && a.promptError == b.promptError && a.filterEditor == b.filterEditor && a.notice?.text == b.notice?.text
+            && a.speed == b.speed && a.quit == b.quit
+    }
+}

@@ -1,0 +1,111 @@
+import PaySim
+
+/// Renders the whole console into a canvas: a pure function of the model
+/// snapshot, the console state, the theme and the size, so tests can look
+/// at any screen without a terminal.
+public struct Screen {
+    public static let minimumWidth = 80
+    public static let minimumHeight = 24
+
+    public let snapshot: MetricsSnapshot
+    public let state: ConsoleState
+    public let theme: Theme
+    public let glyphs: Glyphs
+    var canvas: Canvas
+    /// Where node rows were drawn: x, y of the first visible row, width, its node index.
+    public internal(set) var nodeRows: (x: Int, y: Int, width: Int, first: Int)?
+
+    public init(snapshot: MetricsSnapshot, state: ConsoleState, theme: Theme, glyphs: Glyphs, width: Int, height: Int) {
+        self.snapshot = snapshot
+        self.state = state
+        self.theme = theme
+        self.glyphs = glyphs
+        canvas = Canvas(width: width, height: height)
+    }
+
+    /// Draws everything and returns the canvas.
+    public mutating func render() -> Canvas {
+        guard canvas.width >= Screen.minimumWidth, canvas.height >= Screen.minimumHeight else {
+            drawTooSmall()
+            return canvas
+        }
+        let layout = Layout(width: canvas.width, height: canvas.height, nodes: snapshot.nodes.count,
+                            queues: snapshot.queues.count, shards: snapshot.shards.count)
+        drawHeader()
+        drawTransactions(layout.transactions)
+        drawCache(layout.cache)
+        drawNodes(layout.nodes)
+        drawQueues(layout.queues)
+        drawShards(layout.shards)
+        drawEvents(layout.events)
+        drawFooter()
+        if state.mode == .help { drawHelp() }
+        return canvas
+    }
+
+    mutating func drawTooSmall() {
+        let w = canvas.width, h = canvas.height
+        let lines = [
+            "payops needs a terminal of at least \(Screen.minimumWidth)×\(Screen.minimumHeight).",
+            "This one is \(w)×\(h): please enlarge it.",
+            "q quits.",
+        ]
+        for (i, line) in lines.enumerated() {
+            let y = h / 2 - 1 + i
+            canvas.put(line, x: max(0, (w - line.count) / 2), y: y, style: Style(i == 0 ? .warn : .text, bold: i == 0))
+        }
+    }
+
+    // MARK: Helpers shared by panels
+
+    func severityRole(_ s: Severity) -> ThemeRole {
+        switch s {
+        case .info: .text
+        case .warn: .warn
+        case .crit: .critical
+        }
+    }
+
+    /// Style for an emphasis that must survive without colour.
+    func alert(_ role: ThemeRole) -> Style { Style(role, bold: true) }
+}
+
+/// Where each panel goes for a screen size. Narrow screens (80–119 columns)
+/// stack panels in two columns; wide ones give the events log the bottom
+/// band and every table more columns; tall ones more history.
+struct Layout {
+    var transactions: Rect, cache: Rect, nodes: Rect, queues: Rect, shards: Rect, events: Rect
+
+    init(width w: Int, height h: Int, nodes: Int, queues: Int, shards: Int) {
+        let top = 1, bodyHeight = h - 2
+        let txHeight = 6
+        if w >= 120 {
+            let rightW = min(60, max(46, w * 38 / 100))
+            let leftW = w - rightW
+            let midHeight = max(min(nodes, 16) + 3, min(queues, 16) + 3)
+            transactions = Rect(x: 0, y: top, width: leftW, height: txHeight)
+            cache = Rect(x: leftW, y: top, width: rightW, height: txHeight)
+            self.nodes = Rect(x: 0, y: top + txHeight, width: leftW, height: midHeight)
+            self.queues = Rect(x: leftW, y: top + txHeight, width: rightW, height: midHeight)
+            let bottomY = top + txHeight + midHeight
+            let bottomH = max(0, top + bodyHeight - bottomY)
+            let shardW = min(48, w / 3)
+            self.shards = Rect(x: 0, y: bottomY, width: shardW, height: bottomH)
+            events = Rect(x: shardW, y: bottomY, width: w - shardW, height: bottomH)
+        } else {
+            let rightW = w * 2 / 5
+            let leftW = w - rightW
+            // Left: transactions, nodes, queues; right: cache, shards, events.
+            let queuesH = min(queues, 8) + 3
+            let nodesH = max(4, bodyHeight - txHeight - queuesH)
+            transactions = Rect(x: 0, y: top, width: leftW, height: txHeight)
+            self.nodes = Rect(x: 0, y: top + txHeight, width: leftW, height: nodesH)
+            self.queues = Rect(x: 0, y: top + txHeight + nodesH, width: leftW, height: bodyHeight - txHeight - nodesH)
+            let cacheH = 6
+            let shardsH = min(shards, 8) + 3
+            cache = Rect(x: leftW, y: top, width: rightW, height: cacheH)
+            self.shards = Rect(x: leftW, y: top + cacheH, width: rightW, height: shardsH)
+            events = Rect(x: leftW, y: top + cacheH + shardsH, width: rightW, height: bodyHeight - cacheH - shardsH)
+        }
+    }
+}

@@ -1,0 +1,141 @@
+/// A colour role of the theme: panels say what a thing is, the theme says
+/// how it looks. `graph(k)` is step k of the low-to-high graph gradient.
+public enum ThemeRole: Hashable, Sendable {
+    case text, dim, accent, ok, warn, critical, border, title, selection
+    case graph(Int)
+
+    /// The roles a theme file names, in the order `payops themes` shows them.
+    public static let named: [(key: String, role: ThemeRole)] = [
+        ("text", .text), ("dim", .dim), ("accent", .accent), ("ok", .ok), ("warn", .warn),
+        ("critical", .critical), ("border", .border), ("title", .title), ("selection", .selection),
+    ]
+}
+
+/// How one cell is drawn: a role plus the emphasis that survives without colour.
+public struct Style: Hashable, Sendable {
+    public var role: ThemeRole
+    public var bold: Bool
+    public var reverse: Bool
+    public var underline: Bool
+    /// A background role (the selection bar); monochrome shows it reversed.
+    public var background: ThemeRole?
+
+    public init(_ role: ThemeRole = .text, bold: Bool = false, reverse: Bool = false, underline: Bool = false,
+                background: ThemeRole? = nil) {
+        self.role = role
+        self.bold = bold
+        self.reverse = reverse
+        self.underline = underline
+        self.background = background
+    }
+
+    public static let plain = Style()
+}
+
+/// One character cell.
+public struct Cell: Equatable, Sendable {
+    public var character: Character
+    public var style: Style
+    public static let blank = Cell(character: " ", style: .plain)
+}
+
+/// A rectangle of cells, origin top-left.
+public struct Rect: Equatable, Sendable {
+    public var x: Int, y: Int, width: Int, height: Int
+    public init(x: Int, y: Int, width: Int, height: Int) {
+        self.x = x; self.y = y; self.width = max(0, width); self.height = max(0, height)
+    }
+    public var maxX: Int { x + width }
+    public var maxY: Int { y + height }
+    /// The rectangle less a one-cell border.
+    public var inner: Rect { Rect(x: x + 1, y: y + 1, width: width - 2, height: height - 2) }
+}
+
+/// The screen as a grid of cells. Everything is drawn here first, so any
+/// screen renders to text without a terminal (that is what the snapshot
+/// tests compare) and the terminal backend only sends what changed.
+///
+/// Every glyph the console uses is one column wide, so one `Character` is
+/// one cell. Drawing outside the grid is clipped, never a crash.
+public struct Canvas: Equatable, Sendable {
+    public let width: Int
+    public let height: Int
+    public private(set) var cells: [Cell]
+
+    public init(width: Int, height: Int) {
+        self.width = max(0, width)
+        self.height = max(0, height)
+        cells = [Cell](repeating: .blank, count: self.width * self.height)
+    }
+
+    public subscript(x: Int, y: Int) -> Cell {
+        get { cells[y * width + x] }
+        set { cells[y * width + x] = newValue }
+    }
+
+    /// Writes `text` from (x, y), clipped to the canvas and to `maxWidth`.
+    /// Returns the column after the last cell written.
+    @discardableResult
+    public mutating func put(_ text: String, x: Int, y: Int, style: Style = .plain, maxWidth: Int = .max) -> Int {
+        guard y >= 0 && y < height else { return x }
+        var col = x
+        let limit = min(width, maxWidth == .max ? width : x + maxWidth)
+        for ch in text {
+            if col >= limit { break }
+            if col >= 0 { self[col, y] = Cell(character: ch, style: style) }
+            col += 1
+        }
+        return col
+    }
+
+    /// Writes `text` right-aligned so that it ends just before column `right`.
+    public mutating func putRight(_ text: String, right: Int, y: Int, style: Style = .plain) {
+        put(text, x: right - text.count, y: y, style: style)
+    }
+
+    public mutating func fill(_ rect: Rect, _ ch: Character = " ", style: Style = .plain) {
+        for yy in max(0, rect.y)..<min(height, rect.maxY) {
+            for xx in max(0, rect.x)..<min(width, rect.maxX) { self[xx, yy] = Cell(character: ch, style: style) }
+        }
+    }
+
+    /// Changes the style of cells already drawn (a selection bar, say).
+    public mutating func restyle(_ rect: Rect, _ change: (inout Style) -> Void) {
+        for yy in max(0, rect.y)..<min(height, rect.maxY) {
+            for xx in max(0, rect.x)..<min(width, rect.maxX) { change(&self[xx, yy].style) }
+        }
+    }
+
+    /// A box with a title in its top edge, like `┌ Nodes ──┐`.
+    public mutating func box(_ rect: Rect, title: String, glyphs: Glyphs, titleStyle: Style = Style(.title, bold: true)) {
+        guard rect.width >= 2, rect.height >= 2 else { return }
+        let border = Style(.border)
+        let g = glyphs
+        put(String(g.topLeft), x: rect.x, y: rect.y, style: border)
+        put(String(repeating: g.horizontal, count: rect.width - 2), x: rect.x + 1, y: rect.y, style: border)
+        put(String(g.topRight), x: rect.maxX - 1, y: rect.y, style: border)
+        for yy in (rect.y + 1)..<(rect.maxY - 1) {
+            put(String(g.vertical), x: rect.x, y: yy, style: border)
+            put(String(g.vertical), x: rect.maxX - 1, y: yy, style: border)
+        }
+        put(String(g.bottomLeft), x: rect.x, y: rect.maxY - 1, style: border)
+        put(String(repeating: g.horizontal, count: rect.width - 2), x: rect.x + 1, y: rect.maxY - 1, style: border)
+        put(String(g.bottomRight), x: rect.maxX - 1, y: rect.maxY - 1, style: border)
+        if rect.width > 4 {
+            put(" \(title) ", x: rect.x + 1, y: rect.y, style: titleStyle, maxWidth: rect.width - 2)
+        }
+    }
+
+    /// One row of text, trailing blanks kept.
+    public func row(_ y: Int) -> String { String(cells[(y * width)..<((y + 1) * width)].map(\.character)) }
+
+    /// The whole screen as text, one line per row with trailing blanks
+    /// trimmed: what the snapshot tests compare.
+    public var text: String {
+        (0..<height).map { y in
+            var line = row(y)
+            while line.last == " " { line.removeLast() }
+            return line
+        }.joined(separator: "\n")
+    }
+}

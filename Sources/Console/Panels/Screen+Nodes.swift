@@ -1,0 +1,67 @@
+import PaySim
+
+extension Screen {
+    func stateLook(_ s: NodeState) -> (symbol: Character, role: ThemeRole) {
+        switch s {
+        case .up: (glyphs.up, .ok)
+        case .draining, .drained: (glyphs.draining, .warn)
+        case .down: (glyphs.down, .critical)
+        case .recovering: (glyphs.recovering, .accent)
+        }
+    }
+
+    /// A row per node: state as symbol, word and colour; weight; in-flight
+    /// bar; rps; error share; p99; the last health checks.
+    mutating func drawNodes(_ r: Rect) {
+        canvas.box(r, title: "Nodes", glyphs: glyphs)
+        let inner = r.inner
+        let table = Table(columns: [
+            .init(title: "  node", width: 9, align: .left, priority: 0),
+            .init(title: "state", width: 11, align: .left, priority: 0),
+            .init(title: "w", width: 3, priority: 3),
+            .init(title: "in-flight", width: 12, align: .left, priority: 1),
+            .init(title: "rps", width: 5, priority: 1),
+            .init(title: "err%", width: 5, priority: 2),
+            .init(title: "p99", width: 6, priority: 2),
+            .init(title: "checks", width: 6, align: .left, priority: 4, flexible: true),
+        ])
+        table.drawHeader(&canvas, x: inner.x, y: inner.y, width: inner.width)
+        let visible = max(0, inner.height - 1)
+        let count = snapshot.nodes.count
+        // Scroll so the selection stays in view.
+        let first = min(max(0, state.selectedNode - visible + 1), max(0, count - visible))
+        nodeRows = (inner.x, inner.y + 1, inner.width, first)
+        for row in 0..<min(visible, count - first) {
+            let i = first + row
+            let n = snapshot.nodes[i]
+            let y = inner.y + 1 + row
+            let selected = i == state.selectedNode
+            let (symbol, role) = stateLook(n.state)
+            let glyphs = self.glyphs, theme = self.theme
+            let stateWord = n.slowFactor > 1 ? "\(n.state) ×\(Format.factor(n.slowFactor))" : n.state.rawValue
+            let checks = n.checks
+            table.drawRow(&canvas, [
+                .text("\(selected ? String(glyphs.pointer) : " ") \(n.name)", Style(.text, bold: selected)),
+                .text("\(symbol) \(stateWord)", Style(role, bold: n.state == .down)),
+                .text(n.effectiveWeight < Double(n.weight) ? Format.trim(n.effectiveWeight, 1) : String(n.weight), Style(.text)),
+                .draw { c, x, y, width in
+                    // Slots in use of capacity; a queue behind full slots shows as +N.
+                    let figures = " \(n.inFlight)/\(n.capacity)" + (n.queued > 0 ? "+\(n.queued)" : "")
+                    let bw = max(3, width - figures.count)
+                    Widgets.bar(&c, fraction: Double(n.inFlight) / Double(max(1, n.capacity)), x: x, y: y, width: bw, glyphs: glyphs, theme: theme)
+                    c.put(figures, x: x + bw, y: y, style: Style(n.queued > 0 ? .warn : .text, bold: n.queued > 0), maxWidth: width - bw)
+                },
+                .text(Format.count(n.rps), Style(.text)),
+                .text(n.rps > 0 ? Format.percent(n.errorRate) : "–", n.errorRate > 0.01 ? alert(.critical) : Style(.dim)),
+                .text(Format.milliseconds(n.p99Milliseconds), Style(.text)),
+                .draw { c, x, y, width in
+                    var cx = x
+                    for pass in checks.suffix(width) {
+                        cx = c.put(String(pass ? glyphs.checkPass : glyphs.checkFail), x: cx, y: y, style: Style(pass ? .ok : .critical))
+                    }
+                },
+            ], x: inner.x, y: y, width: inner.width)
+            if selected { canvas.restyle(Rect(x: inner.x, y: y, width: inner.width, height: 1)) { $0.background = .selection } }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import PaySim
+
+extension Screen {
+    /// A row per consumer group: its topic, a lag bar, depth, lag and in/out rates.
+    mutating func drawQueues(_ r: Rect) {
+        canvas.box(r, title: "Queues", glyphs: glyphs)
+        let inner = r.inner
+        let table = Table(columns: [
+            .init(title: "topic", width: 16, align: .left, priority: 3),
+            .init(title: "group", width: 13, align: .left, priority: 0),
+            .init(title: "c", width: 2, priority: 4),
+            .init(title: "lag", width: 5, align: .left, priority: 1),
+            .init(title: "depth", width: 6, priority: 2),
+            .init(title: "lag", width: 6, priority: 0),
+            .init(title: "in/out", width: 11, priority: 1),
+            .init(title: "60s", width: 4, align: .left, priority: 5, flexible: true),
+        ])
+        table.drawHeader(&canvas, x: inner.x, y: inner.y, width: inner.width)
+        // The bar is scaled to the deepest lag on screen, never below 1,000.
+        let scale = max(1_000, Double(snapshot.queues.map(\.lag).max() ?? 0))
+        for (i, q) in snapshot.queues.enumerated() where i + 1 < inner.height {
+            let glyphs = self.glyphs, theme = self.theme
+            let lagRole: ThemeRole = q.consumers == 0 ? .critical : q.lag > 1_000 ? .warn : .text
+            table.drawRow(&canvas, [
+                .text(q.topic, Style(.dim)),
+                .text(q.group, Style(.text)),
+                .text(String(q.consumers), q.consumers == 0 ? alert(.critical) : Style(.text)),
+                .draw { c, x, y, width in Widgets.bar(&c, fraction: Double(q.lag) / scale, x: x, y: y, width: width, glyphs: glyphs, theme: theme) },
+                .text(Format.count(q.depth), Style(.text)),
+                .text(Format.count(q.lag), Style(lagRole, bold: lagRole == .critical)),
+                .text("\(Format.count(q.inRate))/\(Format.count(q.outRate))", Style(.text)),
+                .draw { c, x, y, width in Widgets.sparkline(&c, q.lagHistory, x: x, y: y, width: width, glyphs: glyphs, theme: theme) },
+            ], x: inner.x, y: inner.y + 1 + i, width: inner.width)
+        }
+    }
+}

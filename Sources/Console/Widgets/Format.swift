@@ -1,0 +1,94 @@
+import PaySim
+
+/// Number formatting for narrow columns: every figure fits its column.
+enum Format {
+    /// 1,234 / 12.3k / 1.2M.
+    static func count(_ v: Double) -> String {
+        let a = abs(v)
+        if a >= 9_999_500 { return trim(v / 1_000_000, 1) + "M" }
+        if a >= 99_950 { return String(Int((v / 1_000).rounded())) + "k" }
+        if a >= 10_000 { return trim(v / 1_000, 1) + "k" }
+        return Money.grouped(Int64(v.rounded()))
+    }
+
+    static func count(_ v: Int64) -> String { count(Double(v)) }
+
+    /// A share as a percentage: 99.1%.
+    static func percent(_ fraction: Double) -> String {
+        guard fraction.isFinite else { return "–" }
+        return trim(fraction * 100, 1) + "%"
+    }
+
+    /// Milliseconds: 0.42ms, 4.1ms, 31ms, 1.2s, 12s.
+    static func milliseconds(_ v: Double?) -> String {
+        guard let v else { return "–" }
+        if v >= 10_000 { return String(Int((v / 1_000).rounded())) + "s" }
+        if v >= 1_000 { return trim(v / 1_000, 1) + "s" }
+        if v >= 10 { return String(Int(v.rounded())) + "ms" }
+        if v >= 1 { return trim(v, 1) + "ms" }
+        return trim(v, 2) + "ms"
+    }
+
+    static func duration(_ d: SimDuration) -> String {
+        let s = max(0, (d.microseconds + 999_999) / 1_000_000)
+        return s >= 60 ? "\(s / 60)m\(s % 60 < 10 ? "0" : "")\(s % 60)s" : "\(s)s"
+    }
+
+    /// A fixed number of decimals, without Foundation.
+    static func trim(_ v: Double, _ decimals: Int) -> String {
+        var scale = 1.0
+        for _ in 0..<decimals { scale *= 10 }
+        let n = Int64((v * scale).rounded())
+        let sign = n < 0 ? "-" : ""
+        let m = n.magnitude
+        let whole = m / UInt64(scale), frac = m % UInt64(scale)
+        guard decimals > 0 else { return sign + String(whole) }
+        var f = String(frac)
+        while f.count < decimals { f = "0" + f }
+        return sign + String(whole) + "." + f
+    }
+
+    /// A factor as an operator types it: 5, 2.5.
+    static func factor(_ v: Double) -> String { v == v.rounded() ? trim(v, 0) : trim(v, 2).trimmingTrailingZeros }
+
+    static func speed(_ v: Double) -> String { v >= 1 && v == v.rounded() ? trim(v, 0) : trim(v, v < 1 ? 2 : 1) }
+}
+
+/// Small graphical widgets drawn from characters.
+enum Widgets {
+    /// The newest `width` values as a sparkline scaled to their own maximum
+    /// (or `ceiling`), each cell coloured by its level.
+    static func sparkline(_ canvas: inout Canvas, _ values: [Double], x: Int, y: Int, width: Int,
+                          glyphs: Glyphs, theme: Theme, ceiling: Double? = nil) {
+        guard width > 0 else { return }
+        let shown = values.suffix(width)
+        let top = ceiling ?? max(shown.max() ?? 0, 1e-9)
+        var col = x + (width - shown.count)
+        for v in shown {
+            let f = top > 0 ? min(1, max(0, v / top)) : 0
+            let level = v <= 0 ? 0 : min(glyphs.levels.count - 1, Int(f * Double(glyphs.levels.count - 1) + 0.5))
+            canvas.put(String(glyphs.levels[level]), x: col, y: y, style: Style(theme.graphRole(f)))
+            col += 1
+        }
+    }
+
+    /// A horizontal bar: filled share in the graph colour for its level.
+    static func bar(_ canvas: inout Canvas, fraction: Double, x: Int, y: Int, width: Int, glyphs: Glyphs, theme: Theme,
+                    role: ThemeRole? = nil) {
+        guard width > 0 else { return }
+        let f = fraction.isFinite ? min(1, max(0, fraction)) : 0
+        let filled = Int((f * Double(width)).rounded())
+        canvas.put(String(repeating: glyphs.barFull, count: filled), x: x, y: y, style: Style(role ?? theme.graphRole(f)))
+        canvas.put(String(repeating: glyphs.barEmpty, count: width - filled), x: x + filled, y: y, style: Style(.dim))
+    }
+}
+
+extension String {
+    var trimmingTrailingZeros: String {
+        guard contains(".") else { return self }
+        var s = self
+        while s.last == "0" { s.removeLast() }
+        if s.last == "." { s.removeLast() }
+        return s
+    }
+}

@@ -1,0 +1,80 @@
+import ArgumentParser
+import Console
+import Foundation
+import PaySim
+
+/// `payops` / `payops console`: the live operations screen.
+struct ConsoleCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "console",
+        abstract: "Open the live console on the embedded simulation (the default)."
+    )
+
+    @OptionGroup var model: ModelOptions
+
+    @Option(help: "A theme name (see 'payops themes') or a path to a .toml theme file.")
+    var theme: String?
+
+    @Option(help: "Simulated seconds per wall second, 0.1 to 100.")
+    var speed: Double = 1
+
+    @Option(help: "Frames per second, 1 to 60.")
+    var fps: Int = 10
+
+    func validate() throws {
+        guard speed.isFinite, speed >= 0.1, speed <= 100 else { throw ValidationError("--speed: \(speed) is out of range; expected 0.1 to 100") }
+        guard (1...60).contains(fps) else { throw ValidationError("--fps: \(fps) is out of range; expected 1 to 60") }
+    }
+
+    mutating func run() throws {
+        let config = try model.makeConfig()
+        let catalog = ThemeCatalog.standard()
+        var warning: String?
+        let chosen: Theme
+        if let name = theme {
+            switch catalog.resolve(name) {
+            case .success(let t): chosen = t
+            case .failure(let e): throw ValidationError("--theme: \(e)")
+            }
+        } else {
+            (chosen, warning) = catalog.startupTheme()
+        }
+        guard NCursesTerminal.isInteractive else {
+            throw ValidationError("the console needs a terminal; for a headless run use 'payops run'")
+        }
+        let codeset = NCursesTerminal.prepareLocale()
+        let noColor = !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+        let terminal: NCursesTerminal
+        do {
+            terminal = try NCursesTerminal(theme: chosen, noColor: noColor)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let sim = Simulation(config: config)
+        var state = ConsoleState(speed: speed)
+        if let warning { state.notice = (warning, .warn) }
+        let app = ConsoleApp(controller: ConsoleController(simulation: sim, state: state), terminal: terminal,
+                             theme: chosen, glyphs: Glyphs.forLocale(codeset: codeset), fps: fps)
+        app.run()
+    }
+}
+
+/// `payops themes`: every theme and where it came from.
+struct ThemesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "themes", abstract: "List the colour themes and where each comes from.")
+
+    func run() throws {
+        let catalog = ThemeCatalog.standard()
+        let entries = catalog.entries()
+        if entries.isEmpty { print("no theme files found; the built-in monochrome theme is used") }
+        let width = max(12, entries.map(\.name.count).max() ?? 0)
+        for e in entries {
+            let name = e.name.padding(toLength: width, withPad: " ", startingAt: 0)
+            switch e.result {
+            case .success(let t): print("\(name)  \(e.origin.padding(toLength: 7, withPad: " ", startingAt: 0))  \(e.path)  \(t.description)")
+            case .failure(let err): print("\(name)  \(e.origin.padding(toLength: 7, withPad: " ", startingAt: 0))  \(e.path)  BROKEN: \(err.line):\(err.column): \(err.message)")
+            }
+        }
+        print("user themes: \(catalog.userDirectory)")
+    }
+}
