@@ -27,6 +27,7 @@ public struct Screen {
     public mutating func render() -> Canvas {
         guard canvas.width >= Screen.minimumWidth, canvas.height >= Screen.minimumHeight else {
             drawTooSmall()
+            if glyphs == .ascii { canvas.transliterateToASCII() }
             return canvas
         }
         let layout = Layout(width: canvas.width, height: canvas.height, nodes: snapshot.nodes.count,
@@ -40,15 +41,16 @@ public struct Screen {
         drawEvents(layout.events)
         drawFooter()
         if state.mode == .help { drawHelp() }
+        if glyphs == .ascii { canvas.transliterateToASCII() }
         return canvas
     }
 
     mutating func drawTooSmall() {
         let w = canvas.width, h = canvas.height
         let lines = [
-            "payops needs a terminal of at least \(Screen.minimumWidth)×\(Screen.minimumHeight).",
-            "This one is \(w)×\(h): please enlarge it.",
-            "q quits.",
+            "Terminal too small",
+            "have \(w)×\(h), need \(Screen.minimumWidth)×\(Screen.minimumHeight)",
+            "enlarge it, or q to quit",
         ]
         for (i, line) in lines.enumerated() {
             let y = h / 2 - 1 + i

@@ -126,6 +126,21 @@ public struct Canvas: Equatable, Sendable {
         }
     }
 
+    /// Replaces every non-ASCII character (from any source: glyphs, figures,
+    /// event messages) with a readable ASCII one, for terminals whose locale
+    /// is not UTF-8.
+    public mutating func transliterateToASCII() {
+        for i in cells.indices where !cells[i].character.isASCII {
+            cells[i].character = Canvas.asciiFor[cells[i].character] ?? "?"
+        }
+    }
+
+    static let asciiFor: [Character: Character] = [
+        "×": "x", "–": "-", "—": "-", "…": "~", "→": ">", "✓": "+", "✗": "x", "✖": "x", "●": "o", "◐": "~",
+        "↻": "^", "▸": ">", "│": "|", "─": "-", "┌": "+", "┐": "+", "└": "+", "┘": "+", "█": "#", "░": ".",
+        "▁": "_", "▂": ".", "▃": "-", "▄": "=", "▅": "+", "▆": "*", "▇": "#", "↑": "^", "↓": "v",
+    ]
+
     /// One row of text, trailing blanks kept.
     public func row(_ y: Int) -> String { String(cells[(y * width)..<((y + 1) * width)].map(\.character)) }
 

@@ -5,7 +5,7 @@ extension Screen {
         switch s {
         case .up: (glyphs.up, .ok)
         case .draining, .drained: (glyphs.draining, .warn)
-        case .down: (glyphs.down, .critical)
+        case .down, .ejected: (glyphs.down, .critical)
         case .recovering: (glyphs.recovering, .accent)
         }
     }
@@ -42,7 +42,7 @@ extension Screen {
             let checks = n.checks
             table.drawRow(&canvas, [
                 .text("\(selected ? String(glyphs.pointer) : " ") \(n.name)", Style(.text, bold: selected)),
-                .text("\(symbol) \(stateWord)", Style(role, bold: n.state == .down)),
+                .text("\(symbol) \(stateWord)", Style(role, bold: n.state == .down || n.state == .ejected)),
                 .text(n.effectiveWeight < Double(n.weight) ? Format.trim(n.effectiveWeight, 1) : String(n.weight), Style(.text)),
                 .draw { c, x, y, width in
                     // Slots in use of capacity; a queue behind full slots shows as +N.

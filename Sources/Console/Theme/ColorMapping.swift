@@ -52,11 +52,11 @@ public enum ColorMapping {
     /// Eight colours: the nearest by hue family, so a dim grey does not turn
     /// black and a light theme's text does not vanish.
     static func nearest8(_ c: RGB) -> Int {
-        let palette = Array(ansi16[0..<8])
-        let i = nearest(c, in: palette)
-        // Greys closer to white than to black read as white, not black.
-        if i == 0 && Int(c.r) + Int(c.g) + Int(c.b) > 3 * 64 { return 7 }
-        return i
+        // Greys (little saturation) go to white or black by brightness,
+        // never to a hue they merely happen to be close to.
+        let hi = max(c.r, c.g, c.b), lo = min(c.r, c.g, c.b)
+        if hi - lo < 40 { return Int(c.r) + Int(c.g) + Int(c.b) > 3 * 64 ? 7 : 0 }
+        return nearest(c, in: Array(ansi16[0..<8]))
     }
 
     /// The nearest of xterm's 6×6×6 cube (16–231) or grey ramp (232–255).

@@ -34,6 +34,7 @@ public enum ThemeParser {
         var background: RGB?
         var monochrome = false
         var section = ""
+        var colorsLine = 1
         var seen = Set<String>()
         var lineNumber = 0
         for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
@@ -57,6 +58,7 @@ public enum ThemeParser {
                 guard header == "colors" else { throw fail(start + 2, "unknown table [\(header)]; the only table is [colors]") }
                 guard atEnd() else { throw fail(i + 1, "unexpected '\(chars[i])' after the table header") }
                 section = header
+                colorsLine = lineNumber
                 continue
             }
             let keyStart = i
@@ -145,7 +147,7 @@ public enum ThemeParser {
                 throw fail(keyStart + 1, "unknown key '\(key)'; expected name, description, monochrome or a [colors] table")
             }
         }
-        func fail(_ message: String) -> ThemeError { ThemeError(file: file, line: max(1, lineNumber), column: 1, message: message) }
+        func fail(_ message: String) -> ThemeError { ThemeError(file: file, line: colorsLine, column: 1, message: message) }
         guard let name else { throw ThemeError(file: file, line: 1, column: 1, message: "missing name = \"…\"") }
         if !monochrome {
             let missing = roleKeys.filter { k in colors[ThemeRole.named.first { $0.key == k }!.role] == nil }

@@ -9,8 +9,10 @@ public enum NodeState: String, Sendable, Codable, CustomStringConvertible {
     case draining
     /// Draining and with nothing left in flight.
     case drained
-    /// Marked down by health checks (or ejected as an outlier).
+    /// Marked down by health checks.
     case down
+    /// Taken out by passive outlier detection for a while; checks still pass.
+    case ejected
     /// Back up and in slow start: its weight ramps up.
     case recovering
     public var description: String { rawValue }
@@ -65,7 +67,8 @@ final class AppNode {
     var inFlight: Int { working.count + queue.count }
 
     func state(now: Int64, slowStart: Int64) -> NodeState {
-        if !healthy || now < ejectedUntil { return .down }
+        if !healthy { return .down }
+        if now < ejectedUntil { return .ejected }
         if draining { return inFlight == 0 ? .drained : .draining }
         if now < slowStartFrom + slowStart { return .recovering }
         return .up

@@ -1,0 +1,161 @@
+import Testing
+import PaySim
+@testable import Console
+
+/// Every key's effect on the model and the console, without a terminal.
+@Suite struct ControllerTests {
+    func make() -> ConsoleController {
+        var c = SimulationConfig()
+        c.customers = 2_000
+        let sim = Simulation(config: c)
+        sim.advance(to: SimTime(microseconds: 3_000_000))
+        return ConsoleController(simulation: sim)
+    }
+
+    func type(_ c: ConsoleController, _ text: String) { for ch in text { c.handle(.character(ch)) } }
+
+    @Test func selectionWrapsAndDrainFailRecoverActOnIt() throws {
+        let c = make()
+        c.handle(.up)
+        #expect(c.state.selectedNode == 5)
+        c.handle(.down); c.handle(.character("j")); c.handle(.tab)
+        #expect(c.state.selectedNode == 2)
+        c.handle(.character("k"))
+        #expect(c.state.selectedNode == 1)
+        c.handle(.character("d"))
+        #expect(c.simulation.snapshot().nodes[1].state == .draining || c.simulation.snapshot().nodes[1].state == .drained)
+        #expect(c.state.notice?.text == "drain node-2")
+        c.handle(.character("r"))
+        #expect(c.state.notice?.text == "recover node-2")
+        // Fail asks first; anything but y cancels.
+        c.handle(.character("f"))
+        #expect(c.state.mode == .confirmFail(node: 1))
+        c.handle(.character("n"))
+        #expect(c.state.mode == .normal)
+        #expect(c.simulation.snapshot().events.allSatisfy { !$0.message.contains("node-2 failed") })
+        c.handle(.character("f")); c.handle(.character("y"))
+        #expect(c.simulation.snapshot().events.contains { $0.message.hasPrefix("node-2 failed") })
+        // A refused command says why.
+        c.handle(.character("f")); c.handle(.character("y"))
+        #expect(c.state.notice?.severity == .warn)
+        #expect(c.state.notice?.text.contains("already failed") == true)
+    }
+
+    @Test func globalKeysDriveTheModel() {
+        let c = make()
+        let sim = c.simulation
+        c.handle(.character("+"))
+        #expect(sim.baseRateTPS == 1_250)
+        c.handle(.character("-")); c.handle(.character("-"))
+        #expect(sim.baseRateTPS == 750)
+        c.handle(.character("s"))
+        #expect(sim.snapshot().spikes.first?.factor == 5)
+        let lb = sim.balancerAlgorithm
+        c.handle(.character("l"))
+        #expect(sim.balancerAlgorithm != lb)
+        c.handle(.character("p"))
+        #expect(sim.commitProtocol == .threePhase)
+        c.handle(.character("p"))
+        #expect(sim.commitProtocol == .twoPhase)
+        c.handle(.character("c"))
+        #expect(sim.cache.stats.flushes == 1)
+        c.handle(.character(" "))
+        #expect(sim.paused)
+        c.handle(.character(" "))
+        #expect(!sim.paused)
+        c.handle(.character(">"))
+        #expect(c.state.speed == 2)
+        c.handle(.character("<")); c.handle(.character("<"))
+        #expect(c.state.speed == 0.5)
+        c.handle(.character("?"))
+        #expect(c.state.mode == .help)
+        c.handle(.character("x"))
+        #expect(c.state.mode == .normal)
+        c.handle(.character("q"))
+        #expect(c.state.quit)
+    }
+
+    @Test func interruptQuitsFromAnyMode() {
+        let c = make()
+        c.handle(.character(":"))
+        c.handle(.interrupt)
+        #expect(c.state.quit)
+    }
+
+    @Test func promptRunsCommandsAtOnceAndKeepsHistory() {
+        let c = make()
+        c.handle(.character(":"))
+        type(c, "crash shard-2")
+        c.handle(.enter)
+        #expect(c.state.mode == .normal)
+        #expect(!c.simulation.snapshot().shards[1].up, "no confirmation for a typed command")
+        c.handle(.character(":"))
+        type(c, "lb rr")
+        c.handle(.enter)
+        #expect(c.simulation.balancerAlgorithm == .roundRobin)
+        c.handle(.character(":"))
+        c.handle(.up)
+        #expect(c.state.promptText == "lb rr")
+        c.handle(.up)
+        #expect(c.state.promptText == "crash shard-2")
+        c.handle(.up)
+        #expect(c.state.promptText == "crash shard-2", "stops at the oldest")
+        c.handle(.down)
+        #expect(c.state.promptText == "lb rr")
+        c.handle(.down)
+        #expect(c.state.promptText == "")
+        c.handle(.escape)
+        #expect(c.state.mode == .normal)
+    }
+
+    @Test func promptErrorsStayInPlaceWithTheColumn() {
+        let c = make()
+        c.handle(.character(":"))
+        type(c, "drain node-99")
+        c.handle(.enter)
+        #expect(c.state.mode == .prompt)
+        #expect(c.state.promptError?.column == 7)
+        #expect(c.state.promptError?.message.contains("node-1 … node-6") == true)
+        // Editing clears the error; fixing the text runs it.
+        c.handle(.backspace)
+        #expect(c.state.promptError == nil)
+        c.handle(.backspace)
+        type(c, "3")
+        c.handle(.enter)
+        #expect(c.state.mode == .normal)
+        #expect(c.state.notice?.text == "drain node-3")
+    }
+
+    @Test func tabCompletesCommandsAndNames() {
+        let c = make()
+        c.handle(.character(":"))
+        type(c, "dr")
+        c.handle(.tab)
+        #expect(c.state.promptText == "drain ")
+        type(c, "node-")
+        c.handle(.tab)
+        #expect(c.state.promptText == "drain node-", "ambiguous: nothing to add")
+        #expect(c.state.completions.count == 6)
+        type(c, "4")
+        #expect(c.state.completions.isEmpty)
+        c.handle(.enter)
+        #expect(c.simulation.snapshot().nodes[3].state != .up)
+    }
+
+    @Test func filterAndClicks() {
+        let c = make()
+        c.handle(.character("/"))
+        type(c, "drain")
+        c.handle(.enter)
+        #expect(c.state.eventFilter == "drain")
+        c.handle(.escape)
+        #expect(c.state.eventFilter == "")
+        c.nodeRowsOrigin = (x: 0, y: 8, width: 70, first: 0)
+        c.handle(.click(x: 10, y: 11))
+        #expect(c.state.selectedNode == 3)
+        c.handle(.click(x: 10, y: 40))
+        #expect(c.state.selectedNode == 3, "a click below the rows selects nothing")
+        c.handle(.click(x: 90, y: 9))
+        #expect(c.state.selectedNode == 3, "a click outside the panel selects nothing")
+    }
+}

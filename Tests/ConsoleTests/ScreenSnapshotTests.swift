@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+import PaySim
+@testable import Console
+
+/// Whole-screen snapshots from a fixed seed and simulated time. A change
+/// to what the screen shows fails here; after checking the new screen by
+/// eye, regenerate with PAYOPS_UPDATE_SNAPSHOTS=1 swift test --filter ScreenSnapshot.
+@Suite struct ScreenSnapshotTests {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots")
+
+    /// 75 s in: node-3 drained, node-2 failed and marked down, a spike on.
+    /// Simulated once; every test renders the same value.
+    static let snapshot: MetricsSnapshot = {
+        let sim = Simulation(config: SimulationConfig())
+        sim.advance(to: SimTime(microseconds: 60_000_000))
+        try! sim.apply(.drainNode(2))
+        try! sim.apply(.failNode(1))
+        try! sim.apply(.spike(factor: 5, duration: .seconds(30), workload: nil))
+        sim.advance(to: SimTime(microseconds: 75_000_000))
+        return sim.snapshot()
+    }()
+
+    func render(_ w: Int, _ h: Int, state: ConsoleState = ConsoleState(), glyphs: Glyphs = .unicode) -> Canvas {
+        var screen = Screen(snapshot: ScreenSnapshotTests.snapshot, state: state, theme: .monochromeBuiltIn, glyphs: glyphs, width: w, height: h)
+        return screen.render()
+    }
+
+    /// A controller over a fresh platform, for driving keys.
+    func controller() -> ConsoleController {
+        var c = SimulationConfig()
+        c.baseRateTPS = 0
+        return ConsoleController(simulation: Simulation(config: c))
+    }
+
+    func compare(_ canvas: Canvas, _ name: String) throws {
+        let url = ScreenSnapshotTests.directory.appendingPathComponent(name)
+        let text = canvas.text + "\n"
+        if ProcessInfo.processInfo.environment["PAYOPS_UPDATE_SNAPSHOTS"] == "1" {
+            try text.write(to: url, atomically: true, encoding: .utf8)
+            return
+        }
+        let expected = try String(contentsOf: url, encoding: .utf8)
+        if text != expected {
+            let a = text.split(separator: "\n", omittingEmptySubsequences: false), b = expected.split(separator: "\n", omittingEmptySubsequences: false)
+            let first = zip(a, b).enumerated().first { $0.element.0 != $0.element.1 }
+            Issue.record("screen differs from \(name) at row \(first?.offset ?? min(a.count, b.count)):\n got: \(first?.element.0 ?? "")\nwant: \(first?.element.1 ?? "")")
+        }
+    }
+
+    @Test func wholeScreenAt80x24() throws {
+        let canvas = render(80, 24)
+        try compare(canvas, "screen-80x24.txt")
+        // Every panel is there, even at the smallest size.
+        for title in ["Transactions", "Cache", "Nodes", "Queues", "Shards", "Events"] { #expect(canvas.text.contains("┌ \(title) ")) }
+    }
+
+    @Test func wholeScreenAt160x48() throws {
+        let canvas = render(160, 48)
+        try compare(canvas, "screen-160x48.txt")
+        // Wider screens get more columns.
+        for column in ["declined", "aborted", "doubt", "checks", "commit p99", "in/out"] { #expect(canvas.text.contains(column)) }
+    }
+
+    @Test func asciiFallbackAt80x24() throws {
+        let canvas = render(80, 24, glyphs: .ascii)
+        try compare(canvas, "screen-80x24-ascii.txt")
+        #expect(canvas.text.unicodeScalars.allSatisfy { $0.isASCII })
+    }
+
+    @Test(arguments: [(79, 24), (80, 23), (40, 10), (1, 1), (0, 0)])
+    func tooSmallSaysCurrentAndNeededSize(w: Int, h: Int) throws {
+        let canvas = render(w, h)
+        if w >= 24 {
+            #expect(canvas.text.contains("Terminal too small"))
+            #expect(canvas.text.contains("have \(w)×\(h), need 80×24"))
+        }
+        #expect(!canvas.text.contains("Transactions"))
+    }
+
+    @Test func everyFigureIsTheModels() throws {
+        let s = ScreenSnapshotTests.snapshot
+        let text = render(160, 48).text
+        #expect(text.contains(s.time.clockText))
+        #expect(text.contains("node-2  ✖ down"))
+        #expect(text.contains("node-3  ◐ drained"))
+        #expect(text.contains("spike ×5"))
+        #expect(text.contains(Format.percent(s.cache.hitRate)))
+        for q in s.queues { #expect(text.contains(q.group)) }
+        for e in s.events.suffix(5) { #expect(text.contains(String(e.message.prefix(40)))) }
+    }
+
+    @Test func helpOverlayListsTheKeys() throws {
+        var state = ConsoleState()
+        state.mode = .help
+        let text = render(120, 34, state: state).text
+        for line in ["this help", "drain the selected node", "fail the selected node", "flush the cache", "filter the event log"] {
+            #expect(text.contains(line))
+        }
+    }
+
+    @Test func promptErrorMarksTheColumn() throws {
+        let c = controller()
+        for k in [KeyEvent.character(":")] + "drain nod-3".map(KeyEvent.character) + [.enter] { c.handle(k) }
+        let canvas = render(100, 30, state: c.state)
+        #expect(canvas.row(29).hasPrefix(":drain nod-3"))
+        let errorRow = canvas.row(28)
+        // "nod-3" starts at column 7 of the command; the prompt's ':' takes cell 0.
+        #expect(Array(errorRow)[7] == "^")
+        #expect(errorRow.contains("column 7: expected a node like node-3, found 'nod-3'"))
+    }
+
+    @Test func filterNarrowsTheEventLog() throws {
+        let c = controller()
+        for k in [KeyEvent.character("/")] + "ejected".map(KeyEvent.character) + [.enter] { c.handle(k) }
+        let text = render(160, 48, state: c.state).text
+        #expect(text.contains("Events /ejected"))
+        #expect(!text.contains("drained: nothing in flight"))
+    }
+}
