@@ -18,6 +18,7 @@
 #include <wchar.h>
 #include <ncurses.h>
 #include <term.h>
+#include <sys/ioctl.h>
 
 /* Macros and shared mutable globals do not import into Swift 6; these
    functions are the only way the console reaches them. */
@@ -69,11 +70,30 @@ static inline void payops_install_signal_handlers(void) {
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
+    /* A parent may have left these blocked (the mask is inherited across
+       exec): unblock them, or SIGTERM would wait forever. */
+    sigset_t unblock;
+    sigemptyset(&unblock);
+    sigaddset(&unblock, SIGINT);
+    sigaddset(&unblock, SIGTERM);
+    sigaddset(&unblock, SIGHUP);
+    sigaddset(&unblock, SIGWINCH);
+    sigprocmask(SIG_UNBLOCK, &unblock, NULL);
     sa.sa_handler = payops_on_fatal;
     sa.sa_flags = SA_RESETHAND;
     int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP };
     for (unsigned i = 0; i < sizeof fatal / sizeof fatal[0]; i++) sigaction(fatal[i], &sa, NULL);
 }
+/* Resizes ncurses to the terminal's real size if it changed without a
+   SIGWINCH reaching us; returns 1 if it did. */
+static inline int payops_sync_size(void) {
+    struct winsize ws;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) != 0 || ws.ws_row == 0 || ws.ws_col == 0) return 0;
+    if (ws.ws_row == LINES && ws.ws_col == COLS) return 0;
+    resizeterm(ws.ws_row, ws.ws_col);
+    return 1;
+}
+
 /* The signal that arrived since the last call, or 0. */
 static inline int payops_take_signal(void) {
     int s = payops_pending_signal;

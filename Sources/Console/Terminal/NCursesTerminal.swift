@@ -89,7 +89,15 @@ public final class NCursesTerminal: TerminalBackend {
         var ch: wint_t = 0
         let r = wget_wch(window, &ch)
         if payops_take_signal() != 0 { return .interrupt }
-        if r == payops_err() { return nil }
+        if r == payops_err() {
+            // A resize whose SIGWINCH never came (a blocked mask, say) is
+            // caught here, so the screen is never drawn at the wrong size.
+            if payops_sync_size() != 0 {
+                previous = nil
+                return .resize
+            }
+            return nil
+        }
         if r == payops_key_code_yes() {
             switch Int32(ch) {
             case KEY_UP: return .up

@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+
+/// The real binary in a real (tmux) terminal.
+@Suite(.serialized) struct ConsoleEndToEndTests {
+    /// The console's command line inside the pane; the shell reports how it ended.
+    static func command(_ args: String = "", env: String = "") -> String {
+        // NO_COLOR is cleared: test runners set it for their own output.
+        "env -u NO_COLOR LANG=C.UTF-8 \(env) \(PayopsProcess.binary.path) --seed 42 \(args); echo EXIT=$?"
+    }
+
+    static let panels = ["Transactions", "Cache", "Nodes", "Queues", "Shards", "Events"]
+
+    @Test func operatorSession() throws {
+        let t = try Tmux(width: 120, height: 34, command: ConsoleEndToEndTests.command())
+        // Every panel, and figures that move.
+        let first = try t.wait("every panel") { s in ConsoleEndToEndTests.panels.allSatisfy { s.contains("┌ \($0) ") } && s.contains("node-6") }
+        #expect(first.contains("ledger ✓ balanced"))
+        #expect(first.contains(" payops "))
+
+        // Drain node-3: it finishes what it has and shows drained at zero.
+        try t.keys("j", "j", "d")
+        try t.wait("node-3 drained at zero") { $0.contains("node-3  ◐ drained") && $0.contains("0/32") }
+        try t.waitFor("node-3 drained: nothing in flight")
+
+        // Fail node-4 (confirmed with y): marked down after the health checks.
+        try t.keys("j", "f")
+        try t.waitFor("fail node-4?")
+        try t.keys("y")
+        try t.waitFor("node-4 failed:")
+        try t.waitFor("node-4 failed its health check 3/3: marked down", seconds: 20)
+        try t.waitFor("node-4  ✖ down")
+
+        // Help opens and any key closes it.
+        try t.keys("?")
+        try t.waitFor("this help (any key closes it)")
+        try t.keys("x")
+        try t.wait("help closed") { !$0.contains("this help") }
+
+        // A command at the prompt acts at once.
+        try t.keys(":")
+        try t.type("crash shard-2")
+        try t.keys("Enter")
+        try t.waitFor("shard-2 crashed (operator)")
+        try t.waitFor("shard-2  ✖ down")
+
+        // A bad one is refused in place, with its column.
+        try t.keys(":")
+        try t.type("drain nod-3")
+        try t.keys("Enter")
+        let bad = try t.waitFor("column 7: expected a node like node-3, found 'nod-3'")
+        #expect(bad.split(separator: "\n").contains { $0.hasPrefix("       ^") })
+        try t.keys("Escape")
+
+        // Resizing re-lays the screen; too small says so; back again is whole.
+        try t.resize(80, 24)
+        try t.wait("the 80×24 layout") { s in ConsoleEndToEndTests.panels.allSatisfy { s.contains("┌ \($0) ") } }
+        try t.resize(60, 20)
+        try t.waitFor("have 60×20, need 80×24")
+        try t.resize(160, 48)
+        try t.wait("the 160×48 layout") { s in ConsoleEndToEndTests.panels.allSatisfy { s.contains("┌ \($0) ") } && s.contains("declined") }
+
+        // Quit: the process ends cleanly and the terminal is restored.
+        try t.keys("q")
+        let after = try t.waitFor("EXIT=0")
+        #expect(!after.contains("Transactions"), "the console's screen is gone")
+    }
+
+    @Test func sigtermRestoresTheTerminal() throws {
+        let pidFile = FileManager.default.temporaryDirectory.appendingPathComponent("payops-\(getpid())-console.pid").path
+        defer { try? FileManager.default.removeItem(atPath: pidFile) }
+        let t = try Tmux(width: 100, height: 30, command:
+            "env -u NO_COLOR LANG=C.UTF-8 sh -c 'echo $$ > \(pidFile); exec \(PayopsProcess.binary.path)'; echo EXIT=$?")
+        try t.waitFor("┌ Nodes ")
+        let text = try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let pid = try #require(pid_t(text))
+        #expect(kill(pid, SIGTERM) == 0)
+        let after = try t.waitFor("EXIT=")
+        #expect(after.contains("EXIT=0"))
+        #expect(!after.contains("┌ Nodes "))
+    }
+
+    @Test func noColorDrawsWithoutColourButWithEmphasis() throws {
+        let plain = try Tmux(width: 100, height: 30, command: ConsoleEndToEndTests.command(env: "NO_COLOR=1"))
+        try plain.waitFor("┌ Nodes ")
+        Thread.sleep(forTimeInterval: 1)
+        let mono = try plain.screen(escapes: true)
+        #expect(!mono.contains("\u{1b}[38;5;") && !mono.contains("\u{1b}[38;2;"), "no 256-colour or direct colour")
+        #expect(mono.range(of: "\u{1b}\\[[0-9;]*3[1-7]m", options: .regularExpression) == nil, "no 8-colour foreground")
+        #expect(mono.contains("\u{1b}[1m") || mono.contains(";1m"), "bold for emphasis")
+        #expect(mono.contains("\u{1b}[7m") || mono.contains(";7m"), "reverse for the selection and title")
+
+        let colour = try Tmux(width: 100, height: 30, command: ConsoleEndToEndTests.command(env: "TERM=xterm-256color"))
+        try colour.waitFor("┌ Nodes ")
+        Thread.sleep(forTimeInterval: 1)
+        let coloured = try colour.screen(escapes: true)
+        #expect(coloured.contains("38;5;"), "the default theme in 256 colours: \(coloured.prefix(300).debugDescription)")
+    }
+
+    @Test func asciiFallbackInACLocale() throws {
+        let t = try Tmux(width: 100, height: 30, command: "env LANG=C LC_ALL=C \(PayopsProcess.binary.path); echo EXIT=$?")
+        let s = try t.waitFor("+ Nodes ")
+        #expect(s.contains("o up"))
+        #expect(!s.contains("┌") && !s.contains("●"))
+        try t.keys("q")
+        try t.waitFor("EXIT=0")
+    }
+
+    @Test func brokenThemeFlagExitsTwoWithItsPosition() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("payops-\(getpid())-broken.toml").path
+        try "name = \"broken\"\n[colors]\ntext = \"#12\"\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let r = try PayopsProcess.run(["--theme", path])
+        #expect(r.status == 2)
+        #expect(r.stderr == "payops: --theme: \(path):3:8: '#12' is not a colour; expected #rrggbb, like #2b83ba\n")
+        let missing = try PayopsProcess.run(["--theme", "neon"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("no theme named 'neon'"))
+    }
+
+    @Test func withoutATerminalItPointsToRun() throws {
+        let r = try PayopsProcess.run([])
+        #expect(r.status == 2)
+        #expect(r.stderr == "payops: the console needs a terminal; for a headless run use 'payops run'\n")
+    }
+
+    @Test func themesListsWhereEachComesFrom() throws {
+        let r = try PayopsProcess.run(["themes"], environment: ["XDG_CONFIG_HOME": "/nonexistent", "PATH": "/usr/bin:/bin"])
+        #expect(r.status == 0)
+        for name in ["default", "light", "high-contrast", "colorblind", "monochrome"] {
+            #expect(r.stdout.contains(name + " "), "\(name)")
+        }
+        #expect(r.stdout.contains("shipped"))
+        #expect(r.stdout.contains("user themes: /nonexistent/payops/themes"))
+    }
+}
