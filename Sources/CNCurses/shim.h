@@ -19,6 +19,7 @@
 #include <ncurses.h>
 #include <term.h>
 #include <sys/ioctl.h>
+#include <poll.h>
 
 /* Macros and shared mutable globals do not import into Swift 6; these
    functions are the only way the console reaches them. */
@@ -92,6 +93,14 @@ static inline int payops_sync_size(void) {
     if (ws.ws_row == LINES && ws.ws_col == COLS) return 0;
     resizeterm(ws.ws_row, ws.ws_col);
     return 1;
+}
+
+/* True once the terminal has gone away (its pty closed): the console then
+   quits instead of spinning on a dead input. */
+static inline int payops_input_hung_up(void) {
+    struct pollfd p = { STDIN_FILENO, POLLIN, 0 };
+    if (poll(&p, 1, 0) < 0) return 0;
+    return (p.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0;
 }
 
 /* The signal that arrived since the last call, or 0. */

@@ -21,6 +21,9 @@ struct ConsoleCommand: ParsableCommand {
     @Option(help: "Frames per second, 1 to 60.")
     var fps: Int = 10
 
+    @Option(name: .customLong("frame-stats"), help: "On exit, write frame build-and-flush times (count, mean, p50, p99, max) to this file.")
+    var frameStats: String?
+
     func validate() throws {
         guard speed.isFinite, speed >= 0.1, speed <= 100 else { throw ValidationError("--speed: \(speed) is out of range; expected 0.1 to 100") }
         guard (1...60).contains(fps) else { throw ValidationError("--fps: \(fps) is out of range; expected 1 to 60") }
@@ -56,6 +59,11 @@ struct ConsoleCommand: ParsableCommand {
         let app = ConsoleApp(controller: ConsoleController(simulation: sim, state: state), terminal: terminal,
                              theme: chosen, glyphs: Glyphs.forLocale(codeset: codeset), fps: fps)
         app.run()
+        if let path = frameStats {
+            do { try (app.frameSummary + "\n").write(toFile: path, atomically: true, encoding: .utf8) } catch {
+                throw ValidationError("--frame-stats: cannot write '\(path)': \(error.localizedDescription)")
+            }
+        }
     }
 }
 

@@ -13,6 +13,23 @@ public final class ConsoleApp {
     let fps: Int
     /// Share of a frame the engine may use.
     static let engineShare = 0.5
+    /// Time to build and to show each recent frame, in seconds (bounded).
+    public private(set) var frameSeconds: [Double] = []
+    public private(set) var buildSeconds: [Double] = []
+    public private(set) var flushSeconds: [Double] = []
+    static let frameHistory = 100_000
+
+    /// A one-line summary of frame times: count, mean, p50, p99, max in ms.
+    public var frameSummary: String {
+        func line(_ name: String, _ values: [Double]) -> String {
+            let sorted = values.sorted()
+            guard !sorted.isEmpty else { return "\(name) none" }
+            func ms(_ v: Double) -> String { Format.trim(v * 1_000, 3) }
+            let mean = sorted.reduce(0, +) / Double(sorted.count)
+            return "\(name) n=\(sorted.count) mean_ms=\(ms(mean)) p50_ms=\(ms(sorted[sorted.count / 2])) p99_ms=\(ms(sorted[min(sorted.count - 1, sorted.count * 99 / 100)])) max_ms=\(ms(sorted.last!))"
+        }
+        return [line("frame", frameSeconds), line("build", buildSeconds), line("flush", flushSeconds)].joined(separator: "\n")
+    }
 
     public init(controller: ConsoleController, terminal: TerminalBackend, theme: Theme, glyphs: Glyphs, fps: Int) {
         self.controller = controller
@@ -76,10 +93,20 @@ public final class ConsoleApp {
 
     /// Builds the frame and shows it.
     public func draw() {
+        let clock = ContinuousClock()
+        let start = clock.now
         var screen = Screen(snapshot: controller.simulation.snapshot(), state: controller.state, theme: theme, glyphs: glyphs,
                             width: terminal.width, height: terminal.height)
         let canvas = screen.render()
         controller.nodeRowsOrigin = screen.nodeRows
+        let built = clock.now
         terminal.present(canvas)
+        let done = clock.now
+        if frameSeconds.count < ConsoleApp.frameHistory {
+            func s(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+            frameSeconds.append(s(done - start))
+            buildSeconds.append(s(built - start))
+            flushSeconds.append(s(done - built))
+        }
     }
 }

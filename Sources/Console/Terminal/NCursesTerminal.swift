@@ -90,6 +90,7 @@ public final class NCursesTerminal: TerminalBackend {
         let r = wget_wch(window, &ch)
         if payops_take_signal() != 0 { return .interrupt }
         if r == payops_err() {
+            if payops_input_hung_up() != 0 { return .interrupt }
             // A resize whose SIGWINCH never came (a blocked mask, say) is
             // caught here, so the screen is never drawn at the wrong size.
             if payops_sync_size() != 0 {
