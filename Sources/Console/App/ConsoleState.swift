@@ -3,7 +3,7 @@ import PaySim
 /// What the console shows besides the model: selection, overlays, the
 /// prompt and its history, the event filter, speed. A value: the screen is
 /// a function of (snapshot, state, theme, size).
-public struct ConsoleState: Equatable {
+public struct ConsoleState {
     public enum Mode: Equatable {
         case normal
         case help
@@ -44,11 +44,5 @@ public struct ConsoleState: Equatable {
         if history.last != line { history.append(line) }
         if history.count > ConsoleState.historyLimit { history.removeFirst(history.count - ConsoleState.historyLimit) }
         historyIndex = nil
-    }
-
-    public static func == (a: ConsoleState, b: ConsoleState) -> Bool {
-        a.mode == b.mode && a.selectedNode == b.selectedNode && a.prompt == b.prompt && a.history == b.history
-            && a.promptError == b.promptError && a.filterEditor == b.filterEditor && a.notice?.text == b.notice?.text
-            && a.speed == b.speed && a.quit == b.quit
     }
 }
