@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+
+/// A private redis-server on a free loopback port for one test, stopped
+/// when released. Missing redis-server is a failure, never a skip: the
+/// README's test command installs it.
+final class RedisServer {
+    let port: Int
+    var pid: pid_t = 0
+    let dir: URL
+
+    struct Missing: Error, CustomStringConvertible {
+        var description: String { "redis-server is not installed: the README's test command installs it (apt-get install redis-server)" }
+    }
+
+    static var binary: String? {
+        ["/usr/bin/redis-server", "/usr/local/bin/redis-server", "/usr/sbin/redis-server"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// A port the kernel says is free right now.
+    static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = 0
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
+
+    init(password: String? = nil) throws {
+        guard let binary = RedisServer.binary else { throw Missing() }
+        port = RedisServer.freePort()
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("payops-redis-\(getpid())-\(port)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        var args = [binary, "--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.path, "--daemonize", "no"]
+        if let password { args += ["--requirepass", password] }
+        // Spawned and reaped directly (posix_spawn, kill, waitpid): simple and
+        // independent of any run loop in the test process.
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for fd: Int32 in [0, 1, 2] { posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0) }
+        // The test runner blocks some signals and children inherit the
+        // mask: start the server with none blocked, or SIGTERM never lands.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGTERM)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var cArgs = args.map { strdup($0) } + [nil]
+        defer { for a in cArgs { free(a) } }
+        let rc = posix_spawn(&pid, binary, &actions, &attributes, &cArgs, environ)
+        guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EINVAL) }
+        // Ready when it accepts a connection (bounded wait).
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            if RedisServer.canConnect(port) { return }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        stop()
+        throw Missing()
+    }
+
+    static func canConnect(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        return withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } } == 0
+    }
+
+    func stop() {
+        if pid > 0 {
+            kill(pid, SIGTERM)
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+            pid = 0
+        }
+        try? FileManager.default.removeItem(at: dir)
+    }
+
+    deinit { stop() }
+}
