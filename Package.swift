@@ -54,9 +54,11 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
-        .testTarget(name: "RedisBackendTests", dependencies: ["RedisBackend", "CHiredis"]),
+        // A private redis-server per test, shared by the Redis and end-to-end tests.
+        .target(name: "RedisTestSupport", path: "Tests/RedisTestSupport"),
+        .testTarget(name: "RedisBackendTests", dependencies: ["RedisBackend", "CHiredis", "RedisTestSupport"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "CNCurses"]),
-        .testTarget(name: "PayopsEndToEndTests", dependencies: ["payops"]),
+        .testTarget(name: "PayopsEndToEndTests", dependencies: ["payops", "RedisTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -63,6 +63,23 @@ static void payops_on_fatal(int sig) {
     signal(sig, SIG_DFL);
     raise(sig);
 }
+/* For headless runs: SIGINT, SIGTERM and SIGHUP only set the flag, so the
+   run stops between slices and cleans up; unblocked as below. */
+static inline void payops_catch_stop_signals(void) {
+    struct sigaction sa;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;
+    sa.sa_handler = payops_on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    sigset_t unblock;
+    sigemptyset(&unblock);
+    sigaddset(&unblock, SIGINT);
+    sigaddset(&unblock, SIGTERM);
+    sigaddset(&unblock, SIGHUP);
+    sigprocmask(SIG_UNBLOCK, &unblock, NULL);
+}
 static inline void payops_install_signal_handlers(void) {
     struct sigaction sa;
     sigemptyset(&sa.sa_mask);

@@ -5,119 +5,141 @@ import PaySim
 /// deleted, FLUSHDB and FLUSHALL are never sent, and `removeOwnKeys` clears
 /// the prefix (SCAN MATCH + UNLINK) when the run ends.
 ///
-/// When the server is lost the tier reports itself unavailable and answers
-/// every read as a miss, so load visibly moves to the shards; it tries to
-/// reconnect every `reconnectEvery` calls, doubling up to a bound.
+/// Reads are pipelined: the simulation hands over a slice's reads at once
+/// (`getMany`), and writes (SET with PX, UNLINK) ride along with the next
+/// round trip. When the server is lost every read is a miss, so load
+/// visibly moves to the shards; the pipe reconnects with backoff, and on
+/// reconnecting the tier drops its own entries, because invalidations sent
+/// while it was down never arrived.
 public final class RedisCacheTier: CacheTier {
-    public let url: RedisURL
+    public let pipe: RedisPipe
     public let prefix: String
-    var connection: RedisConnection?
     public private(set) var stats = CacheStats()
-    public private(set) var lastError: RedisError?
-    var capacity: Int
-    var callsUntilReconnect = 0
-    var reconnectBackoff = 1
-    static let maxBackoff = 4_096
+    var seenGeneration: Int
+    var reportedDown = false
+    /// INFO counters: the values at the start of the current connection, and
+    /// what earlier connections (perhaps to a server since restarted) added.
+    var infoBase: [String: Int64] = [:]
+    var infoCarry: [String: Int64] = [:]
+    var infoLatest: [String: Int64] = [:]
+    var lastInfo: ContinuousClock.Instant?
+    static let infoFields = ["keyspace_hits", "keyspace_misses", "evicted_keys", "expired_keys", "used_memory"]
 
-    public var backendName: String { url.description }
-    public var isAvailable: Bool { connection != nil }
+    public var backendName: String { pipe.url.description }
+    public var isAvailable: Bool { pipe.isConnected }
+    public var pipelinesReads: Bool { true }
+    public var lastError: RedisError? { pipe.lastError }
 
     /// Connects at once: an unreachable server at start is an error for the caller.
     public init(url: RedisURL, runID: String, capacity: Int) throws(RedisError) {
-        self.url = url
+        pipe = try RedisPipe(url: url)
         prefix = "payops:\(runID):cache:"
-        self.capacity = capacity
         stats.capacity = capacity
-        connection = try RedisConnection(url: url)
+        seenGeneration = pipe.generation
+        infoBase = readInfo() ?? [:]
     }
 
     func key(_ k: CacheKey) -> String { prefix + k.description }
 
-    /// Runs `body` on the connection; a lost connection marks the tier down.
-    func withConnection<T>(_ body: (RedisConnection) throws(RedisError) -> T) -> T? {
-        if connection == nil {
-            guard callsUntilReconnect <= 0 else { callsUntilReconnect -= 1; return nil }
-            do {
-                connection = try RedisConnection(url: url)
-                reconnectBackoff = 1
-                lastError = nil
-            } catch {
-                lastError = error
-                reconnectBackoff = min(reconnectBackoff * 2, RedisCacheTier.maxBackoff)
-                callsUntilReconnect = reconnectBackoff
-                return nil
-            }
-        }
-        do {
-            return try body(connection!)
-        } catch {
-            lastError = error
-            connection = nil
-            callsUntilReconnect = reconnectBackoff
-            return nil
-        }
-    }
+    public func get(_ k: CacheKey, now: Int64) -> Int64? { getMany([k], now: now)[0] }
 
-    public func get(_ k: CacheKey, now: Int64) -> Int64? {
-        let space = k.space.rawValue
-        let reply = withConnection { c throws(RedisError) in try c.command(["GET", key(k)]) }
-        if let s = reply?.string, let v = Int64(s) {
-            stats.keyspaces[space].hits += 1
-            return v
+    public func getMany(_ keys: [CacheKey], now: Int64) -> [Int64?] {
+        var values = [Int64?](repeating: nil, count: keys.count)
+        if pipe.isConnected {
+            for (i, k) in keys.enumerated() {
+                pipe.send(["GET", key(k)]) { reply in
+                    if let s = reply?.string { values[i] = Int64(s) }
+                }
+            }
+            pipe.flush()
+        } else {
+            pipe.flush()  // drops held writes; nothing reaches a server that is not there
         }
-        stats.keyspaces[space].misses += 1
-        return nil
+        for (i, k) in keys.enumerated() {
+            if values[i] != nil { stats.keyspaces[k.space.rawValue].hits += 1 } else { stats.keyspaces[k.space.rawValue].misses += 1 }
+        }
+        return values
     }
 
     public func set(_ k: CacheKey, value: Int64, ttl: SimDuration, now: Int64) {
-        let ms = String(max(1, ttl.microseconds / 1_000))
-        _ = withConnection { c throws(RedisError) in try c.command(["SET", key(k), String(value), "PX", ms]) }
+        guard pipe.isConnected else { return }
+        pipe.send(["SET", key(k), String(value), "PX", String(max(1, ttl.microseconds / 1_000))])
     }
 
     public func delete(_ k: CacheKey) {
-        _ = withConnection { c throws(RedisError) in try c.command(["UNLINK", key(k)]) }
+        guard pipe.isConnected else { return }
+        pipe.send(["UNLINK", key(k)])
     }
 
+    public func sync() { pipe.flush() }
+
     public func flush() {
-        _ = removeOwnKeys()
+        removeOwnKeys()
         stats.flushes += 1
     }
 
     /// Redis evicts by its own maxmemory policy; the figure is kept for display.
-    public func setCapacity(_ entries: Int) {
-        capacity = entries
-        stats.capacity = entries
-    }
+    public func setCapacity(_ entries: Int) { stats.capacity = entries }
 
-    /// Deletes every key under this run's prefix; returns how many.
+    /// Deletes every key under this run's prefix; returns how many, or nil
+    /// when the server cannot be reached.
     @discardableResult
-    public func removeOwnKeys() -> Int {
-        withConnection { c throws(RedisError) in
-            var cursor = "0"
-            var removed = 0
-            repeat {
-                guard case .array(let parts) = try c.command(["SCAN", cursor, "MATCH", prefix + "*", "COUNT", "1000"]), parts.count == 2,
-                      let next = parts[0].string, case .array(let keys) = parts[1] else { break }
-                cursor = next
-                let names = keys.compactMap(\.string)
-                if !names.isEmpty {
-                    if case .integer(let n) = try c.command(["UNLINK"] + names) { removed += Int(n) }
-                }
-            } while cursor != "0"
-            return removed
-        } ?? 0
+    public func removeOwnKeys() -> Int? { pipe.removeKeys(prefix: prefix) }
+
+    public func poll() -> [BackendNotice] {
+        var notices: [BackendNotice] = []
+        pipe.ensureConnected()
+        if !pipe.isConnected {
+            if !reportedDown {
+                reportedDown = true
+                notices.append(BackendNotice(.crit, "cache \(backendName) DOWN: \(pipe.lastError?.reason ?? "connection lost"); every read is a miss until it is back"))
+            }
+            return notices
+        }
+        if pipe.generation != seenGeneration {
+            seenGeneration = pipe.generation
+            for (k, v) in infoLatest { infoCarry[k, default: 0] += v - (infoBase[k] ?? 0) }
+            infoLatest = [:]
+            infoBase = readInfo() ?? [:]
+            let dropped = removeOwnKeys() ?? 0
+            reportedDown = false
+            notices.append(BackendNotice(.info, "cache back on \(backendName); dropped \(dropped) entr\(dropped == 1 ? "y" : "ies") that may have missed invalidations"))
+        }
+        refreshInfo()
+        return notices
     }
 
-    /// The server's own counters (INFO stats and memory) that the console shows beside ours.
-    public func serverInfo() -> [String: Int64] {
-        guard let text = withConnection({ c throws(RedisError) in try c.command(["INFO"]) })?.string else { return [:] }
+    /// At most twice a wall second: INFO is a round trip.
+    func refreshInfo() {
+        let now = ContinuousClock.now
+        if let last = lastInfo, now - last < .milliseconds(500) { return }
+        lastInfo = now
+        if let info = readInfo() { infoLatest = info }
+    }
+
+    func readInfo() -> [String: Int64]? {
+        guard let text = pipe.call(["INFO"])?.string else { return nil }
         var out: [String: Int64] = [:]
         for line in text.split(whereSeparator: \.isNewline) {
             let parts = line.split(separator: ":", maxSplits: 1)
-            guard parts.count == 2, ["keyspace_hits", "keyspace_misses", "evicted_keys", "expired_keys", "used_memory"].contains(String(parts[0])),
+            guard parts.count == 2, RedisCacheTier.infoFields.contains(String(parts[0])),
                   let v = Int64(parts[1]) else { continue }
             out[String(parts[0])] = v
         }
         return out
+    }
+
+    /// The server's counters since the run began; used_memory is the current figure.
+    public var serverCounters: [(name: String, value: Int64)] {
+        RedisCacheTier.infoFields.compactMap { f in
+            guard let v = infoLatest[f] else { return nil }
+            if f == "used_memory" { return (f, v) }
+            return (f, v - (infoBase[f] ?? 0) + (infoCarry[f] ?? 0))
+        }
+    }
+
+    /// Reads the server's counters now (tests and benchmarks).
+    public func refreshServerCounters() {
+        if let info = readInfo() { infoLatest = info }
     }
 }

@@ -45,6 +45,9 @@ struct ConsoleCommand: ParsableCommand {
         guard NCursesTerminal.isInteractive else {
             throw ValidationError("the console needs a terminal; for a headless run use 'payops run'")
         }
+        // Connected before the screen opens: an unreachable server is one line and exit 2.
+        let backends = try model.makeBackends()
+        defer { for problem in backends.cleanUp() { printError("payops: \(problem)") } }
         let codeset = NCursesTerminal.prepareLocale()
         let noColor = !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
         let terminal: NCursesTerminal
@@ -53,7 +56,7 @@ struct ConsoleCommand: ParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
-        let sim = Simulation(config: config)
+        let sim = Simulation(config: config, cache: backends.cache, log: backends.log)
         var state = ConsoleState(speed: speed)
         if let warning { state.notice = (warning, .warn) }
         let app = ConsoleApp(controller: ConsoleController(simulation: sim, state: state), terminal: terminal,

@@ -30,6 +30,18 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Customers in the population (1...10000000).")
     var customers: Int = 100_000
 
+    @Option(help: ArgumentHelp("Run the cache tier on a Redis server instead of embedded; the password may come from PAYOPS_REDIS_PASSWORD.",
+                               valueName: "redis://[user[:password]@]host:port[/db]"))
+    var cache: String?
+
+    @Option(help: ArgumentHelp("Run the message log on Redis Streams instead of embedded.", valueName: "redis://[user[:password]@]host:port[/db]"))
+    var queue: String?
+
+    /// Connects to the Redis servers the flags name, if any.
+    func makeBackends() throws -> Backends {
+        try Backends(cacheURL: cache, queueURL: queue, capacity: cacheCapacity)
+    }
+
     /// Checks every flag; the first bad one is reported by name with what is valid.
     func makeConfig() throws -> SimulationConfig {
         var c = SimulationConfig()

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Console
 import Foundation
 import PaySim
 
@@ -28,8 +29,21 @@ struct RunCommand: ParsableCommand {
         for step in steps where step.at > length {
             printError("payops: \(scenario ?? ""):\(step.line): at \(step.at) is after the run's \(length) of arrivals; the step will not run")
         }
-        let sim = Simulation(config: config)
-        let refused = sim.runHeadless(duration: length, commands: steps.map { ($0.at, $0.command) })
+        let backends = try model.makeBackends()
+        let sim = Simulation(config: config, cache: backends.cache, log: backends.log)
+        // Ctrl-C, SIGTERM and SIGHUP stop the run at the next simulated
+        // second, so the keys it wrote to Redis are removed before it exits.
+        StopSignals.install()
+        var stoppedBy: Int32 = 0
+        let refused = sim.runHeadless(duration: length, commands: steps.map { ($0.at, $0.command) }) {
+            if stoppedBy == 0 { stoppedBy = StopSignals.take() }
+            return stoppedBy != 0
+        }
+        for problem in backends.cleanUp() { printError("payops: \(problem)") }
+        if stoppedBy != 0 {
+            printError("payops: stopped by \(signalName(stoppedBy)) at \(sim.now.clockText) of simulated time; no report")
+            throw ExitCode(128 + stoppedBy)
+        }
         for (i, error) in refused {
             printError("payops: \(scenario ?? ""):\(steps[i].line): at \(steps[i].at) '\(steps[i].command)' was refused: \(error)")
         }
@@ -40,6 +54,15 @@ struct RunCommand: ParsableCommand {
             print(ReportFormatter.text(report))
         }
         if !report.ledger.balanced { throw ExitCode(1) }
+    }
+}
+
+func signalName(_ s: Int32) -> String {
+    switch s {
+    case SIGINT: "SIGINT"
+    case SIGTERM: "SIGTERM"
+    case SIGHUP: "SIGHUP"
+    default: "signal \(s)"
     }
 }
 
@@ -73,7 +96,12 @@ enum ReportFormatter {
     }
 
     static func text(_ r: RunReport) -> String {
-        var out = "payops run: seed \(r.run.seed), \(SimDuration.fromSeconds(r.run.duration_s)) of arrivals at \(number(r.run.rate_tps_base)) tps (\(r.run.mix)), \(r.run.shards) shards, \(r.commit.protocol)\n\n"
+        var out = "payops run: seed \(r.run.seed), \(SimDuration.fromSeconds(r.run.duration_s)) of arrivals at \(number(r.run.rate_tps_base)) tps (\(r.run.mix)), \(r.run.shards) shards, \(r.commit.protocol)\n"
+        out += "cache \(r.cache.backend): hit rate \(String(format: "%.1f", r.cache.hit_rate * 100))% (\(number(Double(r.cache.hits))) hits, \(number(Double(r.cache.misses))) misses)"
+        if let server = r.cache.server {
+            out += "; server counted \(number(Double(server["keyspace_hits"] ?? 0))) hits, \(number(Double(server["keyspace_misses"] ?? 0))) misses, \(number(Double(server["evicted_keys"] ?? 0))) evicted, \(number(Double(server["expired_keys"] ?? 0))) expired"
+        }
+        out += "\nmessage log \(r.queue_backend): " + r.queues.map { "\($0.group) lag \(number(Double($0.lag)))" }.joined(separator: ", ") + "\n\n"
         out += pad("workload", 10) + lpad("submitted", 11) + lpad("committed", 11) + lpad("declined", 10) + lpad("aborted", 9)
             + lpad("failed", 8) + lpad("p50 ms", 9) + lpad("p99 ms", 9) + lpad("p99.9 ms", 10) + "\n"
         for name in ["payment", "topup", "trade"] {

@@ -1,5 +1,6 @@
 import Testing
 import PaySim
+import RedisTestSupport
 @testable import RedisBackend
 
 @Suite struct RedisURLTests {
@@ -87,22 +88,26 @@ import PaySim
     @Test func cacheTierHitsAndMissesAgreeWithTheServersOwnCounts() throws {
         let server = try RedisServer()
         let tier = try RedisCacheTier(url: RedisURL(host: "127.0.0.1", port: server.port), runID: "t1", capacity: 1_000)
-        let before = tier.serverInfo()
         for i in 0..<50 { tier.set(CacheKey(.account, Int64(i)), value: Int64(i * 10), ttl: .seconds(60), now: 0) }
         var hits = 0
         for i in 0..<80 { if tier.get(CacheKey(.account, Int64(i)), now: 0) == Int64(i * 10) { hits += 1 } }
-        let after = tier.serverInfo()
+        let batch = tier.getMany((60..<100).map { CacheKey(.merchant, Int64($0)) } + [CacheKey(.account, 3)], now: 0)
+        #expect(batch.last == 30 && batch.dropLast().allSatisfy { $0 == nil })
+        tier.refreshServerCounters()
+        let counted = Dictionary(uniqueKeysWithValues: tier.serverCounters.map { ($0.name, $0.value) })
         #expect(hits == 50)
         let total = tier.stats.total
-        #expect(total.hits == 50 && total.misses == 30)
-        #expect(after["keyspace_hits", default: 0] - before["keyspace_hits", default: 0] == total.hits)
-        #expect(after["keyspace_misses", default: 0] - before["keyspace_misses", default: 0] == total.misses)
+        #expect(total.hits == 51 && total.misses == 70)
+        #expect(counted["keyspace_hits"] == total.hits)
+        #expect(counted["keyspace_misses"] == total.misses)
+        #expect(counted["used_memory", default: 0] > 0)
     }
 
     @Test func ttlIsSetInMilliseconds() throws {
         let server = try RedisServer()
         let tier = try RedisCacheTier(url: RedisURL(host: "127.0.0.1", port: server.port), runID: "ttl", capacity: 10)
         tier.set(CacheKey(.quote, 1), value: 5, ttl: .milliseconds(1_500), now: 0)
+        tier.sync()
         let c = try RedisConnection(url: RedisURL(host: "127.0.0.1", port: server.port))
         guard case .integer(let pttl) = try c.command(["PTTL", "payops:ttl:cache:quote:1"]) else { Issue.record("no PTTL"); return }
         #expect(pttl > 1_000 && pttl <= 1_500)

@@ -19,12 +19,22 @@ extension Screen {
                    x: inner.x, y: y, style: Style(.text), maxWidth: inner.width)
         y += 1
         guard y < inner.maxY else { return }
-        let fill = Double(c.stats.entries) / Double(max(1, c.stats.capacity))
-        x = canvas.put("fill ", x: inner.x, y: y, style: Style(.dim))
-        let figures = " \(Format.count(Double(c.stats.entries)))/\(Format.count(Double(c.stats.capacity)))"
-        let barWidth = max(4, inner.maxX - x - figures.count)
-        Widgets.bar(&canvas, fraction: fill, x: x, y: y, width: barWidth, glyphs: glyphs, theme: theme, role: .accent)
-        canvas.put(figures, x: x + barWidth, y: y, style: Style(.text), maxWidth: inner.maxX - x - barWidth)
+        if c.serverCounters.isEmpty {
+            let fill = Double(c.stats.entries) / Double(max(1, c.stats.capacity))
+            x = canvas.put("fill ", x: inner.x, y: y, style: Style(.dim))
+            let figures = " \(Format.count(Double(c.stats.entries)))/\(Format.count(Double(c.stats.capacity)))"
+            let barWidth = max(4, inner.maxX - x - figures.count)
+            Widgets.bar(&canvas, fraction: fill, x: x, y: y, width: barWidth, glyphs: glyphs, theme: theme, role: .accent)
+            canvas.put(figures, x: x + barWidth, y: y, style: Style(.text), maxWidth: inner.maxX - x - barWidth)
+        } else {
+            // The server's own INFO deltas beside our per-request counts.
+            let v = Dictionary(uniqueKeysWithValues: c.serverCounters.map { ($0.name, $0.value) })
+            x = canvas.put("server ", x: inner.x, y: y, style: Style(.dim))
+            var text = "hits \(Format.count(v["keyspace_hits"] ?? 0)) miss \(Format.count(v["keyspace_misses"] ?? 0))"
+            text += " evict \(Format.count(v["evicted_keys"] ?? 0)) exp \(Format.count(v["expired_keys"] ?? 0))"
+            text += " mem \(Format.bytes(v["used_memory"] ?? 0))"
+            canvas.put(text, x: x, y: y, style: Style(.text), maxWidth: inner.maxX - x)
+        }
         y += 1
         guard y < inner.maxY else { return }
         let reads = c.shardReadsPerSecond.reduce(0, +)

@@ -27,7 +27,13 @@ extension Screen {
         segments.append(("lb \(s.balancer)", Style(.text), 3))
         segments.append(("\(s.commitProtocol)", Style(.text), 3))
         if !s.gatewayUp { segments.append(("gateway DOWN", alert(.critical), 1)) }
-        segments.append(("cache \(s.cache.backend)\(s.cache.available ? "" : " DOWN")", s.cache.available ? Style(.text) : alert(.critical), 4))
+        segments.append(("cache \(s.cache.backend)\(s.cache.available ? "" : " DOWN")", s.cache.available ? Style(.text) : alert(.critical),
+                         s.cache.available ? 4 : 1))
+        if s.log.backend != "embedded" {
+            let held = s.log.unsent > 0 ? ", \(Format.count(Double(s.log.unsent))) held" : ""
+            segments.append(("log \(s.log.backend)\(s.log.available ? "" : " DOWN")\(held)", s.log.available ? Style(.text) : alert(.critical),
+                             s.log.available ? 4 : 1))
+        }
         segments.append(("seed \(s.seed)", Style(.dim), 5))
 
         let title = " payops "

@@ -13,6 +13,14 @@ enum Format {
 
     static func count(_ v: Int64) -> String { count(Double(v)) }
 
+    /// Memory in binary units: 512B, 12.5K, 3.1M, 2.0G.
+    static func bytes(_ v: Int64) -> String {
+        let units = ["B", "K", "M", "G", "T"]
+        var x = Double(v), u = 0
+        while x >= 1_024 && u < units.count - 1 { x /= 1_024; u += 1 }
+        return u == 0 ? "\(v)B" : trim(x, x < 100 ? 1 : 0) + units[u]
+    }
+
     /// A share as a percentage: 99.1%.
     static func percent(_ fraction: Double) -> String {
         guard fraction.isFinite else { return "–" }

@@ -30,6 +30,24 @@ public struct CacheRow: Sendable, Equatable {
     public var missesPerSecond: Double
     public var evictionsPerSecond: Double
     public var shardReadsPerSecond: [Double]
+    /// A server backend's own counters since the run began (INFO), in display order.
+    public var serverCounters: [ServerCounter]
+}
+
+public struct ServerCounter: Sendable, Equatable {
+    public var name: String
+    public var value: Int64
+}
+
+/// The message log's backend as observers see it.
+public struct LogRow: Sendable, Equatable {
+    /// `embedded`, or a Redis URL without its password.
+    public var backend: String
+    public var available: Bool
+    /// Messages produced while the server was unreachable, not yet sent.
+    public var unsent: Int
+    /// Messages dropped: retention exceeded, or the local buffer full.
+    public var dropped: Int64
 }
 
 extension Simulation {
@@ -49,6 +67,12 @@ extension Simulation {
         return CacheRow(backend: cache.backendName, available: cache.isAvailable, stats: stats,
                         hitRate: cacheHitRate.mean(last: 5), hitRateHistory: cacheHitRate.values,
                         hitsPerSecond: cacheHitsPerSecond.mean(last: 5), missesPerSecond: cacheMissesPerSecond.mean(last: 5),
-                        evictionsPerSecond: cacheEvictionsPerSecond.mean(last: 5), shardReadsPerSecond: shardReads.map { $0.rate() })
+                        evictionsPerSecond: cacheEvictionsPerSecond.mean(last: 5), shardReadsPerSecond: shardReads.map { $0.rate() },
+                        serverCounters: cache.serverCounters.map { ServerCounter(name: $0.name, value: $0.value) })
+    }
+
+    func logRow() -> LogRow {
+        LogRow(backend: logBackend?.backendName ?? "embedded", available: logBackend?.isAvailable ?? true,
+               unsent: unsentMessages, dropped: topics.reduce(0) { $0 + $1.dropped })
     }
 }

@@ -37,13 +37,23 @@ extension Simulation {
         let node = nodes[n]
         node.working[r.id] = r
         let cpu = Double(config.nodeCPUMedian.microseconds) * node.slowFactor
-        let work = Int64(LogNormal(median: cpu, sigma: 0.4).sample(&networkRNG)) + cacheReads(for: r)
+        var work = Int64(LogNormal(median: cpu, sigma: 0.4).sample(&networkRNG))
+        r.cacheExtra = 0
+        work += cache.pipelinesReads ? issueCacheReads(for: r) : cacheReads(for: r)
         r.nodeToken &+= 1
         schedule(after: work, .nodeWorkDone(r, token: r.nodeToken))
     }
 
     func onNodeWorkDone(_ r: Request, token: UInt32) {
         guard r.nodeToken == token, let n = r.node, nodes[n].alive, nodes[n].epoch == r.nodeEpoch, !r.finished else { return }
+        if r.cacheReadsHeld { resolveCacheReads() }
+        if r.cacheExtra > 0 {
+            // Some reads missed: the shard reads and refills take longer.
+            let extra = r.cacheExtra
+            r.cacheExtra = 0
+            schedule(after: extra, .nodeWorkDone(r, token: token))
+            return
+        }
         switch r.workload {
         case .payment, .trade:
             // The node's coordinator process is down: the node answers 503.

@@ -65,4 +65,37 @@ public protocol CacheTier: AnyObject {
     var stats: CacheStats { get }
     /// False while the backend cannot be reached: every read is then a miss.
     var isAvailable: Bool { get }
+
+    /// True for a server across a network: the simulation then issues a
+    /// request's reads when its slot starts and answers every read of the
+    /// slice in one round trip (`getMany`), instead of one call per read.
+    var pipelinesReads: Bool { get }
+    /// Answers reads in order, counting hits and misses as `get` does.
+    func getMany(_ keys: [CacheKey], now: Int64) -> [Int64?]
+    /// Sends writes held back for the next round trip.
+    func sync()
+    /// Called once a simulated second: a server backend reconnects, refreshes
+    /// its own counters and reports what changed.
+    func poll() -> [BackendNotice]
+    /// The server's own counters since the run began (keyspace_hits, …), in
+    /// display order; empty for the embedded cache.
+    var serverCounters: [(name: String, value: Int64)] { get }
+}
+
+/// Something a backend wants the operator to know: it went down, came back.
+public struct BackendNotice: Sendable, Equatable {
+    public var severity: Severity
+    public var message: String
+    public init(_ severity: Severity, _ message: String) {
+        self.severity = severity
+        self.message = message
+    }
+}
+
+extension CacheTier {
+    public var pipelinesReads: Bool { false }
+    public func getMany(_ keys: [CacheKey], now: Int64) -> [Int64?] { keys.map { get($0, now: now) } }
+    public func sync() {}
+    public func poll() -> [BackendNotice] { [] }
+    public var serverCounters: [(name: String, value: Int64)] { [] }
 }

@@ -17,19 +17,30 @@ extension Simulation {
     /// `drain` more for work in flight to finish, then a full audit.
     /// Commands run at their times, in list order for equal times; each one
     /// the platform refuses is returned with its index in `commands`.
+    /// `shouldStop` is asked after every simulated second; when it says yes
+    /// the run ends there (no drain, no audit).
     public func runHeadless(duration: SimDuration, drain: SimDuration = .seconds(60),
-                            commands: [(at: SimDuration, command: OperatorCommand)] = []) -> [(index: Int, error: CommandError)] {
+                            commands: [(at: SimDuration, command: OperatorCommand)] = [],
+                            shouldStop: () -> Bool = { false }) -> [(index: Int, error: CommandError)] {
         var failures: [(index: Int, error: CommandError)] = []
+        /// Advances a second at a time; false once told to stop.
+        func run(to t: Int64) -> Bool {
+            while nowMicros < t {
+                advance(to: SimTime(microseconds: min(t, nowMicros + 1_000_000)))
+                if shouldStop() { return false }
+            }
+            return true
+        }
         let ordered = commands.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }
         for (i, step) in ordered where step.at <= duration {
-            advance(to: SimTime(microseconds: step.at.microseconds))
+            guard run(to: step.at.microseconds) else { return failures }
             do { try apply(step.command) } catch { failures.append((i, error)) }
         }
-        advance(to: SimTime(microseconds: duration.microseconds))
+        guard run(to: duration.microseconds) else { return failures }
         closeArrivals()
         let deadline = nowMicros + drain.microseconds
         while !isQuiescent && nowMicros < deadline {
-            advance(to: SimTime(microseconds: min(deadline, nowMicros + 1_000_000)))
+            guard run(to: min(deadline, nowMicros + 1_000_000)) else { return failures }
         }
         auditNow()
         return failures

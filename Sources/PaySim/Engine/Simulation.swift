@@ -85,11 +85,18 @@ public final class Simulation {
     var cacheMissesPerSecond = SecondSeries()
     var cacheEvictionsPerSecond = SecondSeries()
     var lastCacheTotals = CacheKeyspaceStats()
+    /// Reads issued to a pipelining cache, answered together (`resolveCacheReads`).
+    var heldCacheReads: [(request: Request, token: UInt32, reads: [CacheRead])] = []
 
     // The message log.
     var topics: [Topic] = []
     var groups: [ConsumerGroup] = []
     var consumerRNG: SeededRandom
+    /// The message log on a server (Redis Streams), or nil for the embedded log.
+    public let logBackend: LogBackend?
+    /// The backend connection the streams were last brought up to date on.
+    var logGeneration = 0
+    var logBufferFullLogged = false
     /// Top-ups authorised and waiting for their wallet credit, by request id.
     var pendingTopups: [Int64: Request] = [:]
     /// Money credited to wallets by top-ups, counted once per top-up.
@@ -102,8 +109,9 @@ public final class Simulation {
     var shardCommitLatency: [LatencyWindow] = []
     var inDoubtByWorkload = [0, 0, 0]
 
-    /// Builds the platform; `cache` defaults to the embedded LRU.
-    public init(config: SimulationConfig, cache: CacheTier? = nil) {
+    /// Builds the platform; `cache` defaults to the embedded LRU and `log`
+    /// to the embedded message log.
+    public init(config: SimulationConfig, cache: CacheTier? = nil, log: LogBackend? = nil) {
         precondition(config.shards >= 1 && config.shards <= 64, "shards must be 1...64")
         precondition(config.nodes >= 1, "at least one node")
         self.config = config
@@ -131,6 +139,7 @@ public final class Simulation {
         balancerRNG = SeededRandom(seed: config.seed, stream: "balancer")
         consumerRNG = SeededRandom(seed: config.seed, stream: "consumers")
         self.cache = cache ?? EmbeddedCache(capacity: config.cacheCapacity)
+        logBackend = log
         shardReads = (0..<config.shards).map { _ in CounterSeries() }
         shardCommitLatency = (0..<config.shards).map { _ in LatencyWindow() }
         nodes = (0..<config.nodes).map { i in
@@ -169,6 +178,8 @@ public final class Simulation {
             budget -= 1
             handle(entry.payload)
         }
+        if cache.pipelinesReads { cache.sync() }
+        logBackend?.flush()
         if queue.nextTime.map({ $0 > limit }) ?? true {
             if limit > nowMicros { nowMicros = limit }
             return true
@@ -247,6 +258,8 @@ public final class Simulation {
         cacheMissesPerSecond.append(Double(misses))
         cacheEvictionsPerSecond.append(Double(total.evictions - lastCacheTotals.evictions))
         lastCacheTotals = total
+        pollCache()
+        pollLog()
         for t in topics { t.produced.tick() }
         for g in groups {
             g.consumed.tick()

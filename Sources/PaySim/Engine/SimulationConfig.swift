@@ -65,6 +65,9 @@ public struct SimulationConfig: Sendable, Equatable {
 
     // Cache.
     public var cacheCapacity: Int = 50_000
+    /// Messages held locally while a server message log is unreachable;
+    /// beyond it notifications are dropped and new top-ups refused.
+    public var logBufferLimit: Int = 100_000
     public var accountTTL: SimDuration = .seconds(30)
     public var merchantTTL: SimDuration = .minutes(5)
     public var quoteTTL: SimDuration = .seconds(1)

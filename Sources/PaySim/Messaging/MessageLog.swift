@@ -22,6 +22,8 @@ final class Partition {
     var messages: Deque<LogMessage> = []
     var startOffset: Int64 = 0
     var endOffset: Int64 = 0
+    /// With a server log: offsets below this were handed to the server.
+    var sentEnd: Int64 = 0
 }
 
 /// A topic: partitions chosen by key, so one customer's messages stay in order.
@@ -60,6 +62,11 @@ final class ConsumerGroup {
     var consumed = CounterSeries()
     var redeliveries: Int64 = 0
     var lagHistory = SecondSeries()
+    /// With a server log: each partition's outstanding fetch, and whether
+    /// its next fetch must first claim entries left pending by a consumer
+    /// that went away (after a rebalance or a lost connection).
+    var fetches: [LogFetch?]
+    var claim: [Bool]
 
     init(name: String, topic: Int, partitions: Int, consumers: Int, processingMedian: SimDuration) {
         self.name = name
@@ -68,6 +75,8 @@ final class ConsumerGroup {
         processing = LogNormal(median: Double(processingMedian.microseconds), sigma: 0.5)
         committed = [Int64](repeating: 0, count: partitions)
         inFlight = [Int64?](repeating: nil, count: partitions)
+        fetches = [LogFetch?](repeating: nil, count: partitions)
+        claim = [Bool](repeating: false, count: partitions)
         busy = [Bool](repeating: false, count: consumers)
         cursor = [Int](repeating: 0, count: consumers)
     }

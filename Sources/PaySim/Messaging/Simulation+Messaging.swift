@@ -1,4 +1,5 @@
-/// Producing to and consuming from the partitioned log.
+/// Producing to and consuming from the partitioned log, embedded or on a
+/// server (`logBackend`, Redis Streams).
 extension Simulation {
     static let topicNames = ["payments.settled", "topups.callbacks", "trades.executed"]
 
@@ -12,16 +13,51 @@ extension Simulation {
         ]
     }
 
+    /// The server stream of one partition: `topups.callbacks:3`.
+    func streamName(_ ti: Int, _ p: Int) -> String { "\(topics[ti].name):\(p)" }
+
+    /// Messages produced while the server log was unreachable and not yet sent.
+    var unsentMessages: Int {
+        guard logBackend != nil else { return 0 }
+        var n: Int64 = 0
+        for t in topics { for part in t.partitions { n += part.endOffset - part.sentEnd } }
+        return Int(n)
+    }
+
+    /// True when the server log is down and the local buffer is full: new
+    /// top-ups are refused before the card is charged, so no callback is lost.
+    var logBufferFull: Bool {
+        guard let b = logBackend, !b.isAvailable else { return false }
+        return unsentMessages >= config.logBufferLimit
+    }
+
     func produce(topic ti: Int, key: Int64, _ payload: MessagePayload) {
         let topic = topics[ti]
         let p = topic.partition(for: key)
         let part = topic.partitions[p]
+        if let b = logBackend {
+            syncLogBackend()
+            if !b.isAvailable, unsentMessages >= config.logBufferLimit, !payload.movesMoney {
+                // A notification with no ledger effect: dropped and counted, never buffered past the bound.
+                topic.dropped += 1
+                if !logBufferFullLogged {
+                    logBufferFullLogged = true
+                    log(.warn, "message log buffer full (\(config.logBufferLimit) messages unsent): notifications are dropped and new top-ups refused until \(b.backendName) is back")
+                }
+                return
+            }
+        }
         part.messages.append(LogMessage(offset: part.endOffset, key: key, producedAt: nowMicros, payload: payload))
         part.endOffset += 1
         topic.produced.add()
+        if let b = logBackend, b.isAvailable, logGeneration == b.connectionGeneration, part.sentEnd == part.endOffset - 1 {
+            b.append(stream: streamName(ti, p), offset: part.endOffset - 1, body: payload.encoded, maxLength: Topic.retentionPerPartition)
+            part.sentEnd = part.endOffset
+        }
         if part.messages.count > Topic.retentionPerPartition {
             part.messages.removeFirst()
             part.startOffset += 1
+            part.sentEnd = max(part.sentEnd, part.startOffset)
             topic.dropped += 1
             for g in groups where g.topic == ti && g.committed[p] < part.startOffset {
                 g.committed[p] = part.startOffset
@@ -34,17 +70,23 @@ extension Simulation {
     func pump(_ gi: Int) {
         let g = groups[gi]
         guard g.consumers > 0 else { return }
+        let backend = logBackend
+        if let backend, !backend.isAvailable || logGeneration != backend.connectionGeneration { return }
         let parts = topics[g.topic].partitions
         for c in 0..<g.consumers where !g.busy[c] {
             var p = g.cursor[c] * g.consumers + c
             var tried = 0
             while tried < parts.count {
                 if p >= parts.count { p = c }
-                if g.inFlight[p] == nil && g.committed[p] < parts[p].endOffset {
+                let available = backend == nil ? g.committed[p] < parts[p].endOffset : g.committed[p] < parts[p].sentEnd || g.claim[p]
+                if g.inFlight[p] == nil && available {
                     let offset = g.committed[p]
                     g.inFlight[p] = offset
                     g.busy[c] = true
                     g.cursor[c] = (p / g.consumers + 1)
+                    if let backend {
+                        g.fetches[p] = backend.fetch(stream: streamName(g.topic, p), group: g.name, consumer: "consumer-\(c + 1)", claim: g.claim[p])
+                    }
                     let t = Int64(g.processing.sample(&consumerRNG))
                     schedule(after: t, .consumerDone(group: Int32(gi), partition: Int32(p), offset: offset, epoch: g.epoch))
                     break
@@ -59,13 +101,55 @@ extension Simulation {
         let g = groups[gi]
         guard g.epoch == epoch, g.inFlight[p] == offset else { return }
         let part = topics[g.topic].partitions[p]
-        let index = Int(offset - part.startOffset)
-        guard index >= 0 && index < part.messages.count else {
-            commitOffset(gi, partition: p, offset: offset, epoch: epoch)
-            return
+        let local: MessagePayload? = {
+            let index = Int(offset - part.startOffset)
+            return index >= 0 && index < part.messages.count ? part.messages[index].payload : nil
+        }()
+        guard let backend = logBackend else {
+            guard let local else { return commitOffset(gi, partition: p, offset: offset, epoch: epoch) }
+            return deliver(gi, partition: p, offset: offset, epoch: epoch, local)
         }
-        switch part.messages[index].payload {
-        case let .topupCallback(requestID, amount, wallet, source) where g.name == "wallet-credit":
+        guard let fetch = g.fetches[p] else { return release(gi, partition: p) }
+        g.fetches[p] = nil
+        switch backend.result(of: fetch) {
+        case .unavailable:
+            // Taken up again once the server is back (`syncLogBackend`).
+            release(gi, partition: p)
+        case .empty:
+            release(gi, partition: p)
+            if fetch.claim {
+                g.claim[p] = false
+                pump(gi)
+            }
+        case let .entry(got, body):
+            if got < offset {
+                // Already applied and committed; its acknowledgement was lost with a connection.
+                backend.acknowledge(stream: streamName(g.topic, p), group: g.name, offset: got)
+                release(gi, partition: p)
+                pump(gi)
+            } else if got > offset && !fetch.claim {
+                // The one due is pending under a consumer that went away: claim it first.
+                g.claim[p] = true
+                release(gi, partition: p)
+                pump(gi)
+            } else if got > offset {
+                // The server no longer has it (it lost data it had not persisted):
+                // apply it from the outbox, which keeps every message until all groups commit.
+                log(.warn, "\(streamName(g.topic, p)) offset \(offset) is missing on \(backend.backendName); \(g.name) applies it from the local outbox")
+                if let local { deliver(gi, partition: p, offset: offset, epoch: epoch, local) } else { commitOffset(gi, partition: p, offset: offset, epoch: epoch) }
+            } else if let payload = MessagePayload(encoded: body) {
+                deliver(gi, partition: p, offset: offset, epoch: epoch, payload)
+            } else {
+                log(.crit, "\(streamName(g.topic, p)) offset \(offset) on \(backend.backendName) is not a payops message: '\(body.prefix(60))'")
+                if let local { deliver(gi, partition: p, offset: offset, epoch: epoch, local) } else { commitOffset(gi, partition: p, offset: offset, epoch: epoch) }
+            }
+        }
+    }
+
+    /// Applies one message's effect; its offset is committed once that has landed.
+    func deliver(_ gi: Int, partition p: Int, offset: Int64, epoch: UInt32, _ payload: MessagePayload) {
+        switch payload {
+        case let .topupCallback(requestID, amount, wallet, source) where groups[gi].name == "wallet-credit":
             // The effect is a ledger transaction; the offset is committed
             // only once it has landed (or was found already applied).
             var writes = [RowWrite(row: source, delta: -amount), RowWrite(row: wallet, delta: amount)]
@@ -78,6 +162,14 @@ extension Simulation {
         }
     }
 
+    /// The consumer gives the partition up without committing: it is fetched again later.
+    func release(_ gi: Int, partition p: Int) {
+        let g = groups[gi]
+        g.inFlight[p] = nil
+        g.fetches[p] = nil
+        if g.consumers > 0 { g.busy[p % g.consumers] = false }
+    }
+
     func commitOffset(_ gi: Int, partition p: Int, offset: Int64, epoch: UInt32) {
         let g = groups[gi]
         guard g.epoch == epoch, g.inFlight[p] == offset else { return }
@@ -85,6 +177,9 @@ extension Simulation {
         g.committed[p] = offset + 1
         g.busy[p % g.consumers] = false
         g.consumed.add()
+        if let b = logBackend, b.isAvailable {
+            b.acknowledge(stream: streamName(g.topic, p), group: g.name, offset: offset)
+        }
         trim(topic: g.topic, partition: p)
         pump(gi)
     }
@@ -94,10 +189,12 @@ extension Simulation {
         let part = topics[ti].partitions[p]
         var low = part.endOffset
         for g in groups where g.topic == ti { low = min(low, g.committed[p]) }
+        guard part.startOffset < low else { return }
         while part.startOffset < low, !part.messages.isEmpty {
             part.messages.removeFirst()
             part.startOffset += 1
         }
+        if let b = logBackend, b.isAvailable { b.trim(stream: streamName(ti, p), below: min(low, part.sentEnd)) }
     }
 
     /// Changes a group's consumer count: a rebalance. Messages in progress
@@ -111,8 +208,68 @@ extension Simulation {
         g.consumers = n
         g.busy = [Bool](repeating: false, count: n)
         g.cursor = [Int](repeating: 0, count: n)
+        if logBackend != nil {
+            // Fetched entries stay pending under consumers that are gone: claim them.
+            g.fetches = [LogFetch?](repeating: nil, count: g.fetches.count)
+            g.claim = [Bool](repeating: true, count: g.claim.count)
+        }
         log(n == 0 ? .warn : .info, "\(g.name) rebalanced to \(n) consumer\(n == 1 ? "" : "s")\(abandoned > 0 ? "; \(abandoned) message\(abandoned == 1 ? "" : "s") will be redelivered" : "")")
         pump(gi)
+    }
+
+    /// After every new connection to the server log: makes each stream hold
+    /// what the outbox says was produced, re-sending whatever the server is
+    /// missing (it may have restarted without its data), makes sure each
+    /// group exists at its committed offset, and has consumers claim what
+    /// was left pending.
+    func syncLogBackend() {
+        guard let b = logBackend, b.connectionGeneration != logGeneration, b.isAvailable else { return }
+        let generation = b.connectionGeneration
+        var resent = 0
+        for (ti, topic) in topics.enumerated() {
+            for (p, part) in topic.partitions.enumerated() {
+                let stream = streamName(ti, p)
+                guard let last = b.lastOffset(stream: stream) else { return }
+                let next = min(max(last + 1, part.startOffset), part.endOffset)
+                for g in groups where g.topic == ti {
+                    b.ensureGroup(stream: stream, group: g.name, nextOffset: g.committed[p])
+                    g.claim[p] = true
+                }
+                if next < part.endOffset {
+                    for o in next..<part.endOffset {
+                        b.append(stream: stream, offset: o, body: part.messages[Int(o - part.startOffset)].payload.encoded,
+                                 maxLength: Topic.retentionPerPartition)
+                    }
+                    if next < part.sentEnd { resent += Int(part.sentEnd - next) }
+                }
+                part.sentEnd = part.endOffset
+            }
+        }
+        b.flush()
+        guard b.isAvailable, b.connectionGeneration == generation else { return }
+        if logGeneration != 0 {
+            logBufferFullLogged = false
+            log(resent > 0 ? .warn : .info, "message log back on \(b.backendName)\(resent > 0 ? "; re-sent \(resent) message\(resent == 1 ? "" : "s") the server had lost" : "")")
+        }
+        logGeneration = generation
+        for gi in groups.indices { pump(gi) }
+    }
+
+    /// Once a simulated second: the server log reconnects, reports, and
+    /// consumers that found nothing try again.
+    func pollLog() {
+        guard let b = logBackend else { return }
+        var streams: [String] = []
+        var keys: [(stream: String, group: String)] = []
+        for ti in topics.indices {
+            for p in topics[ti].partitions.indices {
+                streams.append(streamName(ti, p))
+                for g in groups where g.topic == ti { keys.append((streamName(ti, p), g.name)) }
+            }
+        }
+        for notice in b.poll(streams: streams, groups: keys) { log(notice.severity, notice.message) }
+        syncLogBackend()
+        for gi in groups.indices { pump(gi) }
     }
 
     /// Log-end offset minus committed offset, per partition.
@@ -122,13 +279,32 @@ extension Simulation {
     }
 
     func queueRows() -> [QueueRow] {
-        groups.map { g in
+        let backend = logBackend
+        return groups.map { g in
             let topic = topics[g.topic]
-            let lags = partitionLags(g)
-            let depth = topic.partitions.reduce(Int64(0)) { $0 + $1.endOffset - $1.startOffset }
+            var lags = partitionLags(g)
+            var depth = topic.partitions.reduce(Int64(0)) { $0 + $1.endOffset - $1.startOffset }
+            if let backend {
+                // The server's own figures: XLEN, and XINFO GROUPS' lag plus pending.
+                var serverDepth: Int64 = 0, complete = true
+                for p in topic.partitions.indices {
+                    let stream = streamName(g.topic, p)
+                    if let n = backend.streamLengths[stream] { serverDepth += n } else { complete = false }
+                    if let l = backend.groupLags[logGroupKey(stream: stream, group: g.name)] { lags[p] = l.lag + l.pending }
+                }
+                if complete { depth = serverDepth }
+            }
             return QueueRow(topic: topic.name, group: g.name, consumers: g.consumers, depth: depth, lag: lags.reduce(0, +),
                             partitionLag: lags, inRate: topic.produced.rate(), outRate: g.consumed.rate(),
                             redeliveries: g.redeliveries, lagHistory: g.lagHistory.values)
         }
+    }
+}
+
+extension MessagePayload {
+    /// True when applying the message moves money (a top-up's wallet credit).
+    var movesMoney: Bool {
+        if case .topupCallback = self { return true }
+        return false
     }
 }

@@ -59,6 +59,7 @@ public struct MetricsSnapshot: Sendable {
     public var nodes: [NodeRow]
     public var queues: [QueueRow]
     public var cache: CacheRow
+    public var log: LogRow
     public var ledger: LedgerStatus
     public var events: [SimLogEntry]
     public var eventsProcessed: Int64
@@ -104,6 +105,7 @@ extension Simulation {
             nodes: nodeRows(),
             queues: queueRows(),
             cache: cacheRow(),
+            log: logRow(),
             ledger: MetricsSnapshot.LedgerStatus(violationCount: auditor.violationCount, violations: auditor.violations,
                                                  transactionsChecked: auditor.transactionsChecked),
             events: Array(events.entries),

@@ -53,6 +53,8 @@ public struct RunReport: Codable, Sendable, Equatable {
         public var hit_rate: Double
         public var evictions: Int64
         public var expirations: Int64
+        /// A Redis backend's own INFO deltas over the run (absent when embedded).
+        public var server: [String: Int64]?
     }
     public struct QueueReport: Codable, Sendable, Equatable {
         public var topic: String
@@ -71,6 +73,8 @@ public struct RunReport: Codable, Sendable, Equatable {
     public var run: RunInfo
     public var cache: CacheReport
     public var queues: [QueueReport]
+    /// `embedded`, or the Redis URL (password shown as ***) of the stream log.
+    public var queue_backend: String
     public var nodes: [NodeReport]
     public var workloads: [String: WorkloadReport]
     public var commit: CommitReport
@@ -93,7 +97,9 @@ public struct RunReport: Codable, Sendable, Equatable {
         let total = s.cache.stats.total
         cache = CacheReport(backend: s.cache.backend, hits: total.hits, misses: total.misses,
                             hit_rate: (total.hitRate * 10_000).rounded() / 10_000, evictions: total.evictions,
-                            expirations: total.expirations)
+                            expirations: total.expirations,
+                            server: s.cache.serverCounters.isEmpty ? nil : Dictionary(uniqueKeysWithValues: s.cache.serverCounters.map { ($0.name, $0.value) }))
+        queue_backend = s.log.backend
         queues = s.queues.map { QueueReport(topic: $0.topic, group: $0.group, depth: $0.depth, lag: $0.lag, redeliveries: $0.redeliveries) }
         nodes = s.nodes.map { NodeReport(name: $0.name, state: $0.state.rawValue, requests: $0.requests, errors: $0.errors) }
         let c = s.commit

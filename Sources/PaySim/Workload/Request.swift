@@ -22,6 +22,10 @@ final class Request {
     var nodeEpoch: UInt32 = 0
     var nodeArrivedAt: Int64 = 0
     var nodeToken: UInt32 = 0
+    /// Cache reads issued to a pipelining backend and not yet answered.
+    var cacheReadsHeld = false
+    /// What the answered reads' misses add to the slot's time.
+    var cacheExtra: Int64 = 0
 
     /// For a wallet-credit consumer's job: the message it is applying.
     struct Delivery {

@@ -29,7 +29,7 @@ extension Simulation {
         let request = makeRequest(w)
         stats[w.rawValue].submitted += 1
         inFlightRequests += 1
-        if inFlightRequests > config.maxInFlight {
+        if inFlightRequests > config.maxInFlight || (w == .topup && logBufferFull) {
             finish(request, .failed)
             return
         }

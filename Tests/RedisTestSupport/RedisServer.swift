@@ -1,17 +1,23 @@
 import Foundation
-import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A private redis-server on a free loopback port for one test, stopped
 /// when released. Missing redis-server is a failure, never a skip: the
 /// README's test command installs it.
-final class RedisServer {
-    let port: Int
+public final class RedisServer {
+    public let port: Int
     var pid: pid_t = 0
     let dir: URL
+    let password: String?
+    let appendOnly: Bool
 
-    struct Missing: Error, CustomStringConvertible {
-        var description: String { "redis-server is not installed: the README's test command installs it (apt-get install redis-server)" }
+    public struct Missing: Error, CustomStringConvertible {
+        public var description: String { "redis-server is not installed: the README's test command installs it (apt-get install redis-server)" }
     }
+
+    public var url: String { "redis://127.0.0.1:\(port)/0" }
 
     static var binary: String? {
         ["/usr/bin/redis-server", "/usr/local/bin/redis-server", "/usr/sbin/redis-server"].first { FileManager.default.isExecutableFile(atPath: $0) }
@@ -31,12 +37,22 @@ final class RedisServer {
         return Int(UInt16(bigEndian: addr.sin_port))
     }
 
-    init(password: String? = nil) throws {
-        guard let binary = RedisServer.binary else { throw Missing() }
+    /// `appendOnly` keeps data across a restart (AOF, fsync always);
+    /// without it a restarted server comes back empty.
+    public init(password: String? = nil, appendOnly: Bool = false) throws {
         port = RedisServer.freePort()
+        self.password = password
+        self.appendOnly = appendOnly
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("payops-redis-\(getpid())-\(port)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        var args = [binary, "--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.path, "--daemonize", "no"]
+        try start()
+    }
+
+    /// Starts the server process (again, after `kill`) on the same port and directory.
+    public func start() throws {
+        guard let binary = RedisServer.binary else { throw Missing() }
+        var args = [binary, "--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--dir", dir.path, "--daemonize", "no"]
+        args += appendOnly ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"]
         if let password { args += ["--requirepass", password] }
         // Spawned and reaped directly (posix_spawn, kill, waitpid): simple and
         // independent of any run loop in the test process.
@@ -67,11 +83,11 @@ final class RedisServer {
             if RedisServer.canConnect(port) { return }
             Thread.sleep(forTimeInterval: 0.05)
         }
-        stop()
+        kill()
         throw Missing()
     }
 
-    static func canConnect(_ port: Int) -> Bool {
+    public static func canConnect(_ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var addr = sockaddr_in()
@@ -81,9 +97,18 @@ final class RedisServer {
         return withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } } == 0
     }
 
-    func stop() {
+    /// Kills the server at once (SIGKILL), as a crash would; `start` brings it back.
+    public func kill() {
+        guard pid > 0 else { return }
+        Glibc.kill(pid, SIGKILL)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        pid = 0
+    }
+
+    public func stop() {
         if pid > 0 {
-            kill(pid, SIGTERM)
+            Glibc.kill(pid, SIGTERM)
             var status: Int32 = 0
             waitpid(pid, &status, 0)
             pid = 0

@@ -1,0 +1,186 @@
+import PaySim
+
+/// The message log on Redis Streams: one stream per topic partition under
+/// `payops:<run-id>:log:`, one consumer group per simulated group.
+///
+/// An entry's id is derived from its offset (`0-<offset+1>`), so the
+/// simulation and the server agree on positions and re-sending after a
+/// server restart is exact. Producing is XADD with MAXLEN ~ (memory stays
+/// bounded); consuming is XREADGROUP ... COUNT 1 (`>`), or XAUTOCLAIM with
+/// no minimum idle time when a consumer takes over what another left
+/// pending; XACK commits; XTRIM MINID drops what every group has passed.
+/// Depth and lag come from XLEN and XINFO GROUPS.
+public final class RedisStreamLog: LogBackend {
+    public let pipe: RedisPipe
+    public let prefix: String
+    public private(set) var streamLengths: [String: Int64] = [:]
+    public private(set) var groupLags: [String: (lag: Int64, pending: Int64)] = [:]
+    /// Commands the server refused (it should refuse none), with the last reason.
+    public private(set) var refusals: Int64 = 0
+    public private(set) var lastRefusal: String?
+    var reportedDown = false
+    var reportedRefusals: Int64 = 0
+    var lastStats: ContinuousClock.Instant?
+
+    public var backendName: String { pipe.url.description }
+    public var isAvailable: Bool { pipe.isConnected }
+    public var connectionGeneration: Int { pipe.generation }
+
+    /// Connects at once: an unreachable server at start is an error for the caller.
+    public init(url: RedisURL, runID: String) throws(RedisError) {
+        pipe = try RedisPipe(url: url)
+        prefix = "payops:\(runID):log:"
+    }
+
+    func key(_ stream: String) -> String { prefix + stream }
+    static func id(_ offset: Int64) -> String { "0-\(offset + 1)" }
+    static func offset(id: String) -> Int64? {
+        guard id.hasPrefix("0-"), let n = Int64(id.dropFirst(2)), n >= 1 else { return nil }
+        return n - 1
+    }
+
+    /// Notes a refusal: a reply that is an error where none was expected.
+    func check(_ reply: RedisReply?) {
+        if case .error(let e)? = reply {
+            refusals += 1
+            lastRefusal = e
+        }
+    }
+
+    public func append(stream: String, offset: Int64, body: String, maxLength: Int) {
+        pipe.send(["XADD", key(stream), "MAXLEN", "~", String(maxLength), RedisStreamLog.id(offset), "m", body]) { [weak self] in self?.check($0) }
+    }
+
+    public func ensureGroup(stream: String, group: String, nextOffset: Int64) {
+        let start = nextOffset == 0 ? "0-0" : RedisStreamLog.id(nextOffset - 1)
+        pipe.send(["XGROUP", "CREATE", key(stream), group, start, "MKSTREAM"]) { [weak self] reply in
+            if case .error(let e)? = reply, e.hasPrefix("BUSYGROUP") { return }
+            self?.check(reply)
+        }
+    }
+
+    public func lastOffset(stream: String) -> Int64? {
+        guard let reply = pipe.call(["XINFO", "STREAM", key(stream)]) else { return nil }
+        if case .error = reply { return -1 }
+        guard case .array(let fields) = reply else { return -1 }
+        var i = 0
+        while i + 1 < fields.count {
+            if fields[i].string == "last-generated-id", let id = fields[i + 1].string { return RedisStreamLog.offset(id: id) ?? -1 }
+            i += 2
+        }
+        return -1
+    }
+
+    public func fetch(stream: String, group: String, consumer: String, claim: Bool) -> LogFetch {
+        let f = LogFetch(claim: claim)
+        let args = claim
+            ? ["XAUTOCLAIM", key(stream), group, consumer, "0", "0-0", "COUNT", "1"]
+            : ["XREADGROUP", "GROUP", group, consumer, "COUNT", "1", "STREAMS", key(stream), ">"]
+        pipe.send(args) { [weak self] reply in
+            guard let reply else { f.answer = .unavailable; return }
+            f.answer = claim ? RedisStreamLog.claimed(reply) : RedisStreamLog.read(reply)
+            if case .error = reply { self?.check(reply) }
+        }
+        return f
+    }
+
+    /// XREADGROUP's reply: nil, or [[stream, [[id, [field, value]]]]].
+    static func read(_ reply: RedisReply) -> LogFetch.Answer {
+        switch reply {
+        case .null: return .empty
+        case .array(let streams):
+            guard case .array(let s)? = streams.first, s.count == 2, case .array(let entries) = s[1] else { return .empty }
+            return entry(entries.first)
+        default: return .unavailable
+        }
+    }
+
+    /// XAUTOCLAIM's reply: [next-cursor, [[id, [field, value]]], deleted-ids].
+    static func claimed(_ reply: RedisReply) -> LogFetch.Answer {
+        guard case .array(let parts) = reply, parts.count >= 2, case .array(let entries) = parts[1] else { return .unavailable }
+        return entry(entries.first)
+    }
+
+    static func entry(_ e: RedisReply?) -> LogFetch.Answer {
+        guard case .array(let pair)? = e, pair.count == 2, let id = pair[0].string, let offset = offset(id: id) else { return .empty }
+        guard case .array(let fields) = pair[1], fields.count >= 2, let body = fields[1].string else {
+            return .entry(offset: offset, body: "")
+        }
+        return .entry(offset: offset, body: body)
+    }
+
+    public func result(of fetch: LogFetch) -> LogFetch.Answer {
+        if fetch.answer == nil { pipe.flush() }
+        return fetch.answer ?? .unavailable
+    }
+
+    public func acknowledge(stream: String, group: String, offset: Int64) {
+        pipe.send(["XACK", key(stream), group, RedisStreamLog.id(offset)]) { [weak self] in self?.check($0) }
+    }
+
+    public func trim(stream: String, below offset: Int64) {
+        pipe.send(["XTRIM", key(stream), "MINID", RedisStreamLog.id(offset)]) { [weak self] in self?.check($0) }
+    }
+
+    public func flush() { pipe.flush() }
+
+    public func poll(streams: [String], groups: [(stream: String, group: String)]) -> [BackendNotice] {
+        var notices: [BackendNotice] = []
+        pipe.ensureConnected()
+        if !pipe.isConnected {
+            if !reportedDown {
+                reportedDown = true
+                notices.append(BackendNotice(.crit, "message log \(backendName) DOWN: \(pipe.lastError?.reason ?? "connection lost"); produced messages are held locally until it is back"))
+            }
+            return notices
+        }
+        reportedDown = false
+        if refusals > reportedRefusals {
+            notices.append(BackendNotice(.warn, "message log \(backendName) refused \(refusals - reportedRefusals) command\(refusals - reportedRefusals == 1 ? "" : "s"): \(lastRefusal ?? "")"))
+            reportedRefusals = refusals
+        }
+        refreshStats(streams: streams)
+        return notices
+    }
+
+    /// XLEN and XINFO GROUPS for every stream, in one round trip, at most
+    /// twice a wall second.
+    func refreshStats(streams: [String]) {
+        let now = ContinuousClock.now
+        if let last = lastStats, now - last < .milliseconds(500) { return }
+        lastStats = now
+        var lengths: [String: Int64] = [:]
+        var lags: [String: (lag: Int64, pending: Int64)] = [:]
+        for s in streams {
+            pipe.send(["XLEN", key(s)]) { reply in
+                if case .integer(let n)? = reply { lengths[s] = n }
+            }
+            pipe.send(["XINFO", "GROUPS", key(s)]) { reply in
+                guard case .array(let groups)? = reply else { return }
+                for g in groups {
+                    guard case .array(let f) = g else { continue }
+                    var name: String?, pending: Int64 = 0, lag: Int64?
+                    var i = 0
+                    while i + 1 < f.count {
+                        switch f[i].string {
+                        case "name": name = f[i + 1].string
+                        case "pending": if case .integer(let n) = f[i + 1] { pending = n }
+                        case "lag": if case .integer(let n) = f[i + 1] { lag = n }
+                        default: break
+                        }
+                        i += 2
+                    }
+                    if let name, let lag { lags[logGroupKey(stream: s, group: name)] = (lag, pending) }
+                }
+            }
+        }
+        pipe.flush()
+        guard pipe.isConnected else { return }
+        streamLengths = lengths
+        groupLags = lags
+    }
+
+    /// Deletes every stream under this run's prefix; nil when the server cannot be reached.
+    @discardableResult
+    public func removeOwnKeys() -> Int? { pipe.removeKeys(prefix: prefix) }
+}

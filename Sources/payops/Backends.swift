@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import PaySim
+import RedisBackend
+
+/// The Redis servers a run uses instead of the embedded cache and log, and
+/// the cleanup of everything it wrote there.
+final class Backends {
+    let runID: String
+    let cache: RedisCacheTier?
+    let log: RedisStreamLog?
+
+    /// Parses and connects; a bad URL or an unreachable server is a usage
+    /// error naming the flag (exit 2).
+    init(cacheURL: String?, queueURL: String?, capacity: Int) throws {
+        let env = ProcessInfo.processInfo.environment
+        var id = SystemRandomNumberGenerator()
+        let runID = String(getpid()) + "-" + String(id.next() & 0xff_ffff, radix: 16)
+        self.runID = runID
+        func parse(_ text: String, _ flag: String) throws -> RedisURL {
+            do { return try RedisURL.parse(text, environment: env) } catch { throw ValidationError("\(flag): \(error)") }
+        }
+        let cacheURL = try cacheURL.map { try parse($0, "--cache") }
+        let queueURL = try queueURL.map { try parse($0, "--queue") }
+        let cache: RedisCacheTier?
+        do { cache = try cacheURL.map { try RedisCacheTier(url: $0, runID: runID, capacity: capacity) } } catch {
+            throw ValidationError("--cache: \(error)")
+        }
+        self.cache = cache
+        do { log = try queueURL.map { try RedisStreamLog(url: $0, runID: runID) } } catch {
+            cache?.removeOwnKeys()
+            throw ValidationError("--queue: \(error)")
+        }
+    }
+
+    /// Where this run's keys live, for reports: `payops:<run-id>:`.
+    var keyPrefix: String { "payops:\(runID):" }
+
+    /// Removes every key this run wrote; returns one line per server it
+    /// could not reach (its keys stay until someone removes them).
+    func cleanUp() -> [String] {
+        var problems: [String] = []
+        if let cache, cache.removeOwnKeys() == nil {
+            problems.append("could not remove this run's cache keys (\(cache.prefix)*) from \(cache.backendName): \(cache.lastError?.reason ?? "server unreachable")")
+        }
+        if let log, log.removeOwnKeys() == nil {
+            problems.append("could not remove this run's streams (\(log.prefix)*) from \(log.backendName): \(log.pipe.lastError?.reason ?? "server unreachable")")
+        }
+        return problems
+    }
+}
