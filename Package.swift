@@ -38,7 +38,9 @@ let package = Package(
             // release run's time, buy nothing; the compile-time checks stay.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
-        .target(name: "RedisBackend", dependencies: ["PaySim", "CHiredis"]),
+        // Owned by the simulation's one thread too: the same reasoning.
+        .target(name: "RedisBackend", dependencies: ["PaySim", "CHiredis"],
+                swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
         .target(name: "Console", dependencies: ["PaySim", "CNCurses"]),
         .executableTarget(
             name: "payops",
@@ -58,7 +60,7 @@ let package = Package(
         .target(name: "RedisTestSupport", path: "Tests/RedisTestSupport"),
         .testTarget(name: "RedisBackendTests", dependencies: ["RedisBackend", "CHiredis", "RedisTestSupport"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "CNCurses"]),
-        .testTarget(name: "PayopsEndToEndTests", dependencies: ["payops", "RedisTestSupport"]),
+        .testTarget(name: "PayopsEndToEndTests", dependencies: ["payops", "RedisBackend", "RedisTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -14,6 +14,7 @@ import PaySim
 public final class RedisCacheTier: CacheTier {
     public let pipe: RedisPipe
     public let prefix: String
+    let prefixBytes: [UInt8]
     public private(set) var stats = CacheStats()
     var seenGeneration: Int
     var reportedDown = false
@@ -34,6 +35,7 @@ public final class RedisCacheTier: CacheTier {
     public init(url: RedisURL, runID: String, capacity: Int) throws(RedisError) {
         pipe = try RedisPipe(url: url)
         prefix = "payops:\(runID):cache:"
+        prefixBytes = Array(prefix.utf8)
         stats.capacity = capacity
         seenGeneration = pipe.generation
         infoBase = readInfo() ?? [:]
@@ -41,17 +43,40 @@ public final class RedisCacheTier: CacheTier {
 
     func key(_ k: CacheKey) -> String { prefix + k.description }
 
+    /// The key as bytes, straight into the command buffer: `payops:<run>:cache:account:42`.
+    func appendKey(_ k: CacheKey) {
+        pipe.buffer.append(prefixBytes)
+        pipe.buffer.append(RedisCacheTier.spaceBytes[k.space.rawValue])
+        pipe.buffer.append(k.id)
+        pipe.buffer.endArgument()
+    }
+
+    static let spaceBytes: [[UInt8]] = CacheKeyspace.allCases.map { Array("\($0):".utf8) }
+    static let get: [UInt8] = Array("GET".utf8), set: [UInt8] = Array("SET".utf8), px: [UInt8] = Array("PX".utf8), unlink: [UInt8] = Array("UNLINK".utf8)
+
+    func word(_ w: [UInt8]) {
+        pipe.buffer.append(w)
+        pipe.buffer.endArgument()
+    }
+
     public func get(_ k: CacheKey, now: Int64) -> Int64? { getMany([k], now: now)[0] }
 
+    /// Every read in one round trip, together with the writes held since the last.
     public func getMany(_ keys: [CacheKey], now: Int64) -> [Int64?] {
         var values = [Int64?](repeating: nil, count: keys.count)
         if pipe.isConnected {
-            for (i, k) in keys.enumerated() {
-                pipe.send(["GET", key(k)]) { reply in
-                    if let s = reply?.string { values[i] = Int64(s) }
-                }
+            var slots: [Int] = []
+            slots.reserveCapacity(keys.count)
+            for k in keys {
+                word(RedisCacheTier.get)
+                appendKey(k)
+                pipe.buffer.endCommand()
+                slots.append(pipe.heldCommandExpectingInteger())
             }
             pipe.flush()
+            if pipe.isConnected {
+                for (i, slot) in slots.enumerated() { values[i] = pipe.integers[slot] }
+            }
         } else {
             pipe.flush()  // drops held writes; nothing reaches a server that is not there
         }
@@ -63,12 +88,23 @@ public final class RedisCacheTier: CacheTier {
 
     public func set(_ k: CacheKey, value: Int64, ttl: SimDuration, now: Int64) {
         guard pipe.isConnected else { return }
-        pipe.send(["SET", key(k), String(value), "PX", String(max(1, ttl.microseconds / 1_000))])
+        word(RedisCacheTier.set)
+        appendKey(k)
+        pipe.buffer.append(value)
+        pipe.buffer.endArgument()
+        word(RedisCacheTier.px)
+        pipe.buffer.append(max(1, ttl.microseconds / 1_000))
+        pipe.buffer.endArgument()
+        pipe.buffer.endCommand()
+        pipe.heldCommandDiscardingReply()
     }
 
     public func delete(_ k: CacheKey) {
         guard pipe.isConnected else { return }
-        pipe.send(["UNLINK", key(k)])
+        word(RedisCacheTier.unlink)
+        appendKey(k)
+        pipe.buffer.endCommand()
+        pipe.heldCommandDiscardingReply()
     }
 
     public func sync() { pipe.flush() }
@@ -138,8 +174,8 @@ public final class RedisCacheTier: CacheTier {
         }
     }
 
-    /// Reads the server's counters now (tests and benchmarks).
-    public func refreshServerCounters() {
+    /// Reads the server's counters now (final reports, tests).
+    public func refreshFigures() {
         if let info = readInfo() { infoLatest = info }
     }
 }

@@ -15,8 +15,18 @@ public final class RedisPipe {
     public private(set) var lastError: RedisError?
     /// When the connection was lost, while it is.
     public private(set) var downSince: ContinuousClock.Instant?
-    var held: [[String]] = []
-    var handlers: [((RedisReply?) -> Void)?] = []
+    /// Commands held for the next round trip, and what to do with each reply.
+    public var buffer = RedisCommandBuffer()
+    var sinks: [Sink] = []
+    var integerSlots = 0
+    /// The answers of the last round trip's `expectInteger` commands, by slot.
+    public private(set) var integers: [Int64?] = []
+
+    enum Sink {
+        case discard
+        case handler((RedisReply?) -> Void)
+        case integer(Int)
+    }
     var nextAttempt = ContinuousClock.now
     var backoff: Duration = .milliseconds(50)
     static let maxBackoff: Duration = .seconds(2)
@@ -32,7 +42,7 @@ public final class RedisPipe {
     }
 
     public var isConnected: Bool { connection != nil }
-    public var heldCount: Int { held.count }
+    public var heldCount: Int { sinks.count }
 
     /// Reconnects if the connection is lost and the backoff has passed.
     @discardableResult
@@ -57,29 +67,60 @@ public final class RedisPipe {
     /// Holds a command for the next round trip; `reply` gets its answer, or
     /// nil if the server could not be reached.
     public func send(_ args: [String], reply: ((RedisReply?) -> Void)? = nil) {
-        held.append(args)
-        handlers.append(reply)
+        buffer.command(args)
+        sinks.append(reply.map { .handler($0) } ?? .discard)
+    }
+
+    /// Holds the command just built in `buffer` (ended with `endCommand`),
+    /// whose reply is discarded.
+    public func heldCommandDiscardingReply() { sinks.append(.discard) }
+
+    /// Holds the command just built in `buffer`, whose reply is a decimal
+    /// integer or nil; returns its slot in `integers` after the next flush.
+    public func heldCommandExpectingInteger() -> Int {
+        defer { integerSlots += 1 }
+        sinks.append(.integer(integerSlots))
+        return integerSlots
     }
 
     /// Sends every held command in one round trip and hands out the replies.
     public func flush() {
-        guard !held.isEmpty else { return }
-        let commands = held, callbacks = handlers
-        held.removeAll(keepingCapacity: true)
-        handlers.removeAll(keepingCapacity: true)
+        guard !sinks.isEmpty else { return }
+        let pending = sinks
+        let slots = integerSlots
+        sinks.removeAll(keepingCapacity: true)
+        integerSlots = 0
+        integers.removeAll(keepingCapacity: true)
+        integers.append(contentsOf: repeatElement(nil, count: slots))
+        defer { buffer.removeAll() }
         guard ensureConnected(), let c = connection else {
-            for h in callbacks { h?(nil) }
+            fail(pending)
             return
         }
+        var answered: [((RedisReply?) -> Void, RedisReply)] = []
         do {
-            let replies = try c.pipeline(commands)
+            try c.append(buffer)
+            for sink in pending {
+                try c.readReply { r in
+                    switch sink {
+                    case .discard: break
+                    case .integer(let slot): integers[slot] = RedisConnection.integerValue(r)
+                    case .handler(let h): answered.append((h, RedisConnection.convert(r)))
+                    }
+                }
+            }
             roundTrips += 1
-            commandsSent += Int64(commands.count)
-            for (h, r) in zip(callbacks, replies) { h?(r) }
+            commandsSent += Int64(pending.count)
         } catch {
             markLost(error)
-            for h in callbacks { h?(nil) }
+            fail(pending)
+            return
         }
+        for (h, reply) in answered { h(reply) }
+    }
+
+    func fail(_ pending: [Sink]) {
+        for case .handler(let h) in pending { h(nil) }
     }
 
     /// Sends `args` (after anything held) and waits for its reply.
@@ -92,6 +133,7 @@ public final class RedisPipe {
 
     func markLost(_ error: RedisError) {
         lastError = error
+        // A connection that failed mid-reply is not reused: its stream is out of step.
         connection = nil
         downSince = ContinuousClock.now
         nextAttempt = ContinuousClock.now + backoff

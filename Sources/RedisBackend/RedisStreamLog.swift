@@ -143,6 +143,11 @@ public final class RedisStreamLog: LogBackend {
         return notices
     }
 
+    public func refreshFigures(streams: [String]) {
+        lastStats = nil
+        refreshStats(streams: streams)
+    }
+
     /// XLEN and XINFO GROUPS for every stream, in one round trip, at most
     /// twice a wall second.
     func refreshStats(streams: [String]) {

@@ -1,13 +1,14 @@
 import ArgumentParser
 import Foundation
 import PaySim
+import RedisBackend
 
 /// `payops bench …`: speed measurements that belong outside unit tests.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure the engine's speed.",
-        subcommands: [MMcBench.self]
+        abstract: "Measure the engine's and the Redis backend's speed.",
+        subcommands: [MMcBench.self, CacheBench.self]
     )
 }
 
@@ -62,6 +63,78 @@ struct MMcBench: ParsableCommand {
             print("Erlang C mean wait \(String(format: "%.6f", out.erlang_c_wait_s)) s  (\(String(format: "%+.2f", diff))%)")
             print("wall               \(String(format: "%.3f", out.wall_s)) s")
             print("customers/s        \(String(format: "%.0f", out.customers_per_s))")
+        }
+    }
+}
+
+/// GET and SET through the Redis cache tier, pipelined as the simulation
+/// pipelines a slice: `--batch` commands per round trip, half SETs (held
+/// and sent with the next round trip) and half GETs (`getMany`).
+struct CacheBench: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "cache", abstract: "GET/SET throughput of the Redis cache tier.")
+
+    @Option(help: ArgumentHelp("The Redis server to measure.", valueName: "redis://[user[:password]@]host:port[/db]"))
+    var cache: String
+    @Option(help: "GETs plus SETs to send (1000...100000000).") var ops: Int = 2_000_000
+    /// 800 commands in flight, as redis-benchmark's default 50 clients × -P 16.
+    @Option(help: "Commands per round trip (2...100000); the default 800 has as many in flight as redis-benchmark's 50 clients × -P 16.")
+    var batch: Int = 800
+    @Option(help: "Distinct keys (1...10000000); redis-benchmark uses one unless given -r.") var keys: Int = 1_000
+    @Flag(help: "Print one JSON object.") var json = false
+
+    func validate() throws {
+        guard (1_000...100_000_000).contains(ops) else { throw ValidationError("--ops: expected 1000...100000000, got \(ops)") }
+        guard (2...100_000).contains(batch) else { throw ValidationError("--batch: expected 2...100000, got \(batch)") }
+        guard (1...10_000_000).contains(keys) else { throw ValidationError("--keys: expected 1...10000000, got \(keys)") }
+    }
+
+    struct Output: Encodable {
+        var backend: String
+        var ops: Int
+        var batch: Int
+        var round_trips: Int64
+        var hits: Int64
+        var misses: Int64
+        var wall_s: Double
+        var ops_per_s: Double
+    }
+
+    func run() throws {
+        let backends = try Backends(cacheURL: cache, queueURL: nil, capacity: keys)
+        guard let tier = backends.cache else { return }
+        defer { for problem in backends.cleanUp() { printError("payops: \(problem)") } }
+        var rng = SeededRandom(seed: 7)
+        let half = batch / 2
+        let rounds = ops / batch
+        let ttl = SimDuration.seconds(600)
+        var getKeys = [CacheKey](repeating: CacheKey(.account, 0), count: batch - half)
+        let clock = ContinuousClock()
+        let roundTripsBefore = tier.pipe.roundTrips
+        let start = clock.now
+        for _ in 0..<rounds {
+            for _ in 0..<half {
+                let id = Int64(rng.nextInt(below: keys))
+                tier.set(CacheKey(.account, id), value: id, ttl: ttl, now: 0)
+            }
+            for i in getKeys.indices { getKeys[i] = CacheKey(.account, Int64(rng.nextInt(below: keys))) }
+            _ = tier.getMany(getKeys, now: 0)
+            guard tier.isAvailable else { throw ValidationError("--cache: \(tier.lastError.map { "\($0)" } ?? "the server went away")") }
+        }
+        let elapsed = clock.now - start
+        let wall = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let total = tier.stats.total
+        let out = Output(backend: tier.backendName, ops: rounds * batch, batch: batch, round_trips: tier.pipe.roundTrips - roundTripsBefore,
+                         hits: total.hits, misses: total.misses, wall_s: wall, ops_per_s: Double(rounds * batch) / wall)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(out), as: UTF8.self))
+        } else {
+            print("cache bench on \(out.backend): \(out.ops) ops (\(half) SET + \(batch - half) GET per round trip), \(keys) keys")
+            print("round trips   \(out.round_trips)")
+            print("hits/misses   \(out.hits)/\(out.misses)")
+            print("wall          \(String(format: "%.3f", out.wall_s)) s")
+            print("ops/s         \(String(format: "%.0f", out.ops_per_s))")
         }
     }
 }

@@ -30,6 +30,8 @@ struct RunCommand: ParsableCommand {
             printError("payops: \(scenario ?? ""):\(step.line): at \(step.at) is after the run's \(length) of arrivals; the step will not run")
         }
         let backends = try model.makeBackends()
+        // The keys this run writes are removed on every way out of here.
+        defer { for problem in backends.cleanUp() { printError("payops: \(problem)") } }
         let sim = Simulation(config: config, cache: backends.cache, log: backends.log)
         // Ctrl-C, SIGTERM and SIGHUP stop the run at the next simulated
         // second, so the keys it wrote to Redis are removed before it exits.
@@ -39,7 +41,6 @@ struct RunCommand: ParsableCommand {
             if stoppedBy == 0 { stoppedBy = StopSignals.take() }
             return stoppedBy != 0
         }
-        for problem in backends.cleanUp() { printError("payops: \(problem)") }
         if stoppedBy != 0 {
             printError("payops: stopped by \(signalName(stoppedBy)) at \(sim.now.clockText) of simulated time; no report")
             throw ExitCode(128 + stoppedBy)
@@ -47,6 +48,7 @@ struct RunCommand: ParsableCommand {
         for (i, error) in refused {
             printError("payops: \(scenario ?? ""):\(steps[i].line): at \(steps[i].at) '\(steps[i].command)' was refused: \(error)")
         }
+        sim.refreshBackendFigures()
         let report = RunReport(snapshot: sim.snapshot(), config: config, duration: length)
         if json {
             print(try ReportFormatter.json(report))
@@ -91,7 +93,7 @@ func loadScenario(_ path: String, shape: PlatformShape) throws -> Scenario {
 enum ReportFormatter {
     static func json(_ report: RunReport) throws -> String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(report), as: UTF8.self)
     }
 

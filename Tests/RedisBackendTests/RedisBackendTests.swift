@@ -93,7 +93,7 @@ import RedisTestSupport
         for i in 0..<80 { if tier.get(CacheKey(.account, Int64(i)), now: 0) == Int64(i * 10) { hits += 1 } }
         let batch = tier.getMany((60..<100).map { CacheKey(.merchant, Int64($0)) } + [CacheKey(.account, 3)], now: 0)
         #expect(batch.last == 30 && batch.dropLast().allSatisfy { $0 == nil })
-        tier.refreshServerCounters()
+        tier.refreshFigures()
         let counted = Dictionary(uniqueKeysWithValues: tier.serverCounters.map { ($0.name, $0.value) })
         #expect(hits == 50)
         let total = tier.stats.total

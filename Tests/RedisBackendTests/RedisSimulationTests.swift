@@ -59,16 +59,14 @@ import RedisTestSupport
         // figures say every group is caught up and every entry trimmed.
         let produced = s.topics.reduce(Int64(0)) { $0 + $1.partitions.reduce(0) { $0 + $1.endOffset } }
         #expect(log.pipe.commandsSent > produced * 3, "an XADD, and per group a fetch and an XACK, for each message")
-        log.lastStats = nil
-        let streams = s.topics.indices.flatMap { ti in s.topics[ti].partitions.indices.map { s.streamName(ti, $0) } }
-        log.refreshStats(streams: streams)
+        log.refreshFigures(streams: s.allStreams)
         #expect(log.streamLengths.count == 24 && log.streamLengths.values.allSatisfy { $0 == 0 })
         #expect(log.groupLags.count == 32)
         #expect(log.groupLags.values.allSatisfy { $0.lag == 0 && $0.pending == 0 }, "\(log.groupLags.filter { $0.value.lag != 0 || $0.value.pending != 0 })")
         #expect(log.refusals == 0, "\(log.lastRefusal ?? "")")
 
         // Our hit and miss counts are the server's.
-        cache.refreshServerCounters()
+        cache.refreshFigures()
         let counted = Dictionary(uniqueKeysWithValues: cache.serverCounters.map { ($0.name, $0.value) })
         let total = cache.stats.total
         #expect(total.hits > 1_000 && total.misses > 1_000)

@@ -24,7 +24,7 @@ public final class RedisServer {
     }
 
     /// A port the kernel says is free right now.
-    static func freePort() -> Int {
+    public static func freePort() -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var addr = sockaddr_in()

@@ -80,6 +80,8 @@ public protocol CacheTier: AnyObject {
     /// The server's own counters since the run began (keyspace_hits, …), in
     /// display order; empty for the embedded cache.
     var serverCounters: [(name: String, value: Int64)] { get }
+    /// Reads the server's counters now, for a final report.
+    func refreshFigures()
 }
 
 /// Something a backend wants the operator to know: it went down, came back.
@@ -98,4 +100,5 @@ extension CacheTier {
     public func sync() {}
     public func poll() -> [BackendNotice] { [] }
     public var serverCounters: [(name: String, value: Int64)] { [] }
+    public func refreshFigures() {}
 }

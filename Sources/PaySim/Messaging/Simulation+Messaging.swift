@@ -259,17 +259,26 @@ extension Simulation {
     /// consumers that found nothing try again.
     func pollLog() {
         guard let b = logBackend else { return }
-        var streams: [String] = []
         var keys: [(stream: String, group: String)] = []
         for ti in topics.indices {
             for p in topics[ti].partitions.indices {
-                streams.append(streamName(ti, p))
                 for g in groups where g.topic == ti { keys.append((streamName(ti, p), g.name)) }
             }
         }
-        for notice in b.poll(streams: streams, groups: keys) { log(notice.severity, notice.message) }
+        for notice in b.poll(streams: allStreams, groups: keys) { log(notice.severity, notice.message) }
         syncLogBackend()
         for gi in groups.indices { pump(gi) }
+    }
+
+    var allStreams: [String] { topics.indices.flatMap { ti in topics[ti].partitions.indices.map { streamName(ti, $0) } } }
+
+    /// Reads the backends' own figures now (INFO, XLEN, XINFO GROUPS), so a
+    /// final report shows where the servers ended rather than their last poll.
+    public func refreshBackendFigures() {
+        cache.sync()
+        cache.refreshFigures()
+        logBackend?.flush()
+        logBackend?.refreshFigures(streams: allStreams)
     }
 
     /// Log-end offset minus committed offset, per partition.

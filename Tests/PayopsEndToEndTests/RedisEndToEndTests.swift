@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+import RedisBackend
+import RedisTestSupport
+
+/// `payops run` against private redis-servers: the flags, the clear
+/// refusals, the password that never shows, and the keys it removes on
+/// every way out.
+@Suite(.serialized) struct RedisEndToEndTests {
+    static func keys(_ server: RedisServer, _ pattern: String = "payops:*", password: String? = nil) throws -> [String] {
+        let c = try RedisConnection(url: RedisURL(password: password, host: "127.0.0.1", port: server.port))
+        guard case .array(let names) = try c.command(["KEYS", pattern]) else { return [] }
+        return names.compactMap(\.string).sorted()
+    }
+
+    @Test func unreachableAndMalformedURLsAreOneLineAndExitTwo() throws {
+        let port = RedisServer.freePort()
+        let r = try PayopsProcess.run(["run", "--duration", "1s", "--cache", "redis://127.0.0.1:\(port)"])
+        #expect(r.status == 2)
+        #expect(r.stderr == "payops: --cache: cannot reach Redis at 127.0.0.1:\(port): Connection refused\n", "\(r.stderr)")
+        #expect(r.stdout.isEmpty)
+        let q = try PayopsProcess.run(["run", "--duration", "1s", "--queue", "http://127.0.0.1:6379"])
+        #expect(q.status == 2)
+        #expect(q.stderr.hasPrefix("payops: --queue: unsupported scheme (only redis:// is supported; no TLS) at character 1; expected redis://"))
+        #expect(q.stderr.split(separator: "\n").count == 1)
+        let p = try PayopsProcess.run(["run", "--duration", "1s", "--cache", "redis://127.0.0.1:70000"])
+        #expect(p.status == 2 && p.stderr.contains("port '70000' is not 1...65535"))
+    }
+
+    @Test func aPasswordIsRequiredCheckedAndNeverShown() throws {
+        let server = try RedisServer(password: "s3cret")
+        let url = "redis://127.0.0.1:\(server.port)/0"
+        let none = try PayopsProcess.run(["run", "--duration", "1s", "--cache", url])
+        #expect(none.status == 2)
+        #expect(none.stderr == "payops: --cache: Redis at 127.0.0.1:\(server.port) refused the login: a password is required (put it in the URL or PAYOPS_REDIS_PASSWORD)\n")
+        var env = ProcessInfo.processInfo.environment
+        env["PAYOPS_REDIS_PASSWORD"] = "wrong"
+        let wrong = try PayopsProcess.run(["run", "--duration", "1s", "--queue", url], environment: env)
+        #expect(wrong.status == 2)
+        #expect(wrong.stderr.hasSuffix("refused the login: wrong user name or password\n"))
+        #expect(!wrong.stderr.contains("wrong\n") || wrong.stderr.hasSuffix("password\n"))
+        let ok = try PayopsProcess.run(["run", "--duration", "2s", "--json", "--cache", "redis://:s3cret@127.0.0.1:\(server.port)/0", "--queue", url],
+                                       environment: env.merging(["PAYOPS_REDIS_PASSWORD": "s3cret"]) { $1 })
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(ok.stdout.contains("\"backend\" : \"redis://:***@127.0.0.1:\(server.port)/0\""))
+        #expect(ok.stdout.contains("\"queue_backend\" : \"redis://:***@127.0.0.1:\(server.port)/0\""))
+        #expect(!ok.stdout.contains("s3cret") && !ok.stderr.contains("s3cret"))
+        #expect(try RedisEndToEndTests.keys(server, password: "s3cret").isEmpty)
+    }
+
+    @Test func aRunOnRedisIsBalancedAndLeavesOnlyOtherPeoplesKeys() throws {
+        let server = try RedisServer()
+        let admin = try RedisConnection(url: RedisURL(host: "127.0.0.1", port: server.port))
+        #expect(try admin.command(["SET", "payments:prod:owner", "someone"]) == .status("OK"))
+        let r = try PayopsProcess.run(["run", "--duration", "10s", "--json", "--cache", server.url, "--queue", server.url])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect((json["ledger"] as? [String: Any])?["balanced"] as? Bool == true)
+        #expect(json["queue_backend"] as? String == server.url)
+        let cache = try #require(json["cache"] as? [String: Any])
+        #expect(cache["backend"] as? String == server.url)
+        let counted = try #require(cache["server"] as? [String: Any])
+        #expect((counted["keyspace_hits"] as? Int ?? 0) >= (cache["hits"] as? Int ?? -1), "the server saw at least our hits (the streams' reads count too)")
+        #expect((cache["hits"] as? Int ?? 0) > 1_000)
+        let queues = try #require(json["queues"] as? [[String: Any]])
+        #expect(queues.allSatisfy { $0["lag"] as? Int == 0 }, "every message consumed")
+        #expect(try RedisEndToEndTests.keys(server).isEmpty, "the run's keys are gone")
+        #expect(try admin.command(["GET", "payments:prod:owner"]) == .string("someone"))
+        #expect(r.stderr.isEmpty, "\(r.stderr)")
+    }
+
+    @Test(arguments: [SIGTERM, SIGINT])
+    func aSignalMidRunStillRemovesTheRunsKeys(signal: Int32) throws {
+        let server = try RedisServer()
+        let p = Process()
+        p.executableURL = PayopsProcess.binary
+        p.arguments = ["run", "--duration", "1h", "--cache", server.url, "--queue", server.url]
+        let err = Pipe()
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = err
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        let deadline = Date().addingTimeInterval(20)
+        var seen: [String] = []
+        while Date() < deadline {
+            seen = try RedisEndToEndTests.keys(server)
+            if seen.contains(where: { $0.contains(":cache:") }) && seen.contains(where: { $0.contains(":log:") }) { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        #expect(seen.contains { $0.contains(":cache:") } && seen.contains { $0.contains(":log:") }, "the run wrote keys: \(seen.prefix(3))")
+        kill(p.processIdentifier, signal)
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 128 + signal)
+        let text = String(decoding: stderr, as: UTF8.self)
+        #expect(text.hasPrefix("payops: stopped by \(signal == SIGTERM ? "SIGTERM" : "SIGINT") at "), "\(text)")
+        #expect(try RedisEndToEndTests.keys(server).isEmpty, "the run's keys are gone")
+    }
+}
