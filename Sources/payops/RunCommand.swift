@@ -54,6 +54,10 @@ struct RunCommand: ParsableCommand {
             print(try ReportFormatter.json(report))
         } else {
             print(ReportFormatter.text(report))
+            for (name, pipe) in [("cache", backends.cache?.pipe), ("message log", backends.log?.pipe)] {
+                guard let pipe, pipe.roundTrips > 0 else { continue }
+                print("\(name) on Redis: \(ReportFormatter.number(Double(pipe.commandsSent))) commands in \(ReportFormatter.number(Double(pipe.roundTrips))) round trips (\(String(format: "%.1f", Double(pipe.commandsSent) / Double(pipe.roundTrips))) per trip)")
+            }
         }
         if !report.ledger.balanced { throw ExitCode(1) }
     }

@@ -96,4 +96,24 @@ import RedisTestSupport
         #expect(text.hasPrefix("payops: stopped by \(signal == SIGTERM ? "SIGTERM" : "SIGINT") at "), "\(text)")
         #expect(try RedisEndToEndTests.keys(server).isEmpty, "the run's keys are gone")
     }
+
+    @Test func theConsoleShowsRedisGoingDownAndComingBack() throws {
+        let server = try RedisServer()
+        let t = try Tmux(width: 160, height: 48, command: ConsoleEndToEndTests.command("--cache \(server.url) --queue \(server.url)"))
+        try t.waitFor("cache \(server.url)")
+        try t.waitFor("log \(server.url)")
+        try t.wait("the server's own counters") { $0.contains("server Σ hits ") && $0.contains(" mem ") && $0.contains("ours Σ hits ") }
+        server.kill()
+        try t.wait("both DOWN in the header", seconds: 20) { $0.contains("cache DOWN") && $0.contains("log DOWN") }
+        try t.waitFor("Queues: log DOWN, ")
+        let down = try t.waitFor("every read is a miss")
+        #expect(down.contains("DOWN: "))
+        try server.start()
+        try t.waitFor("cache back on", seconds: 20)
+        try t.waitFor("message log back on", seconds: 20)
+        try t.wait("the header clear again") { !$0.split(separator: "\n")[0].contains("DOWN") && $0.contains("Queues on Redis Streams") }
+        try t.keys("q")
+        try t.waitFor("EXIT=0")
+        #expect(try RedisEndToEndTests.keys(server).isEmpty, "the console removed its keys on quitting")
+    }
 }

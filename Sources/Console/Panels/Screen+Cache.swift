@@ -29,7 +29,7 @@ extension Screen {
         } else {
             // The server's own INFO deltas beside our per-request counts.
             let v = Dictionary(uniqueKeysWithValues: c.serverCounters.map { ($0.name, $0.value) })
-            x = canvas.put("server ", x: inner.x, y: y, style: Style(.dim))
+            x = canvas.put("server Σ ", x: inner.x, y: y, style: Style(.dim))
             var text = "hits \(Format.count(v["keyspace_hits"] ?? 0)) miss \(Format.count(v["keyspace_misses"] ?? 0))"
             text += " evict \(Format.count(v["evicted_keys"] ?? 0)) exp \(Format.count(v["expired_keys"] ?? 0))"
             text += " mem \(Format.bytes(v["used_memory"] ?? 0))"
@@ -38,7 +38,14 @@ extension Screen {
         y += 1
         guard y < inner.maxY else { return }
         let reads = c.shardReadsPerSecond.reduce(0, +)
-        canvas.put("\(c.backend)\(c.available ? "" : " (down)")  shard reads \(Format.count(reads))/s", x: inner.x, y: y,
-                   style: Style(c.available ? .dim : .critical), maxWidth: inner.width)
+        if c.serverCounters.isEmpty {
+            canvas.put("\(c.backend)  shard reads \(Format.count(reads))/s", x: inner.x, y: y, style: Style(.dim), maxWidth: inner.width)
+        } else {
+            // Our totals under the server's: INFO counts every client of the server.
+            let total = c.stats.total
+            x = canvas.put("ours Σ ", x: inner.x, y: y, style: Style(.dim))
+            canvas.put("hits \(Format.count(total.hits)) miss \(Format.count(total.misses))  shard reads \(Format.count(reads))/s\(c.available ? "" : "  DOWN")",
+                       x: x, y: y, style: Style(c.available ? .text : .critical), maxWidth: inner.maxX - x)
+        }
     }
 }

@@ -27,12 +27,10 @@ extension Screen {
         segments.append(("lb \(s.balancer)", Style(.text), 3))
         segments.append(("\(s.commitProtocol)", Style(.text), 3))
         if !s.gatewayUp { segments.append(("gateway DOWN", alert(.critical), 1)) }
-        segments.append(("cache \(s.cache.backend)\(s.cache.available ? "" : " DOWN")", s.cache.available ? Style(.text) : alert(.critical),
-                         s.cache.available ? 4 : 1))
+        // Down is short and kept before nearly everything; the URL is in the events.
+        segments.append(s.cache.available ? ("cache \(s.cache.backend)", Style(.text), 4) : ("cache DOWN", alert(.critical), 1))
         if s.log.backend != "embedded" {
-            let held = s.log.unsent > 0 ? ", \(Format.count(Double(s.log.unsent))) held" : ""
-            segments.append(("log \(s.log.backend)\(s.log.available ? "" : " DOWN")\(held)", s.log.available ? Style(.text) : alert(.critical),
-                             s.log.available ? 4 : 1))
+            segments.append(s.log.available ? ("log \(s.log.backend)", Style(.text), 4) : ("log DOWN", alert(.critical), 1))
         }
         segments.append(("seed \(s.seed)", Style(.dim), 5))
 

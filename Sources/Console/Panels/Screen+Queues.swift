@@ -3,7 +3,14 @@ import PaySim
 extension Screen {
     /// A row per consumer group: its topic, a lag bar, depth, lag and in/out rates.
     mutating func drawQueues(_ r: Rect) {
-        canvas.box(r, title: "Queues", glyphs: glyphs)
+        let log = snapshot.log
+        if log.available {
+            canvas.box(r, title: log.backend == "embedded" ? "Queues" : "Queues on Redis Streams", glyphs: glyphs)
+        } else {
+            // The server log is down: what is held locally, in the alert colour.
+            canvas.box(r, title: "Queues: log DOWN, \(Format.count(Double(log.unsent))) held", glyphs: glyphs,
+                       titleStyle: alert(.critical))
+        }
         let inner = r.inner
         let table = Table(columns: [
             .init(title: "topic", width: 16, align: .left, priority: 3),

@@ -293,8 +293,9 @@ extension Simulation {
             let topic = topics[g.topic]
             var lags = partitionLags(g)
             var depth = topic.partitions.reduce(Int64(0)) { $0 + $1.endOffset - $1.startOffset }
-            if let backend {
+            if let backend, backend.isAvailable {
                 // The server's own figures: XLEN, and XINFO GROUPS' lag plus pending.
+                // While it is down the outbox's figures stand in.
                 var serverDepth: Int64 = 0, complete = true
                 for p in topic.partitions.indices {
                     let stream = streamName(g.topic, p)
