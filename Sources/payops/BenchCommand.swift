@@ -53,7 +53,7 @@ struct MMcBench: ParsableCommand {
                          customers_per_s: Double(result.customers) / wall)
         if json {
             let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: try encoder.encode(out), as: UTF8.self))
         } else {
             let diff = (out.mean_wait_s / out.erlang_c_wait_s - 1) * 100
@@ -127,7 +127,7 @@ struct CacheBench: ParsableCommand {
                          hits: total.hits, misses: total.misses, wall_s: wall, ops_per_s: Double(rounds * batch) / wall)
         if json {
             let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: try encoder.encode(out), as: UTF8.self))
         } else {
             print("cache bench on \(out.backend): \(out.ops) ops (\(half) SET + \(batch - half) GET per round trip), \(keys) keys")
