@@ -46,6 +46,9 @@ import RedisTestSupport
         #expect(ok.stdout.contains("\"queue_backend\" : \"redis://:***@127.0.0.1:\(server.port)/0\""))
         #expect(!ok.stdout.contains("s3cret") && !ok.stderr.contains("s3cret"))
         #expect(try RedisEndToEndTests.keys(server, password: "s3cret").isEmpty)
+        let db = try PayopsProcess.run(["run", "--duration", "1s", "--cache", "redis://:s3cret@127.0.0.1:\(server.port)/99"])
+        #expect(db.status == 2)
+        #expect(db.stderr == "payops: --cache: Redis at 127.0.0.1:\(server.port) refused the database: db 99: ERR DB index is out of range\n", "\(db.stderr)")
     }
 
     @Test func aRunOnRedisIsBalancedAndLeavesOnlyOtherPeoplesKeys() throws {
@@ -115,5 +118,24 @@ import RedisTestSupport
         try t.keys("q")
         try t.waitFor("EXIT=0")
         #expect(try RedisEndToEndTests.keys(server).isEmpty, "the console removed its keys on quitting")
+    }
+
+    @Test func theConsoleRefusesAnUnreachableServerBeforeTakingTheScreenAndCleansUpOnSigterm() throws {
+        let closed = RedisServer.freePort()
+        let refused = try Tmux(width: 100, height: 30, command: ConsoleEndToEndTests.command("--queue redis://127.0.0.1:\(closed)"))
+        let text = try refused.waitFor("EXIT=2")
+        #expect(text.contains("payops: --queue: cannot reach Redis at 127.0.0.1:\(closed): Connection refused"))
+
+        let server = try RedisServer()
+        let pidFile = FileManager.default.temporaryDirectory.appendingPathComponent("payops-\(getpid())-redis-console.pid").path
+        defer { try? FileManager.default.removeItem(atPath: pidFile) }
+        let t = try Tmux(width: 100, height: 30, command:
+            "env -u NO_COLOR LANG=C.UTF-8 sh -c 'echo $$ > \(pidFile); exec \(PayopsProcess.binary.path) --cache \(server.url) --queue \(server.url)'; echo EXIT=$?")
+        try t.waitFor("Queues on Redis Streams")
+        try t.wait("keys written") { _ in (try? RedisEndToEndTests.keys(server).contains { $0.contains(":log:") }) == true }
+        let pid = try #require(pid_t(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(kill(pid, SIGTERM) == 0)
+        try t.waitFor("EXIT=0")
+        #expect(try RedisEndToEndTests.keys(server).isEmpty, "SIGTERM still removes the console's keys")
     }
 }

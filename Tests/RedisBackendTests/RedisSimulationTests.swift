@@ -132,4 +132,36 @@ import RedisTestSupport
         #expect(log.refusals == 0, "\(log.lastRefusal ?? "")")
         #expect((cache.removeOwnKeys() ?? -1) >= 0 && log.removeOwnKeys() != nil)
     }
+
+    @Test func theLocalBufferIsBoundedAndRefusesTopupsRatherThanLoseThem() throws {
+        let server = try RedisServer()
+        let log = try RedisStreamLog(url: RedisSimulationTests.url(server), runID: "bound")
+        var config = SimulationConfig()
+        config.baseRateTPS = 400
+        config.logBufferLimit = 300
+        let s = Simulation(config: config, log: log)
+        let cardBefore = RedisSimulationTests.cardTotal(s)
+        s.advance(to: SimTime(microseconds: 5_000_000))
+        server.kill()
+        s.advance(to: SimTime(microseconds: 15_000_000))
+        let down = s.snapshot()
+        #expect(down.log.unsent >= 300 && down.log.unsent < 300 + 200, "held up to the bound, plus top-ups already charged: \(down.log.unsent)")
+        #expect(down.log.dropped > 0, "notifications past the bound are dropped and counted")
+        #expect(down.events.contains { $0.message.hasPrefix("message log buffer full (300 messages unsent)") })
+        let failedWhileFull = down.workload(.topup).stats.failed
+        #expect(failedWhileFull > 100, "new top-ups are refused while the buffer is full")
+        try server.start()
+        let deadline = Date().addingTimeInterval(20)
+        var t: Int64 = 15_000_000
+        repeat {
+            t += 100_000
+            s.advance(to: SimTime(microseconds: t))
+            Thread.sleep(forTimeInterval: 0.02)
+        } while !(s.snapshot().log.available && s.logGeneration == log.connectionGeneration) && Date() < deadline
+        #expect(s.snapshot().log.unsent == 0)
+        s.closeArrivals()
+        s.advance(to: SimTime(microseconds: t + 60_000_000))
+        RedisSimulationTests.expectEveryTopupCreditedOnce(s, cardBefore: cardBefore)
+        _ = log.removeOwnKeys()
+    }
 }
