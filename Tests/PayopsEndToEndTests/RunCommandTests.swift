@@ -100,7 +100,8 @@ import Testing
         ("pause\n", ":1:1: expected a step like"),
     ])
     func badScenarioLineStopsTheRunWithFileLineColumn(text: String, expected: String) throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("payops-\(getpid())-bad.scenario").path
+        // Cases run in parallel: each writes its own file.
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("payops-\(getpid())-\(UUID().uuidString)-bad.scenario").path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let r = try PayopsProcess.run(["run", "--scenario", path])
