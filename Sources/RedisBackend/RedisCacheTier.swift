@@ -109,12 +109,15 @@ public final class RedisCacheTier: CacheTier {
 
     public func sync() { pipe.flush() }
 
-    public func flush() {
-        removeOwnKeys()
+    /// Removes this run's entries only (SCAN MATCH + UNLINK); never FLUSHDB.
+    @discardableResult
+    public func flush() -> Int? {
         stats.flushes += 1
+        return removeOwnKeys()
     }
 
-    /// Redis evicts by its own maxmemory policy; the figure is kept for display.
+    /// Redis evicts by its own maxmemory policy, which payops leaves alone.
+    public var capacityIsOurs: Bool { false }
     public func setCapacity(_ entries: Int) { stats.capacity = entries }
 
     /// Deletes every key under this run's prefix; returns how many, or nil

@@ -45,6 +45,11 @@ import RedisTestSupport
             t += 250_000
         }
         try s.apply(.cacheFlush)
+        let flushed = try #require(s.snapshot().events.last { $0.message.hasPrefix("cache flushed: ") })
+        #expect(!flushed.message.hasPrefix("cache flushed: 0 "), "\(flushed.message)")
+        #expect(throws: CommandError("the cache is on redis://127.0.0.1:\(cacheServer.port)/0: its size is the server's maxmemory, which payops does not change")) {
+            try s.apply(.cacheCapacity(100))
+        }
         // KEYS, unlike GET, is no keyspace hit: the INFO comparison below stays exact.
         #expect(try admin.command(["KEYS", "someone:*"]) == .array([.string("someone:else")]), "a cache flush leaves other keys alone")
         s.advance(to: SimTime(microseconds: 15_000_000))

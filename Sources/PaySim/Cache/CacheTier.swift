@@ -58,10 +58,15 @@ public protocol CacheTier: AnyObject {
     func get(_ key: CacheKey, now: Int64) -> Int64?
     func set(_ key: CacheKey, value: Int64, ttl: SimDuration, now: Int64)
     func delete(_ key: CacheKey)
-    /// Drops every entry this tier owns.
-    func flush()
+    /// Drops every entry this tier owns; returns how many, or nil when the
+    /// backend could not be reached.
+    @discardableResult
+    func flush() -> Int?
     /// Changes the entry capacity, evicting least recently used entries if needed.
     func setCapacity(_ entries: Int)
+    /// False when the size is the server's own (Redis maxmemory): payops
+    /// does not change another system's configuration.
+    var capacityIsOurs: Bool { get }
     var stats: CacheStats { get }
     /// False while the backend cannot be reached: every read is then a miss.
     var isAvailable: Bool { get }
@@ -96,6 +101,7 @@ public struct BackendNotice: Sendable, Equatable {
 
 extension CacheTier {
     public var pipelinesReads: Bool { false }
+    public var capacityIsOurs: Bool { true }
     public func getMany(_ keys: [CacheKey], now: Int64) -> [Int64?] { keys.map { get($0, now: now) } }
     public func sync() {}
     public func poll() -> [BackendNotice] { [] }

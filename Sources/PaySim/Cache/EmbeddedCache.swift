@@ -72,7 +72,9 @@ public final class EmbeddedCache: CacheTier {
         if let slot = slotOf[key.packed] { remove(slot) }
     }
 
-    public func flush() {
+    @discardableResult
+    public func flush() -> Int? {
+        let dropped = stats.entries
         slotOf.removeAll(keepingCapacity: true)
         keys.removeAll(keepingCapacity: true); values.removeAll(keepingCapacity: true)
         expiresAt.removeAll(keepingCapacity: true); prev.removeAll(keepingCapacity: true)
@@ -80,6 +82,7 @@ public final class EmbeddedCache: CacheTier {
         head = -1; tail = -1
         stats.entries = 0
         stats.flushes += 1
+        return dropped
     }
 
     public func setCapacity(_ entries: Int) {

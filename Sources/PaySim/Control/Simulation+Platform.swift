@@ -31,11 +31,15 @@ extension Simulation {
             for n in nodes { n.currentWeight = 0 }
             log(.info, "balancer algorithm is now \(algorithm)")
         case .cacheFlush:
-            let entries = cache.stats.entries
-            cache.flush()
+            guard let entries = cache.flush() else {
+                throw CommandError("cache flush failed: \(cache.backendName) cannot be reached")
+            }
             log(.warn, "cache flushed: \(entries) entries dropped; reads fall through to the shards")
         case .cacheCapacity(let n):
             guard n >= 1, n <= 100_000_000 else { throw CommandError("cache capacity must be 1...100000000, got \(n)") }
+            guard cache.capacityIsOurs else {
+                throw CommandError("the cache is on \(cache.backendName): its size is the server's maxmemory, which payops does not change")
+            }
             cache.setCapacity(n)
             log(.info, "cache capacity set to \(n) entries")
         case let .consumers(group, count):
