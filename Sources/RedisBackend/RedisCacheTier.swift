@@ -26,6 +26,11 @@ public final class RedisCacheTier: CacheTier {
     var lastInfo: ContinuousClock.Instant?
     static let infoFields = ["keyspace_hits", "keyspace_misses", "evicted_keys", "expired_keys", "used_memory"]
 
+    /// Simulated seconds per wall second, measured: Redis expires keys by
+    /// its own clock, so a TTL in simulated time is sent as PX at this pace.
+    public private(set) var pace = 1.0
+    var paceSample: (sim: Int64, wall: ContinuousClock.Instant)?
+
     public var backendName: String { pipe.url.description }
     public var isAvailable: Bool { pipe.isConnected }
     public var pipelinesReads: Bool { true }
@@ -63,6 +68,7 @@ public final class RedisCacheTier: CacheTier {
 
     /// Every read in one round trip, together with the writes held since the last.
     public func getMany(_ keys: [CacheKey], now: Int64) -> [Int64?] {
+        measurePace(now: now)
         var values = [Int64?](repeating: nil, count: keys.count)
         if pipe.isConnected {
             var slots: [Int] = []
@@ -93,7 +99,7 @@ public final class RedisCacheTier: CacheTier {
         pipe.buffer.append(value)
         pipe.buffer.endArgument()
         word(RedisCacheTier.px)
-        pipe.buffer.append(max(1, ttl.microseconds / 1_000))
+        pipe.buffer.append(max(1, Int64((Double(ttl.microseconds) / 1_000 / pace).rounded())))
         pipe.buffer.endArgument()
         pipe.buffer.endCommand()
         pipe.heldCommandDiscardingReply()
@@ -108,6 +114,20 @@ public final class RedisCacheTier: CacheTier {
     }
 
     public func sync() { pipe.flush() }
+
+    /// Updates `pace` at most four times a wall second, smoothed; a pause
+    /// (no simulated time passing) leaves it as it was.
+    func measurePace(now: Int64) {
+        let wall = ContinuousClock.now
+        guard let last = paceSample else { paceSample = (now, wall); return }
+        let elapsed = wall - last.wall
+        guard elapsed >= .milliseconds(250) else { return }
+        paceSample = (now, wall)
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let simulated = Double(now - last.sim) / 1e6
+        guard simulated > 0 else { return }
+        pace = min(1_000, max(0.01, 0.5 * pace + 0.5 * simulated / seconds))
+    }
 
     /// Removes this run's entries only (SCAN MATCH + UNLINK); never FLUSHDB.
     @discardableResult

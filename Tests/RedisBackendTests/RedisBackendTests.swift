@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import PaySim
 import RedisTestSupport
@@ -111,6 +112,22 @@ import RedisTestSupport
         let c = try RedisConnection(url: RedisURL(host: "127.0.0.1", port: server.port))
         guard case .integer(let pttl) = try c.command(["PTTL", "payops:ttl:cache:quote:1"]) else { Issue.record("no PTTL"); return }
         #expect(pttl > 1_000 && pttl <= 1_500)
+    }
+
+    @Test func ttlFollowsSimulatedTimeAtTheMeasuredPace() throws {
+        let server = try RedisServer()
+        let tier = try RedisCacheTier(url: RedisURL(host: "127.0.0.1", port: server.port), runID: "pace", capacity: 10)
+        _ = tier.getMany([CacheKey(.quote, 1)], now: 0)
+        Thread.sleep(forTimeInterval: 0.3)
+        // Ten simulated seconds in about 0.3 wall seconds: a run far faster than real time.
+        _ = tier.getMany([CacheKey(.quote, 1)], now: 10_000_000)
+        #expect(tier.pace > 5, "\(tier.pace)")
+        tier.set(CacheKey(.quote, 2), value: 5, ttl: .seconds(60), now: 10_000_000)
+        tier.sync()
+        let c = try RedisConnection(url: RedisURL(host: "127.0.0.1", port: server.port))
+        guard case .integer(let pttl) = try c.command(["PTTL", "payops:pace:cache:quote:2"]) else { Issue.record("no PTTL"); return }
+        let expected = 60_000 / tier.pace
+        #expect(abs(Double(pttl) - expected) < 50, "PX \(pttl) ms for 60 s simulated at ×\(tier.pace)")
     }
 
     @Test func flushAndCleanupTouchOnlyOurPrefix() throws {
