@@ -71,11 +71,11 @@ public final class RedisStreamLog: LogBackend {
         return -1
     }
 
-    public func fetch(stream: String, group: String, consumer: String, claim: Bool) -> LogFetch {
+    public func fetch(stream: String, group: String, consumer: String, claim: Bool, count: Int) -> LogFetch {
         let f = LogFetch(claim: claim)
         let args = claim
-            ? ["XAUTOCLAIM", key(stream), group, consumer, "0", "0-0", "COUNT", "1"]
-            : ["XREADGROUP", "GROUP", group, consumer, "COUNT", "1", "STREAMS", key(stream), ">"]
+            ? ["XAUTOCLAIM", key(stream), group, consumer, "0", "0-0", "COUNT", String(count)]
+            : ["XREADGROUP", "GROUP", group, consumer, "COUNT", String(count), "STREAMS", key(stream), ">"]
         pipe.send(args) { [weak self] reply in
             guard let reply else { f.answer = .unavailable; return }
             f.answer = claim ? RedisStreamLog.claimed(reply) : RedisStreamLog.read(reply)
@@ -90,7 +90,7 @@ public final class RedisStreamLog: LogBackend {
         case .null: return .empty
         case .array(let streams):
             guard case .array(let s)? = streams.first, s.count == 2, case .array(let entries) = s[1] else { return .empty }
-            return entry(entries.first)
+            return answer(entries)
         default: return .unavailable
         }
     }
@@ -98,15 +98,17 @@ public final class RedisStreamLog: LogBackend {
     /// XAUTOCLAIM's reply: [next-cursor, [[id, [field, value]]], deleted-ids].
     static func claimed(_ reply: RedisReply) -> LogFetch.Answer {
         guard case .array(let parts) = reply, parts.count >= 2, case .array(let entries) = parts[1] else { return .unavailable }
-        return entry(entries.first)
+        return answer(entries)
     }
 
-    static func entry(_ e: RedisReply?) -> LogFetch.Answer {
-        guard case .array(let pair)? = e, pair.count == 2, let id = pair[0].string, let offset = offset(id: id) else { return .empty }
-        guard case .array(let fields) = pair[1], fields.count >= 2, let body = fields[1].string else {
-            return .entry(offset: offset, body: "")
+    /// Entries as [[id, [field, value]]]; one whose body was deleted has an empty body.
+    static func answer(_ entries: [RedisReply]) -> LogFetch.Answer {
+        let out: [LogEntry] = entries.compactMap { e in
+            guard case .array(let pair) = e, pair.count == 2, let id = pair[0].string, let offset = offset(id: id) else { return nil }
+            guard case .array(let fields) = pair[1], fields.count >= 2, let body = fields[1].string else { return LogEntry(offset: offset, body: "") }
+            return LogEntry(offset: offset, body: body)
         }
-        return .entry(offset: offset, body: body)
+        return out.isEmpty ? .empty : .entries(out)
     }
 
     public func result(of fetch: LogFetch) -> LogFetch.Answer {

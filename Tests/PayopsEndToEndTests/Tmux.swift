@@ -49,10 +49,25 @@ final class Tmux {
             posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
             posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         }
+        // The test runner blocks signals and children inherit the mask: a
+        // tmux server started so never sees SIGCHLD, never reaps its panes
+        // and ignores kill-server, leaving consoles running after the test.
+        // Spawn with nothing blocked and default dispositions.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for sig in [SIGTERM, SIGHUP, SIGINT, SIGCHLD, SIGPIPE, SIGWINCH] { sigaddset(&defaults, sig) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var cArgs = argv.map { strdup($0) } + [nil]
         defer { for a in cArgs { free(a) } }
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, argv[0], &actions, nil, &cArgs, environ)
+        let rc = posix_spawn(&pid, argv[0], &actions, &attributes, &cArgs, environ)
         guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EINVAL) }
         var output = [UInt8]()
         if capture {
@@ -70,9 +85,12 @@ final class Tmux {
         return String(decoding: output, as: UTF8.self)
     }
 
-    /// The screen as text (with escape sequences when `escapes`).
+    /// The screen as text (with escape sequences when `escapes`). Once the
+    /// command has ended, its last lines may have scrolled into the history
+    /// as the console gave the screen back: a dead pane is read whole.
     func screen(escapes: Bool = false) throws -> String {
-        try run(["capture-pane", "-p", "-t", session] + (escapes ? ["-e"] : []))
+        let dead = try run(["display-message", "-p", "-t", session, "#{pane_dead}"]).hasPrefix("1")
+        return try run(["capture-pane", "-p", "-t", session] + (dead ? ["-S", "-200"] : []) + (escapes ? ["-e"] : []))
     }
 
     func keys(_ keys: String...) throws { try run(["send-keys", "-t", session] + keys) }

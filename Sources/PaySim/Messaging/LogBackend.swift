@@ -22,9 +22,9 @@ public protocol LogBackend: AnyObject {
     /// The offset of the stream's last entry: -1 when it has none or does not
     /// exist, nil when the server cannot be reached. One round trip.
     func lastOffset(stream: String) -> Int64?
-    /// Asks for the consumer's next entry: a never-delivered one, or with
-    /// `claim` the oldest pending one of the group, whoever held it.
-    func fetch(stream: String, group: String, consumer: String, claim: Bool) -> LogFetch
+    /// Asks for the consumer's next entries, up to `count`: never-delivered
+    /// ones, or with `claim` the oldest pending ones of the group, whoever held them.
+    func fetch(stream: String, group: String, consumer: String, claim: Bool, count: Int) -> LogFetch
     /// The fetch's answer, sending what is held if it has not been sent yet.
     func result(of fetch: LogFetch) -> LogFetch.Answer
     func acknowledge(stream: String, group: String, offset: Int64)
@@ -43,10 +43,21 @@ public protocol LogBackend: AnyObject {
     var groupLags: [String: (lag: Int64, pending: Int64)] { get }
 }
 
+/// An entry as the server holds it: its offset and its body.
+public struct LogEntry: Equatable, Sendable {
+    public let offset: Int64
+    public let body: String
+    public init(offset: Int64, body: String) {
+        self.offset = offset
+        self.body = body
+    }
+}
+
 /// One outstanding fetch; the backend fills in its answer.
 public final class LogFetch {
     public enum Answer: Equatable, Sendable {
-        case entry(offset: Int64, body: String)
+        /// At least one entry, in offset order.
+        case entries([LogEntry])
         case empty
         case unavailable
     }

@@ -62,10 +62,13 @@ final class ConsumerGroup {
     var consumed = CounterSeries()
     var redeliveries: Int64 = 0
     var lagHistory = SecondSeries()
-    /// With a server log: each partition's outstanding fetch, and whether
-    /// its next fetch must first claim entries left pending by a consumer
-    /// that went away (after a rebalance or a lost connection).
-    var fetches: [LogFetch?]
+    /// With a server log: what each partition's consumer is working on (a
+    /// fetch not yet answered, or an entry already at hand), the entries it
+    /// fetched ahead, and whether its next fetch must first claim entries
+    /// left pending by a consumer that went away (after a rebalance or a
+    /// lost connection).
+    var delivering: [Delivering?]
+    var prefetched: [Deque<(entry: LogEntry, claimed: Bool)>]
     var claim: [Bool]
 
     init(name: String, topic: Int, partitions: Int, consumers: Int, processingMedian: SimDuration) {
@@ -75,11 +78,18 @@ final class ConsumerGroup {
         processing = LogNormal(median: Double(processingMedian.microseconds), sigma: 0.5)
         committed = [Int64](repeating: 0, count: partitions)
         inFlight = [Int64?](repeating: nil, count: partitions)
-        fetches = [LogFetch?](repeating: nil, count: partitions)
+        delivering = [Delivering?](repeating: nil, count: partitions)
+        prefetched = [Deque<(entry: LogEntry, claimed: Bool)>](repeating: [], count: partitions)
         claim = [Bool](repeating: false, count: partitions)
         busy = [Bool](repeating: false, count: consumers)
         cursor = [Int](repeating: 0, count: consumers)
     }
+}
+
+/// What a consumer of a server log is applying.
+enum Delivering {
+    case fetch(LogFetch)
+    case entry(LogEntry, claimed: Bool)
 }
 
 /// A queue row as observers see it.

@@ -1,7 +1,12 @@
+import DequeModule
+
 /// Producing to and consuming from the partitioned log, embedded or on a
 /// server (`logBackend`, Redis Streams).
 extension Simulation {
     static let topicNames = ["payments.settled", "topups.callbacks", "trades.executed"]
+    /// Entries a consumer of a server log fetches at once (XREADGROUP COUNT),
+    /// then works through one at a time, acknowledging each.
+    static let fetchAhead = 16
 
     func setUpMessaging() {
         topics = Simulation.topicNames.map { Topic(name: $0, partitions: 8) }
@@ -78,14 +83,20 @@ extension Simulation {
             var tried = 0
             while tried < parts.count {
                 if p >= parts.count { p = c }
-                let available = backend == nil ? g.committed[p] < parts[p].endOffset : g.committed[p] < parts[p].sentEnd || g.claim[p]
+                let available = backend == nil ? g.committed[p] < parts[p].endOffset
+                    : g.committed[p] < parts[p].sentEnd || g.claim[p] || !g.prefetched[p].isEmpty
                 if g.inFlight[p] == nil && available {
                     let offset = g.committed[p]
                     g.inFlight[p] = offset
                     g.busy[c] = true
                     g.cursor[c] = (p / g.consumers + 1)
                     if let backend {
-                        g.fetches[p] = backend.fetch(stream: streamName(g.topic, p), group: g.name, consumer: "consumer-\(c + 1)", claim: g.claim[p])
+                        if let next = g.prefetched[p].popFirst() {
+                            g.delivering[p] = .entry(next.entry, claimed: next.claimed)
+                        } else {
+                            g.delivering[p] = .fetch(backend.fetch(stream: streamName(g.topic, p), group: g.name, consumer: "consumer-\(c + 1)",
+                                                                   claim: g.claim[p], count: Simulation.fetchAhead))
+                        }
                     }
                     let t = Int64(g.processing.sample(&consumerRNG))
                     schedule(after: t, .consumerDone(group: Int32(gi), partition: Int32(p), offset: offset, epoch: g.epoch))
@@ -109,40 +120,52 @@ extension Simulation {
             guard let local else { return commitOffset(gi, partition: p, offset: offset, epoch: epoch) }
             return deliver(gi, partition: p, offset: offset, epoch: epoch, local)
         }
-        guard let fetch = g.fetches[p] else { return release(gi, partition: p) }
-        g.fetches[p] = nil
-        switch backend.result(of: fetch) {
-        case .unavailable:
-            // Taken up again once the server is back (`syncLogBackend`).
-            release(gi, partition: p)
-        case .empty:
-            release(gi, partition: p)
-            if fetch.claim {
-                g.claim[p] = false
-                pump(gi)
-            }
-        case let .entry(got, body):
-            if got < offset {
-                // Already applied and committed; its acknowledgement was lost with a connection.
-                backend.acknowledge(stream: streamName(g.topic, p), group: g.name, offset: got)
+        let got: LogEntry, claimed: Bool
+        switch g.delivering[p] {
+        case nil:
+            return release(gi, partition: p)
+        case let .entry(entry, fromClaim)?:
+            (got, claimed) = (entry, fromClaim)
+        case .fetch(let fetch)?:
+            switch backend.result(of: fetch) {
+            case .unavailable:
+                // Taken up again once the server is back (`syncLogBackend`).
+                return release(gi, partition: p)
+            case .empty:
                 release(gi, partition: p)
-                pump(gi)
-            } else if got > offset && !fetch.claim {
-                // The one due is pending under a consumer that went away: claim it first.
-                g.claim[p] = true
-                release(gi, partition: p)
-                pump(gi)
-            } else if got > offset {
-                // The server no longer has it (it lost data it had not persisted):
-                // apply it from the outbox, which keeps every message until all groups commit.
-                log(.warn, "\(streamName(g.topic, p)) offset \(offset) is missing on \(backend.backendName); \(g.name) applies it from the local outbox")
-                if let local { deliver(gi, partition: p, offset: offset, epoch: epoch, local) } else { commitOffset(gi, partition: p, offset: offset, epoch: epoch) }
-            } else if let payload = MessagePayload(encoded: body) {
-                deliver(gi, partition: p, offset: offset, epoch: epoch, payload)
-            } else {
-                log(.crit, "\(streamName(g.topic, p)) offset \(offset) on \(backend.backendName) is not a payops message: '\(body.prefix(60))'")
-                if let local { deliver(gi, partition: p, offset: offset, epoch: epoch, local) } else { commitOffset(gi, partition: p, offset: offset, epoch: epoch) }
+                if fetch.claim {
+                    g.claim[p] = false
+                    pump(gi)
+                }
+                return
+            case .entries(let entries):
+                (got, claimed) = (entries[0], fetch.claim)
+                for e in entries.dropFirst() { g.prefetched[p].append((e, fetch.claim)) }
             }
+        }
+        g.delivering[p] = nil
+        if got.offset < offset {
+            // Already applied and committed; its acknowledgement was lost with a connection.
+            backend.acknowledge(stream: streamName(g.topic, p), group: g.name, offset: got.offset)
+            release(gi, partition: p)
+            pump(gi)
+        } else if got.offset > offset && !claimed {
+            // The one due is pending under a consumer that went away: claim it first.
+            g.claim[p] = true
+            g.prefetched[p].removeAll()
+            release(gi, partition: p)
+            pump(gi)
+        } else if got.offset > offset {
+            // The server no longer has it (it lost data it had not persisted):
+            // apply it from the outbox, which keeps every message until all groups commit.
+            g.prefetched[p].prepend((got, claimed))
+            log(.warn, "\(streamName(g.topic, p)) offset \(offset) is missing on \(backend.backendName); \(g.name) applies it from the local outbox")
+            if let local { deliver(gi, partition: p, offset: offset, epoch: epoch, local) } else { commitOffset(gi, partition: p, offset: offset, epoch: epoch) }
+        } else if let payload = MessagePayload(encoded: got.body) {
+            deliver(gi, partition: p, offset: offset, epoch: epoch, payload)
+        } else {
+            log(.crit, "\(streamName(g.topic, p)) offset \(offset) on \(backend.backendName) is not a payops message: '\(got.body.prefix(60))'")
+            if let local { deliver(gi, partition: p, offset: offset, epoch: epoch, local) } else { commitOffset(gi, partition: p, offset: offset, epoch: epoch) }
         }
     }
 
@@ -166,7 +189,7 @@ extension Simulation {
     func release(_ gi: Int, partition p: Int) {
         let g = groups[gi]
         g.inFlight[p] = nil
-        g.fetches[p] = nil
+        g.delivering[p] = nil
         if g.consumers > 0 { g.busy[p % g.consumers] = false }
     }
 
@@ -210,7 +233,8 @@ extension Simulation {
         g.cursor = [Int](repeating: 0, count: n)
         if logBackend != nil {
             // Fetched entries stay pending under consumers that are gone: claim them.
-            g.fetches = [LogFetch?](repeating: nil, count: g.fetches.count)
+            g.delivering = [Delivering?](repeating: nil, count: g.delivering.count)
+            g.prefetched = [Deque<(entry: LogEntry, claimed: Bool)>](repeating: [], count: g.prefetched.count)
             g.claim = [Bool](repeating: true, count: g.claim.count)
         }
         log(n == 0 ? .warn : .info, "\(g.name) rebalanced to \(n) consumer\(n == 1 ? "" : "s")\(abandoned > 0 ? "; \(abandoned) message\(abandoned == 1 ? "" : "s") will be redelivered" : "")")
@@ -234,6 +258,7 @@ extension Simulation {
                 for g in groups where g.topic == ti {
                     b.ensureGroup(stream: stream, group: g.name, nextOffset: g.committed[p])
                     g.claim[p] = true
+                    g.prefetched[p].removeAll()
                 }
                 if next < part.endOffset {
                     for o in next..<part.endOffset {
