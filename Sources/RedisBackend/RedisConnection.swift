@@ -48,10 +48,14 @@ public final class RedisConnection {
     /// Scratch space for RESP encoding, reused across round trips.
     var resp: [UInt8] = []
 
-    /// Connects, logs in and selects the database.
-    public init(url: RedisURL, timeoutMilliseconds: Int = 1_000) throws(RedisError) {
+    /// Connects, logs in and selects the database. The connection and the
+    /// login get `handshakeMilliseconds` (a reconnect uses a short one, so a
+    /// server that hangs cannot freeze the caller for long); every command
+    /// after them gets `timeoutMilliseconds`.
+    public init(url: RedisURL, timeoutMilliseconds: Int = 1_000, handshakeMilliseconds: Int? = nil) throws(RedisError) {
         self.url = url
-        let tv = timeval(tv_sec: timeoutMilliseconds / 1_000, tv_usec: Int((timeoutMilliseconds % 1_000) * 1_000))
+        func timeout(_ ms: Int) -> timeval { timeval(tv_sec: ms / 1_000, tv_usec: Int((ms % 1_000) * 1_000)) }
+        let tv = timeout(handshakeMilliseconds ?? timeoutMilliseconds)
         guard let ctx = redisConnectWithTimeout(url.host, Int32(url.port), tv) else {
             throw RedisError(kind: .unreachable, host: url.host, port: url.port, reason: "out of memory")
         }
@@ -76,6 +80,7 @@ public final class RedisConnection {
         default:
             break
         }
+        _ = redisSetTimeout(context, timeout(timeoutMilliseconds))
     }
 
     deinit { redisFree(context) }

@@ -30,6 +30,8 @@ public final class RedisPipe {
     var nextAttempt = ContinuousClock.now
     var backoff: Duration = .milliseconds(50)
     static let maxBackoff: Duration = .seconds(2)
+    /// A reconnect attempt waits at most this long for the server to answer.
+    static let reconnectHandshakeMilliseconds = 200
     /// Round trips and commands sent, for benchmarks and tests.
     public private(set) var roundTrips: Int64 = 0
     public private(set) var commandsSent: Int64 = 0
@@ -51,7 +53,8 @@ public final class RedisPipe {
         let now = ContinuousClock.now
         guard now >= nextAttempt else { return false }
         do {
-            connection = try RedisConnection(url: url, timeoutMilliseconds: timeoutMilliseconds)
+            connection = try RedisConnection(url: url, timeoutMilliseconds: timeoutMilliseconds,
+                                             handshakeMilliseconds: RedisPipe.reconnectHandshakeMilliseconds)
             generation += 1
             backoff = .milliseconds(50)
             downSince = nil

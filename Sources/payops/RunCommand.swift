@@ -37,9 +37,12 @@ struct RunCommand: ParsableCommand {
         // second, so the keys it wrote to Redis are removed before it exits.
         StopSignals.install()
         var stoppedBy: Int32 = 0
-        let refused = sim.runHeadless(duration: length, commands: steps.map { ($0.at, $0.command) }) {
+        let stop = {
             if stoppedBy == 0 { stoppedBy = StopSignals.take() }
             return stoppedBy != 0
+        }
+        let refused = sim.runHeadless(duration: length, commands: steps.map { ($0.at, $0.command) }, shouldStop: stop) {
+            RunCommand.waitForBackends(sim, stop: stop)
         }
         if stoppedBy != 0 {
             printError("payops: stopped by \(signalName(stoppedBy)) at \(sim.now.clockText) of simulated time; no report")
@@ -69,6 +72,34 @@ func signalName(_ s: Int32) -> String {
     case SIGTERM: "SIGTERM"
     case SIGHUP: "SIGHUP"
     default: "signal \(s)"
+    }
+}
+
+extension RunCommand {
+    static let backendWait: Duration = .seconds(30)
+
+    /// A run faster than real time can pass a server's short outage in a
+    /// blink of wall time and end with messages still held and top-ups not
+    /// credited. If a server is down when the drain ends, the run goes on in
+    /// real time for up to `backendWait` for it to come back, then drains.
+    static func waitForBackends(_ sim: Simulation, stop: () -> Bool) {
+        guard sim.backendDown else { return }
+        let held = sim.heldByLog
+        printError("payops: a Redis backend is down at the end of the run (\(Money.grouped(Int64(held.messages))) messages held, \(Money.grouped(Int64(held.topups))) top-ups waiting for their credit); waiting up to \(backendWait.components.seconds) s for it")
+        let clock = ContinuousClock()
+        let deadline = clock.now + backendWait
+        while sim.backendDown && clock.now < deadline && !stop() {
+            Thread.sleep(forTimeInterval: 0.1)
+            sim.advance(to: SimTime(microseconds: sim.now.microseconds + 100_000))
+        }
+        if sim.backendDown {
+            printError("payops: still down after \(backendWait.components.seconds) s; the report shows what is held")
+            return
+        }
+        let drainEnd = sim.now.microseconds + 60_000_000
+        while !sim.isQuiescent && sim.now.microseconds < drainEnd && !stop() {
+            sim.advance(to: SimTime(microseconds: min(drainEnd, sim.now.microseconds + 1_000_000)))
+        }
     }
 }
 

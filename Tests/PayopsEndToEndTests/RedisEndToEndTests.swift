@@ -138,4 +138,44 @@ import RedisTestSupport
         try t.waitFor("EXIT=0")
         #expect(try RedisEndToEndTests.keys(server).isEmpty, "SIGTERM still removes the console's keys")
     }
+
+    @Test func aRunWaitsForAServerThatHangsAtTheEndThenCreditsEverything() throws {
+        let server = try RedisServer()
+        let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("payops-\(getpid())-\(UUID().uuidString).err")
+        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: errURL) }
+        let p = Process()
+        p.executableURL = PayopsProcess.binary
+        p.arguments = ["run", "--duration", "20s", "--json", "--cache", server.url, "--queue", server.url]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = try FileHandle(forWritingTo: errURL)
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline, (try? RedisEndToEndTests.keys(server).contains { $0.contains(":log:") }) != true {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        // Hung, not gone: connections are accepted and nothing is answered.
+        server.pause()
+        var stderr = ""
+        while Date() < deadline && !stderr.contains("waiting up to 30 s") {
+            Thread.sleep(forTimeInterval: 0.1)
+            stderr = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
+        }
+        #expect(stderr.contains("payops: a Redis backend is down at the end of the run ("), "\(stderr)")
+        server.resume()
+        let report = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        let json = try #require(try JSONSerialization.jsonObject(with: report) as? [String: Any])
+        #expect((json["ledger"] as? [String: Any])?["balanced"] as? Bool == true)
+        let queues = try #require(json["queues"] as? [[String: Any]])
+        #expect(queues.allSatisfy { $0["lag"] as? Int == 0 }, "every held message delivered: \(queues)")
+        let topup = try #require((json["workloads"] as? [String: Any])?["topup"] as? [String: Any])
+        let submitted = topup["submitted"] as? Int ?? -1
+        let ended = ["committed", "declined", "aborted", "failed"].reduce(0) { $0 + (topup[$1] as? Int ?? 0) }
+        #expect(ended == submitted, "every top-up ended: credited, declined or refused")
+        #expect(try RedisEndToEndTests.keys(server).isEmpty)
+    }
 }

@@ -106,7 +106,12 @@ public final class RedisServer {
         pid = 0
     }
 
+    /// Freezes the server (SIGSTOP): it accepts connections but answers nothing.
+    public func pause() { if pid > 0 { Glibc.kill(pid, SIGSTOP) } }
+    public func resume() { if pid > 0 { Glibc.kill(pid, SIGCONT) } }
+
     public func stop() {
+        resume()
         if pid > 0 {
             Glibc.kill(pid, SIGTERM)
             var status: Int32 = 0

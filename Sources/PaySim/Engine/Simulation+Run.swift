@@ -18,10 +18,12 @@ extension Simulation {
     /// Commands run at their times, in list order for equal times; each one
     /// the platform refuses is returned with its index in `commands`.
     /// `shouldStop` is asked after every simulated second; when it says yes
-    /// the run ends there (no drain, no audit).
+    /// the run ends there (no drain, no audit). `beforeAudit` runs after the
+    /// drain, for a caller that has more to wait for.
     public func runHeadless(duration: SimDuration, drain: SimDuration = .seconds(60),
                             commands: [(at: SimDuration, command: OperatorCommand)] = [],
-                            shouldStop: () -> Bool = { false }) -> [(index: Int, error: CommandError)] {
+                            shouldStop: () -> Bool = { false },
+                            beforeAudit: () -> Void = {}) -> [(index: Int, error: CommandError)] {
         var failures: [(index: Int, error: CommandError)] = []
         /// Advances a second at a time; false once told to stop.
         func run(to t: Int64) -> Bool {
@@ -42,7 +44,17 @@ extension Simulation {
         while !isQuiescent && nowMicros < deadline {
             guard run(to: min(deadline, nowMicros + 1_000_000)) else { return failures }
         }
+        beforeAudit()
         auditNow()
         return failures
     }
+}
+
+extension Simulation {
+    /// True while a server backend (cache or message log) cannot be reached.
+    public var backendDown: Bool { !cache.isAvailable || !(logBackend?.isAvailable ?? true) }
+
+    /// Work that waits on the message log: messages not yet sent to it, and
+    /// top-ups authorised but not yet credited.
+    public var heldByLog: (messages: Int, topups: Int) { (unsentMessages, pendingTopups.count) }
 }
