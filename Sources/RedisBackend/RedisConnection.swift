@@ -125,24 +125,16 @@ public final class RedisConnection {
         RedisError(kind: .connectionLost, host: url.host, port: url.port, reason: RedisConnection.errorString(context))
     }
 
-    /// Hands every command in `buffer` to hiredis, encoded once as RESP and
+    /// Puts `commands` of `buffer` on the socket, encoded once as RESP and
     /// appended with `redisAppendFormattedCommand` (hiredis' own per-command
-    /// formatting was a quarter of the client's time). Every `writeEvery`
-    /// commands what is encoded goes out on the socket, so the server works
-    /// on the first part of a large batch while the rest is encoded, and
-    /// replies are read while it works on the last.
-    public func append(_ buffer: RedisCommandBuffer, writeEvery: Int = 64) throws(RedisError) {
-        guard buffer.count > 0 else { return }
-        var first = 0
-        while first < buffer.count {
-            let last = min(buffer.count, first + writeEvery)
-            buffer.encode(commands: first..<last, into: &resp)
-            let rc = resp.withUnsafeBufferPointer { raw in
-                raw.withMemoryRebound(to: CChar.self) { redisAppendFormattedCommand(context, $0.baseAddress!, $0.count) }
-            }
-            guard rc == payops_redis_ok(), writeOut() else { throw lost() }
-            first = last
+    /// formatting was a quarter of the client's time). Replies are read later.
+    public func write(_ buffer: RedisCommandBuffer, commands: Range<Int>) throws(RedisError) {
+        guard !commands.isEmpty else { return }
+        buffer.encode(commands: commands, into: &resp)
+        let rc = resp.withUnsafeBufferPointer { raw in
+            raw.withMemoryRebound(to: CChar.self) { redisAppendFormattedCommand(context, $0.baseAddress!, $0.count) }
         }
+        guard rc == payops_redis_ok(), writeOut() else { throw lost() }
     }
 
     /// Writes hiredis' output buffer to the socket (blocking until it is all out).
@@ -151,6 +143,23 @@ public final class RedisConnection {
         while done == 0 {
             if redisBufferWrite(context, &done) != payops_redis_ok() { return false }
         }
+        return true
+    }
+
+    /// Hands the next reply to `body` if it has already arrived; returns
+    /// false, without waiting, if it has not.
+    public func takeArrivedReply(_ body: (UnsafeMutablePointer<redisReply>) -> Void) throws(RedisError) -> Bool {
+        var raw: UnsafeMutableRawPointer?
+        guard redisGetReplyFromReader(context, &raw) == payops_redis_ok() else { throw lost() }
+        if raw == nil {
+            var p = pollfd(fd: context.pointee.fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&p, 1, 0) > 0 else { return false }
+            guard redisBufferRead(context) == payops_redis_ok(),
+                  redisGetReplyFromReader(context, &raw) == payops_redis_ok() else { throw lost() }
+        }
+        guard let reply = raw else { return false }
+        body(reply.assumingMemoryBound(to: redisReply.self))
+        freeReplyObject(reply)
         return true
     }
 

@@ -1,6 +1,10 @@
-/// A Redis connection that holds commands and sends them together: every
-/// command sent since the last `flush` goes out in one pipelined round trip
-/// (`redisAppendCommandArgv` for each, then `redisGetReply` for each).
+import CHiredis
+
+/// A Redis connection that pipelines: commands are held and go out on the
+/// socket in chunks of `writeEvery` as they accumulate, so the server works
+/// on the first while the caller is still producing the rest; `flush` sends
+/// what is left and reads every reply (`redisGetReply`), taking the ones
+/// that have already arrived as it goes. One flush is one round trip.
 ///
 /// It survives the server going away: a failed round trip answers every
 /// held command with nil and marks the pipe down; `ensureConnected`
@@ -15,10 +19,17 @@ public final class RedisPipe {
     public private(set) var lastError: RedisError?
     /// When the connection was lost, while it is.
     public private(set) var downSince: ContinuousClock.Instant?
-    /// Commands held for the next round trip, and what to do with each reply.
+    /// Commands of this round trip, and what to do with each reply.
     public var buffer = RedisCommandBuffer()
     var sinks: [Sink] = []
-    var integerSlots = 0
+    /// Commands of this round already on the socket, and replies already taken.
+    var written = 0
+    var taken = 0
+    /// Handlers' replies, called once the round is complete.
+    var answered: [((RedisReply?) -> Void, RedisReply)] = []
+    /// Set when the connection failed during this round.
+    var roundFailed = false
+    static let writeEvery = 64
     /// The answers of the last round trip's `expectInteger` commands, by slot.
     public private(set) var integers: [Int64?] = []
 
@@ -26,6 +37,11 @@ public final class RedisPipe {
         case discard
         case handler((RedisReply?) -> Void)
         case integer(Int)
+
+        var isInteger: Bool {
+            if case .integer = self { return true }
+            return false
+        }
     }
     var nextAttempt = ContinuousClock.now
     var backoff: Duration = .milliseconds(50)
@@ -71,55 +87,87 @@ public final class RedisPipe {
     /// nil if the server could not be reached.
     public func send(_ args: [String], reply: ((RedisReply?) -> Void)? = nil) {
         buffer.command(args)
-        sinks.append(reply.map { .handler($0) } ?? .discard)
+        hold(reply.map { .handler($0) } ?? .discard)
     }
 
     /// Holds the command just built in `buffer` (ended with `endCommand`),
     /// whose reply is discarded.
-    public func heldCommandDiscardingReply() { sinks.append(.discard) }
+    public func heldCommandDiscardingReply() { hold(.discard) }
 
     /// Holds the command just built in `buffer`, whose reply is a decimal
     /// integer or nil; returns its slot in `integers` after the next flush.
     public func heldCommandExpectingInteger() -> Int {
-        defer { integerSlots += 1 }
-        sinks.append(.integer(integerSlots))
-        return integerSlots
+        if sinks.isEmpty { integers.removeAll(keepingCapacity: true) }
+        integers.append(nil)
+        hold(.integer(integers.count - 1))
+        return integers.count - 1
     }
 
-    /// Sends every held command in one round trip and hands out the replies.
-    public func flush() {
-        guard !sinks.isEmpty else { return }
-        let pending = sinks
-        let slots = integerSlots
-        sinks.removeAll(keepingCapacity: true)
-        integerSlots = 0
-        integers.removeAll(keepingCapacity: true)
-        integers.append(contentsOf: repeatElement(nil, count: slots))
-        defer { buffer.removeAll() }
-        guard ensureConnected(), let c = connection else {
-            fail(pending)
-            return
-        }
-        var answered: [((RedisReply?) -> Void, RedisReply)] = []
+    /// The first command of a round also starts a new set of `integers`
+    /// (`heldCommandExpectingInteger` has done so already for its own).
+    func hold(_ sink: Sink) {
+        if sinks.isEmpty && !sink.isInteger { integers.removeAll(keepingCapacity: true) }
+        sinks.append(sink)
+        if sinks.count - written >= RedisPipe.writeEvery, connection != nil { writeHeld() }
+    }
+
+    /// Puts every held command not yet written on the socket and takes the
+    /// replies that have already arrived.
+    func writeHeld() {
+        guard !roundFailed, let c = connection else { return }
         do {
-            try c.append(buffer)
-            for sink in pending {
-                try c.readReply { r in
-                    switch sink {
-                    case .discard: break
-                    case .integer(let slot): integers[slot] = RedisConnection.integerValue(r)
-                    case .handler(let h): answered.append((h, RedisConnection.convert(r)))
-                    }
-                }
-            }
-            roundTrips += 1
-            commandsSent += Int64(pending.count)
+            try c.write(buffer, commands: written..<sinks.count)
+            written = sinks.count
+            while taken < written, try c.takeArrivedReply(take) {}
         } catch {
             markLost(error)
-            fail(pending)
-            return
+            roundFailed = true
         }
-        for (h, reply) in answered { h(reply) }
+    }
+
+    func take(_ r: UnsafeMutablePointer<redisReply>) {
+        switch sinks[taken] {
+        case .discard: break
+        case .integer(let slot): integers[slot] = RedisConnection.integerValue(r)
+        case .handler(let h): answered.append((h, RedisConnection.convert(r)))
+        }
+        taken += 1
+    }
+
+    /// Sends what is left of the round and reads every reply: one round trip.
+    public func flush() {
+        guard !sinks.isEmpty else { return }
+        // Nothing of this round is out yet: a lost connection may be retried.
+        if written == 0 && !roundFailed { ensureConnected() }
+        if !roundFailed, let c = connection {
+            writeHeld()
+            do {
+                while !roundFailed && taken < sinks.count { try c.readReply(take) }
+            } catch {
+                markLost(error)
+                roundFailed = true
+            }
+        } else {
+            roundFailed = true
+        }
+        let pending = sinks, replies = answered
+        let ok = !roundFailed
+        if ok {
+            roundTrips += 1
+            commandsSent += Int64(pending.count)
+        }
+        sinks.removeAll(keepingCapacity: true)
+        answered.removeAll(keepingCapacity: true)
+        buffer.removeAll()
+        written = 0
+        taken = 0
+        roundFailed = false
+        if ok {
+            for (h, reply) in replies { h(reply) }
+        } else {
+            for i in integers.indices { integers[i] = nil }
+            fail(pending)
+        }
     }
 
     func fail(_ pending: [Sink]) {

@@ -86,6 +86,38 @@ import RedisTestSupport
         if case .error = replies[4] {} else { Issue.record("expected an error reply") }
     }
 
+    @Test func aLargeRoundGoesOutInChunksAndAnswersInOrder() throws {
+        let server = try RedisServer()
+        let pipe = try RedisPipe(url: RedisURL(host: "127.0.0.1", port: server.port))
+        var slots: [Int] = []
+        for i in 0..<1_000 {
+            pipe.buffer.add("SET")
+            pipe.buffer.add("k\(i)")
+            pipe.buffer.append(Int64(i * 7 - 3_000))
+            pipe.buffer.endArgument()
+            pipe.buffer.endCommand()
+            pipe.heldCommandDiscardingReply()
+            pipe.buffer.add("GET")
+            pipe.buffer.add("k\(i)")
+            pipe.buffer.endCommand()
+            slots.append(pipe.heldCommandExpectingInteger())
+        }
+        var pong: RedisReply?
+        pipe.send(["PING"]) { pong = $0 }
+        #expect(pipe.roundTrips == 0 && pong == nil, "replies are only handed out when the round is complete")
+        pipe.flush()
+        #expect(pong == .status("PONG"))
+        #expect(pipe.roundTrips == 1 && pipe.commandsSent == 2_001)
+        #expect(slots.enumerated().allSatisfy { pipe.integers[$0.element] == Int64($0.offset * 7 - 3_000) })
+        // The next round starts its own integers.
+        pipe.buffer.add("GET")
+        pipe.buffer.add("missing")
+        pipe.buffer.endCommand()
+        #expect(pipe.heldCommandExpectingInteger() == 0)
+        pipe.flush()
+        #expect(pipe.integers == [nil])
+    }
+
     @Test func cacheTierHitsAndMissesAgreeWithTheServersOwnCounts() throws {
         let server = try RedisServer()
         let tier = try RedisCacheTier(url: RedisURL(host: "127.0.0.1", port: server.port), runID: "t1", capacity: 1_000)
