@@ -25,8 +25,6 @@ public final class RedisPipe {
     /// Commands of this round already on the socket, and replies already taken.
     var written = 0
     var taken = 0
-    /// Handlers' replies, called once the round is complete.
-    var answered: [((RedisReply?) -> Void, RedisReply)] = []
     /// Set when the connection failed during this round.
     var roundFailed = false
     static let writeEvery = 64
@@ -83,8 +81,9 @@ public final class RedisPipe {
         }
     }
 
-    /// Holds a command for the next round trip; `reply` gets its answer, or
-    /// nil if the server could not be reached.
+    /// Holds a command for the next round trip; `reply` gets its answer as
+    /// soon as it is read, or nil if the server could not be reached. A
+    /// handler must not send: it may run while the round is being written.
     public func send(_ args: [String], reply: ((RedisReply?) -> Void)? = nil) {
         buffer.command(args)
         hold(reply.map { .handler($0) } ?? .discard)
@@ -129,7 +128,7 @@ public final class RedisPipe {
         switch sinks[taken] {
         case .discard: break
         case .integer(let slot): integers[slot] = RedisConnection.integerValue(r)
-        case .handler(let h): answered.append((h, RedisConnection.convert(r)))
+        case .handler(let h): h(RedisConnection.convert(r))
         }
         taken += 1
     }
@@ -150,27 +149,25 @@ public final class RedisPipe {
         } else {
             roundFailed = true
         }
-        let pending = sinks, replies = answered
+        let pending = sinks, answeredCount = taken
         let ok = !roundFailed
         if ok {
             roundTrips += 1
             commandsSent += Int64(pending.count)
         }
         sinks.removeAll(keepingCapacity: true)
-        answered.removeAll(keepingCapacity: true)
         buffer.removeAll()
         written = 0
         taken = 0
         roundFailed = false
-        if ok {
-            for (h, reply) in replies { h(reply) }
-        } else {
+        if !ok {
             for i in integers.indices { integers[i] = nil }
-            fail(pending)
+            // Handlers already answered keep their replies; the rest get nil.
+            fail(pending[answeredCount...])
         }
     }
 
-    func fail(_ pending: [Sink]) {
+    func fail(_ pending: ArraySlice<Sink>) {
         for case .handler(let h) in pending { h(nil) }
     }
 
