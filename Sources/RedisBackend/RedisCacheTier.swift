@@ -37,8 +37,14 @@ public final class RedisCacheTier: CacheTier {
     public var lastError: RedisError? { pipe.lastError }
 
     /// Connects at once: an unreachable server at start is an error for the caller.
-    public init(url: RedisURL, runID: String, capacity: Int) throws(RedisError) {
-        pipe = try RedisPipe(url: url)
+    public convenience init(url: RedisURL, runID: String, capacity: Int) throws(RedisError) {
+        self.init(pipe: try RedisPipe(url: url), runID: runID, capacity: capacity)
+    }
+
+    /// On a pipe it may share with the message log on the same server: the
+    /// two then ride the same round trips.
+    public init(pipe: RedisPipe, runID: String, capacity: Int) {
+        self.pipe = pipe
         prefix = "payops:\(runID):cache:"
         prefixBytes = Array(prefix.utf8)
         stats.capacity = capacity

@@ -27,8 +27,13 @@ public final class RedisStreamLog: LogBackend {
     public var connectionGeneration: Int { pipe.generation }
 
     /// Connects at once: an unreachable server at start is an error for the caller.
-    public init(url: RedisURL, runID: String) throws(RedisError) {
-        pipe = try RedisPipe(url: url)
+    public convenience init(url: RedisURL, runID: String) throws(RedisError) {
+        self.init(pipe: try RedisPipe(url: url), runID: runID)
+    }
+
+    /// On a pipe it may share with the cache on the same server.
+    public init(pipe: RedisPipe, runID: String) {
+        self.pipe = pipe
         prefix = "payops:\(runID):log:"
     }
 

@@ -22,15 +22,17 @@ final class Backends {
         }
         let cacheURL = try cacheURL.map { try parse($0, "--cache") }
         let queueURL = try queueURL.map { try parse($0, "--queue") }
-        let cache: RedisCacheTier?
-        do { cache = try cacheURL.map { try RedisCacheTier(url: $0, runID: runID, capacity: capacity) } } catch {
-            throw ValidationError("--cache: \(error)")
+        // One connection per server: with --cache and --queue on the same
+        // one, the cache's reads and the log's commands share round trips.
+        let cachePipe: RedisPipe?, queuePipe: RedisPipe?
+        do { cachePipe = try cacheURL.map { try RedisPipe(url: $0) } } catch { throw ValidationError("--cache: \(error)") }
+        if let queueURL, queueURL == cacheURL {
+            queuePipe = cachePipe
+        } else {
+            do { queuePipe = try queueURL.map { try RedisPipe(url: $0) } } catch { throw ValidationError("--queue: \(error)") }
         }
-        self.cache = cache
-        do { log = try queueURL.map { try RedisStreamLog(url: $0, runID: runID) } } catch {
-            cache?.removeOwnKeys()
-            throw ValidationError("--queue: \(error)")
-        }
+        cache = cachePipe.map { RedisCacheTier(pipe: $0, runID: runID, capacity: capacity) }
+        log = queuePipe.map { RedisStreamLog(pipe: $0, runID: runID) }
     }
 
     /// Where this run's keys live, for reports: `payops:<run-id>:`.

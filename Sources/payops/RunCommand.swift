@@ -57,7 +57,9 @@ struct RunCommand: ParsableCommand {
             print(try ReportFormatter.json(report))
         } else {
             print(ReportFormatter.text(report))
-            for (name, pipe) in [("cache", backends.cache?.pipe), ("message log", backends.log?.pipe)] {
+            let shared = backends.cache != nil && backends.cache?.pipe === backends.log?.pipe
+            let pipes = shared ? [("cache and message log", backends.cache?.pipe)] : [("cache", backends.cache?.pipe), ("message log", backends.log?.pipe)]
+            for (name, pipe) in pipes {
                 guard let pipe, pipe.roundTrips > 0 else { continue }
                 print("\(name) on Redis: \(ReportFormatter.number(Double(pipe.commandsSent))) commands in \(ReportFormatter.number(Double(pipe.roundTrips))) round trips (\(String(format: "%.1f", Double(pipe.commandsSent) / Double(pipe.roundTrips))) per trip)")
             }
