@@ -52,8 +52,6 @@ public final class RedisCacheTier: CacheTier {
         infoBase = readInfo() ?? [:]
     }
 
-    func key(_ k: CacheKey) -> String { prefix + k.description }
-
     /// The key as bytes, straight into the command buffer: `payops:<run>:cache:account:42`.
     func appendKey(_ k: CacheKey) {
         pipe.buffer.append(prefixBytes)

@@ -17,8 +17,6 @@ public final class RedisPipe {
     var connection: RedisConnection?
     public private(set) var generation = 1
     public private(set) var lastError: RedisError?
-    /// When the connection was lost, while it is.
-    public private(set) var downSince: ContinuousClock.Instant?
     /// Commands of this round trip, and what to do with each reply.
     public var buffer = RedisCommandBuffer()
     var sinks: [Sink] = []
@@ -58,7 +56,6 @@ public final class RedisPipe {
     }
 
     public var isConnected: Bool { connection != nil }
-    public var heldCount: Int { sinks.count }
 
     /// Reconnects if the connection is lost and the backoff has passed.
     @discardableResult
@@ -71,7 +68,6 @@ public final class RedisPipe {
                                              handshakeMilliseconds: RedisPipe.reconnectHandshakeMilliseconds)
             generation += 1
             backoff = .milliseconds(50)
-            downSince = nil
             return true
         } catch {
             lastError = error
@@ -183,7 +179,6 @@ public final class RedisPipe {
         lastError = error
         // A connection that failed mid-reply is not reused: its stream is out of step.
         connection = nil
-        downSince = ContinuousClock.now
         nextAttempt = ContinuousClock.now + backoff
     }
 

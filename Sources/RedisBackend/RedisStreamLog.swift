@@ -131,7 +131,7 @@ public final class RedisStreamLog: LogBackend {
 
     public func flush() { pipe.flush() }
 
-    public func poll(streams: [String], groups: [(stream: String, group: String)]) -> [BackendNotice] {
+    public func poll(streams: [String]) -> [BackendNotice] {
         var notices: [BackendNotice] = []
         pipe.ensureConnected()
         if !pipe.isConnected {

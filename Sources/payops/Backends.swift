@@ -6,7 +6,6 @@ import RedisBackend
 /// The Redis servers a run uses instead of the embedded cache and log, and
 /// the cleanup of everything it wrote there.
 final class Backends {
-    let runID: String
     let cache: RedisCacheTier?
     let log: RedisStreamLog?
 
@@ -16,7 +15,6 @@ final class Backends {
         let env = ProcessInfo.processInfo.environment
         var id = SystemRandomNumberGenerator()
         let runID = String(getpid()) + "-" + String(id.next() & 0xff_ffff, radix: 16)
-        self.runID = runID
         func parse(_ text: String, _ flag: String) throws -> RedisURL {
             do { return try RedisURL.parse(text, environment: env) } catch { throw ValidationError("\(flag): \(error)") }
         }
@@ -34,9 +32,6 @@ final class Backends {
         cache = cachePipe.map { RedisCacheTier(pipe: $0, runID: runID, capacity: capacity) }
         log = queuePipe.map { RedisStreamLog(pipe: $0, runID: runID) }
     }
-
-    /// Where this run's keys live, for reports: `payops:<run-id>:`.
-    var keyPrefix: String { "payops:\(runID):" }
 
     /// Removes every key this run wrote; returns one line per server it
     /// could not reach (its keys stay until someone removes them).

@@ -34,7 +34,7 @@ public protocol LogBackend: AnyObject {
     func flush()
     /// Once a simulated second: reconnects, refreshes depth and lag, and
     /// reports what changed.
-    func poll(streams: [String], groups: [(stream: String, group: String)]) -> [BackendNotice]
+    func poll(streams: [String]) -> [BackendNotice]
     /// Reads depth and lag now, for a final report.
     func refreshFigures(streams: [String])
     /// The server's view from the last `poll`: entries per stream, and each

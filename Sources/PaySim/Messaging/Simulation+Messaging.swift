@@ -284,13 +284,7 @@ extension Simulation {
     /// consumers that found nothing try again.
     func pollLog() {
         guard let b = logBackend else { return }
-        var keys: [(stream: String, group: String)] = []
-        for ti in topics.indices {
-            for p in topics[ti].partitions.indices {
-                for g in groups where g.topic == ti { keys.append((streamName(ti, p), g.name)) }
-            }
-        }
-        for notice in b.poll(streams: allStreams, groups: keys) { log(notice.severity, notice.message) }
+        for notice in b.poll(streams: allStreams) { log(notice.severity, notice.message) }
         syncLogBackend()
         for gi in groups.indices { pump(gi) }
     }
