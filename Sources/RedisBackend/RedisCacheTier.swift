@@ -150,22 +150,14 @@ public final class RedisCacheTier: CacheTier {
     public func removeOwnKeys() -> Int? { pipe.removeKeys(prefix: prefix) }
 
     public func poll() -> [BackendNotice] {
+        if let down = pipe.pollOutage("cache", effect: "every read is a miss until it is back", reported: &reportedDown) { return down }
         var notices: [BackendNotice] = []
-        pipe.ensureConnected()
-        if !pipe.isConnected {
-            if !reportedDown {
-                reportedDown = true
-                notices.append(BackendNotice(.crit, "cache \(backendName) DOWN: \(pipe.lastError?.reason ?? "connection lost"); every read is a miss until it is back"))
-            }
-            return notices
-        }
         if pipe.generation != seenGeneration {
             seenGeneration = pipe.generation
             for (k, v) in infoLatest { infoCarry[k, default: 0] += v - (infoBase[k] ?? 0) }
             infoLatest = [:]
             infoBase = readInfo() ?? [:]
             let dropped = removeOwnKeys() ?? 0
-            reportedDown = false
             notices.append(BackendNotice(.info, "cache back on \(backendName); dropped \(dropped) entr\(dropped == 1 ? "y" : "ies") that may have missed invalidations"))
         }
         refreshInfo()

@@ -1,4 +1,5 @@
 import CHiredis
+import PaySim
 
 /// A Redis connection that pipelines: commands are held and go out on the
 /// socket in chunks of `writeEvery` as they accumulate, so the server works
@@ -33,11 +34,6 @@ public final class RedisPipe {
         case discard
         case handler((RedisReply?) -> Void)
         case integer(Int)
-
-        var isInteger: Bool {
-            if case .integer = self { return true }
-            return false
-        }
     }
     var nextAttempt = ContinuousClock.now
     var backoff: Duration = .milliseconds(50)
@@ -92,16 +88,15 @@ public final class RedisPipe {
     /// Holds the command just built in `buffer`, whose reply is a decimal
     /// integer or nil; returns its slot in `integers` after the next flush.
     public func heldCommandExpectingInteger() -> Int {
-        if sinks.isEmpty { integers.removeAll(keepingCapacity: true) }
-        integers.append(nil)
-        hold(.integer(integers.count - 1))
-        return integers.count - 1
+        let slot = sinks.isEmpty ? 0 : integers.count
+        hold(.integer(slot))
+        return slot
     }
 
-    /// The first command of a round also starts a new set of `integers`
-    /// (`heldCommandExpectingInteger` has done so already for its own).
+    /// The first command of a round also starts a new set of `integers`.
     func hold(_ sink: Sink) {
-        if sinks.isEmpty && !sink.isInteger { integers.removeAll(keepingCapacity: true) }
+        if sinks.isEmpty { integers.removeAll(keepingCapacity: true) }
+        if case .integer = sink { integers.append(nil) }
         sinks.append(sink)
         if sinks.count - written >= RedisPipe.writeEvery, connection != nil { writeHeld() }
     }
@@ -180,6 +175,20 @@ public final class RedisPipe {
         // A connection that failed mid-reply is not reused: its stream is out of step.
         connection = nil
         nextAttempt = ContinuousClock.now + backoff
+    }
+
+    /// Reconnects if due. While the connection is down, returns the notices
+    /// to give: the first poll of an outage reports it (`what` is down, and
+    /// `effect` is what that means), later ones nothing. Nil once connected.
+    func pollOutage(_ what: String, effect: String, reported: inout Bool) -> [BackendNotice]? {
+        ensureConnected()
+        guard connection == nil else {
+            reported = false
+            return nil
+        }
+        guard !reported else { return [] }
+        reported = true
+        return [BackendNotice(.crit, "\(what) \(url) DOWN: \(lastError?.reason ?? "connection lost"); \(effect)")]
     }
 
     /// Deletes every key that starts with `prefix` (SCAN MATCH + UNLINK);

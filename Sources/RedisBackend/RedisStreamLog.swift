@@ -132,16 +132,10 @@ public final class RedisStreamLog: LogBackend {
     public func flush() { pipe.flush() }
 
     public func poll(streams: [String]) -> [BackendNotice] {
-        var notices: [BackendNotice] = []
-        pipe.ensureConnected()
-        if !pipe.isConnected {
-            if !reportedDown {
-                reportedDown = true
-                notices.append(BackendNotice(.crit, "message log \(backendName) DOWN: \(pipe.lastError?.reason ?? "connection lost"); produced messages are held locally until it is back"))
-            }
-            return notices
+        if let down = pipe.pollOutage("message log", effect: "produced messages are held locally until it is back", reported: &reportedDown) {
+            return down
         }
-        reportedDown = false
+        var notices: [BackendNotice] = []
         if refusals > reportedRefusals {
             notices.append(BackendNotice(.warn, "message log \(backendName) refused \(refusals - reportedRefusals) command\(refusals - reportedRefusals == 1 ? "" : "s"): \(lastRefusal ?? "")"))
             reportedRefusals = refusals
