@@ -63,8 +63,10 @@ static void payops_on_fatal(int sig) {
     signal(sig, SIG_DFL);
     raise(sig);
 }
-/* For headless runs: SIGINT, SIGTERM and SIGHUP only set the flag, so the
-   run stops between slices and cleans up; unblocked as below. */
+/* SIGINT, SIGTERM and SIGHUP only set the flag: the console's frame loop
+   or a headless run's next slice sees it, cleans up and exits. A parent
+   may have left them blocked (the mask is inherited across exec): unblock
+   them, or SIGTERM would wait forever. */
 static inline void payops_catch_stop_signals(void) {
     struct sigaction sa;
     sigemptyset(&sa.sa_mask);
@@ -80,23 +82,16 @@ static inline void payops_catch_stop_signals(void) {
     sigaddset(&unblock, SIGHUP);
     sigprocmask(SIG_UNBLOCK, &unblock, NULL);
 }
+/* The console: the stop signals, SIGWINCH unblocked, and fatal signals
+   that restore the terminal before dying. */
 static inline void payops_install_signal_handlers(void) {
-    struct sigaction sa;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = 0;
-    sa.sa_handler = payops_on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    /* A parent may have left these blocked (the mask is inherited across
-       exec): unblock them, or SIGTERM would wait forever. */
+    payops_catch_stop_signals();
     sigset_t unblock;
     sigemptyset(&unblock);
-    sigaddset(&unblock, SIGINT);
-    sigaddset(&unblock, SIGTERM);
-    sigaddset(&unblock, SIGHUP);
     sigaddset(&unblock, SIGWINCH);
     sigprocmask(SIG_UNBLOCK, &unblock, NULL);
+    struct sigaction sa;
+    sigemptyset(&sa.sa_mask);
     sa.sa_handler = payops_on_fatal;
     sa.sa_flags = SA_RESETHAND;
     int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP };

@@ -127,7 +127,7 @@ public final class RedisCacheTier: CacheTier {
         let elapsed = wall - last.wall
         guard elapsed >= .milliseconds(250) else { return }
         paceSample = (now, wall)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.inSeconds
         let simulated = Double(now - last.sim) / 1e6
         guard simulated > 0 else { return }
         pace = min(1_000, max(0.01, 0.5 * pace + 0.5 * simulated / seconds))

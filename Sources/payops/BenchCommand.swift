@@ -46,15 +46,12 @@ struct MMcBench: ParsableCommand {
         let clock = ContinuousClock()
         let start = clock.now
         let result = model.run(customers: customers)
-        let elapsed = clock.now - start
-        let wall = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let wall = (clock.now - start).inSeconds
         let out = Output(customers: result.customers, mean_wait_s: result.meanWaitSeconds,
                          erlang_c_wait_s: model.erlangCMeanWaitSeconds, wall_s: wall,
                          customers_per_s: Double(result.customers) / wall)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(out), as: UTF8.self))
+            try printJSONLine(out)
         } else {
             let diff = (out.mean_wait_s / out.erlang_c_wait_s - 1) * 100
             print("M/M/\(servers)  λ=\(lambda)  μ=\(mu)  seed \(seed)")
@@ -120,15 +117,12 @@ struct CacheBench: ParsableCommand {
             _ = tier.getMany(getKeys, now: 0)
             guard tier.isAvailable else { throw ValidationError("--cache: \(tier.lastError.map { "\($0)" } ?? "the server went away")") }
         }
-        let elapsed = clock.now - start
-        let wall = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let wall = (clock.now - start).inSeconds
         let total = tier.stats.total
         let out = Output(backend: tier.backendName, ops: rounds * batch, batch: batch, round_trips: tier.pipe.roundTrips - roundTripsBefore,
                          hits: total.hits, misses: total.misses, wall_s: wall, ops_per_s: Double(rounds * batch) / wall)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(out), as: UTF8.self))
+            try printJSONLine(out)
         } else {
             print("cache bench on \(out.backend): \(out.ops) ops (\(half) SET + \(batch - half) GET per round trip), \(keys) keys")
             print("round trips   \(out.round_trips)")
@@ -137,4 +131,11 @@ struct CacheBench: ParsableCommand {
             print("ops/s         \(String(format: "%.0f", out.ops_per_s))")
         }
     }
+}
+
+/// A benchmark's result as one line of JSON, keys sorted, URLs unescaped.
+func printJSONLine(_ value: some Encodable) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
 }

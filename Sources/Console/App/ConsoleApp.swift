@@ -64,7 +64,7 @@ public final class ConsoleApp {
             nextFrame = now - nextFrame > frame ? now + frame : nextFrame + frame
             let elapsed = now - lastTick
             lastTick = now
-            let wallSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let wallSeconds = elapsed.inSeconds
             let sim = controller.simulation
             var advanced = 0.0
             if !sim.paused {

@@ -129,3 +129,8 @@ extension SimDuration {
         return SimDuration(microseconds: total)
     }
 }
+
+extension Duration {
+    /// The duration in seconds, for wall-clock rates.
+    public var inSeconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
