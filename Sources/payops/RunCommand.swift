@@ -83,9 +83,10 @@ extension RunCommand {
     /// A run faster than real time can pass a server's short outage in a
     /// blink of wall time and end with messages still held and top-ups not
     /// credited. If a server is down when the drain ends, the run goes on in
-    /// real time for up to `backendWait` for it to come back, then drains.
-    static func waitForBackends(_ sim: Simulation, stop: () -> Bool) {
-        guard sim.backendDown else { return }
+    /// real time for up to `backendWait` for it to come back; true when it
+    /// did, so the run drains once more.
+    static func waitForBackends(_ sim: Simulation, stop: () -> Bool) -> Bool {
+        guard sim.backendDown else { return false }
         let held = sim.heldByLog
         printError("payops: a Redis backend is down at the end of the run (\(Money.grouped(Int64(held.messages))) messages held, \(Money.grouped(Int64(held.topups))) top-ups waiting for their credit); waiting up to \(backendWait.components.seconds) s for it")
         let clock = ContinuousClock()
@@ -96,12 +97,9 @@ extension RunCommand {
         }
         if sim.backendDown {
             printError("payops: still down after \(backendWait.components.seconds) s; the report shows what is held")
-            return
+            return false
         }
-        let drainEnd = sim.now.microseconds + 60_000_000
-        while !sim.isQuiescent && sim.now.microseconds < drainEnd && !stop() {
-            sim.advance(to: SimTime(microseconds: min(drainEnd, sim.now.microseconds + 1_000_000)))
-        }
+        return !stop()
     }
 }
 

@@ -18,12 +18,12 @@ extension Simulation {
     /// Commands run at their times, in list order for equal times; each one
     /// the platform refuses is returned with its index in `commands`.
     /// `shouldStop` is asked after every simulated second; when it says yes
-    /// the run ends there (no drain, no audit). `beforeAudit` runs after the
-    /// drain, for a caller that has more to wait for.
+    /// the run ends there (no drain, no audit). `afterDrain` runs after the
+    /// drain, for a caller that has more to wait for; true drains once more.
     public func runHeadless(duration: SimDuration, drain: SimDuration = .seconds(60),
                             commands: [(at: SimDuration, command: OperatorCommand)] = [],
                             shouldStop: () -> Bool = { false },
-                            beforeAudit: () -> Void = {}) -> [(index: Int, error: CommandError)] {
+                            afterDrain: () -> Bool = { false }) -> [(index: Int, error: CommandError)] {
         var failures: [(index: Int, error: CommandError)] = []
         /// Advances a second at a time; false once told to stop.
         func run(to t: Int64) -> Bool {
@@ -40,11 +40,18 @@ extension Simulation {
         }
         guard run(to: duration.microseconds) else { return failures }
         closeArrivals()
-        let deadline = nowMicros + drain.microseconds
-        while !isQuiescent && nowMicros < deadline {
-            guard run(to: min(deadline, nowMicros + 1_000_000)) else { return failures }
+        /// Lets work in flight finish, for up to `drain`; false once told to stop.
+        func drainInFlight() -> Bool {
+            let deadline = nowMicros + drain.microseconds
+            while !isQuiescent && nowMicros < deadline {
+                guard run(to: min(deadline, nowMicros + 1_000_000)) else { return false }
+            }
+            return true
         }
-        beforeAudit()
+        guard drainInFlight() else { return failures }
+        if afterDrain() {
+            guard drainInFlight() else { return failures }
+        }
         auditNow()
         return failures
     }
