@@ -56,11 +56,11 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
-        // A private redis-server per test, shared by the Redis and end-to-end tests.
-        .target(name: "RedisTestSupport", path: "Tests/RedisTestSupport"),
-        .testTarget(name: "RedisBackendTests", dependencies: ["RedisBackend", "CHiredis", "RedisTestSupport"]),
+        // Helpers shared by the Redis and end-to-end tests: a private redis-server, clean child processes.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "RedisBackendTests", dependencies: ["RedisBackend", "CHiredis", "TestSupport"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "CNCurses"]),
-        .testTarget(name: "PayopsEndToEndTests", dependencies: ["payops", "RedisBackend", "RedisTestSupport"]),
+        .testTarget(name: "PayopsEndToEndTests", dependencies: ["payops", "RedisBackend", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import RedisBackend
-import RedisTestSupport
+import TestSupport
 
 /// `payops run` against private redis-servers: the flags, the clear
 /// refusals, the password that never shows, and the keys it removes on

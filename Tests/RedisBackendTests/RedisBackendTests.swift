@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import PaySim
-import RedisTestSupport
+import TestSupport
 @testable import RedisBackend
 
 @Suite struct RedisURLTests {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import RedisTestSupport
+import TestSupport
 @testable import PaySim
 @testable import RedisBackend
 
@@ -8,6 +8,20 @@ import RedisTestSupport
 @Suite(.serialized) struct RedisSimulationTests {
     static func cardTotal(_ s: Simulation) -> Int64 {
         (0..<s.ledger.shardCount).reduce(Int64(0)) { $0 + s.ledger.balance(s.ledger.cardNetwork(shard: $1)) }
+    }
+
+    /// Advances in 100 ms steps, a little wall time apart, until the cache
+    /// and the log are back and the streams are in step again (reconnects
+    /// back off up to 2 s of wall time); at most 20 s. Returns the time reached.
+    static func advanceUntilReconnected(_ s: Simulation, log: RedisStreamLog) -> Int64 {
+        let deadline = Date().addingTimeInterval(20)
+        var t = s.now.microseconds
+        repeat {
+            t += 100_000
+            s.advance(to: SimTime(microseconds: t))
+            Thread.sleep(forTimeInterval: 0.02)
+        } while !(s.snapshot().cache.available && s.snapshot().log.available && s.logGeneration == log.connectionGeneration) && Date() < deadline
+        return t
     }
 
     static func url(_ server: RedisServer) -> RedisURL { RedisURL(host: "127.0.0.1", port: server.port) }
@@ -118,14 +132,7 @@ import RedisTestSupport
         #expect(down.requestsInFlight < 1_000, "the platform keeps serving")
 
         try server.start()
-        // Reconnects with backoff (at most 2 s of wall time apart).
-        let deadline = Date().addingTimeInterval(20)
-        var t: Int64 = 26_000_000
-        repeat {
-            t += 100_000
-            s.advance(to: SimTime(microseconds: t))
-            Thread.sleep(forTimeInterval: 0.02)
-        } while !(s.snapshot().cache.available && s.snapshot().log.available && s.logGeneration == log.connectionGeneration) && Date() < deadline
+        let t = RedisSimulationTests.advanceUntilReconnected(s, log: log)
         let back = s.snapshot()
         #expect(back.cache.available && back.log.available)
         #expect(back.log.unsent == 0)
@@ -158,13 +165,7 @@ import RedisTestSupport
         let failedWhileFull = down.workload(.topup).stats.failed
         #expect(failedWhileFull > 100, "new top-ups are refused while the buffer is full")
         try server.start()
-        let deadline = Date().addingTimeInterval(20)
-        var t: Int64 = 15_000_000
-        repeat {
-            t += 100_000
-            s.advance(to: SimTime(microseconds: t))
-            Thread.sleep(forTimeInterval: 0.02)
-        } while !(s.snapshot().log.available && s.logGeneration == log.connectionGeneration) && Date() < deadline
+        let t = RedisSimulationTests.advanceUntilReconnected(s, log: log)
         #expect(s.snapshot().log.unsent == 0)
         s.closeArrivals()
         s.advance(to: SimTime(microseconds: t + 60_000_000))
