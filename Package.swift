@@ -17,16 +17,11 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
-        .systemLibrary(
-            name: "CNCurses",
-            pkgConfig: "ncursesw",
-            providers: [.apt(["libncursesw5-dev"])]
-        ),
-        .systemLibrary(
-            name: "CHiredis",
-            pkgConfig: "hiredis",
-            providers: [.apt(["libhiredis-dev"])]
-        ),
+        // Linked by name in their module maps, not through pkg-config: the
+        // only flags pkg-config adds are -D defines SwiftPM drops with a
+        // warning (shim.h defines what it needs itself).
+        .systemLibrary(name: "CNCurses"),
+        .systemLibrary(name: "CHiredis"),
         .target(
             name: "PaySim",
             dependencies: [
@@ -59,7 +54,10 @@ let package = Package(
         // Helpers shared by the Redis and end-to-end tests: a private redis-server, clean child processes.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "RedisBackendTests", dependencies: ["RedisBackend", "CHiredis", "TestSupport"]),
-        .testTarget(name: "ConsoleTests", dependencies: ["Console", "CNCurses"]),
+        .testTarget(name: "ConsoleTests", dependencies: [
+            "Console", "CNCurses",
+            .product(name: "PropertyBased", package: "swift-property-based"),
+        ], exclude: ["Snapshots"]),
         .testTarget(name: "PayopsEndToEndTests", dependencies: ["payops", "RedisBackend", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -73,12 +73,19 @@ public final class RedisConnection {
             }
         }
         switch try command(["SELECT", String(url.db)]) {
+        case .error(let e) where e.hasPrefix("LOADING"):
+            throw RedisError(kind: .unreachable, host: url.host, port: url.port, reason: "it is still loading its data from disk")
         case .error(let e) where e.hasPrefix("NOAUTH"):
             throw RedisError(kind: .authentication, host: url.host, port: url.port, reason: RedisConnection.explainAuth(e))
         case .error(let e):
             throw RedisError(kind: .database, host: url.host, port: url.port, reason: "db \(url.db): \(e)")
         default:
             break
+        }
+        // A server replaying its append-only file answers LOADING to every
+        // data command: it is not there yet, and is treated as unreachable.
+        if case .error(let e) = try command(["PING"]), e.hasPrefix("LOADING") {
+            throw RedisError(kind: .unreachable, host: url.host, port: url.port, reason: "it is still loading its data from disk")
         }
         _ = redisSetTimeout(context, timeout(timeoutMilliseconds))
     }

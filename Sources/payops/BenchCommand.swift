@@ -8,7 +8,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure the engine's and the Redis backend's speed.",
-        subcommands: [MMcBench.self, CacheBench.self]
+        subcommands: [MMcBench.self, CacheBench.self, CapacityBench.self]
     )
 }
 
@@ -129,6 +129,83 @@ struct CacheBench: ParsableCommand {
             print("hits/misses   \(out.hits)/\(out.misses)")
             print("wall          \(String(format: "%.3f", out.wall_s)) s")
             print("ops/s         \(String(format: "%.0f", out.ops_per_s))")
+        }
+    }
+}
+
+/// The platform's capacity: one headless run per offered rate, and what
+/// came of it. The knee is where goodput stops following the offered load.
+struct CapacityBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "capacity",
+        abstract: "Sweep the offered rate and report goodput, failures and latency at each step.")
+
+    @Option(help: "Offered rates in requests per second, comma separated.")
+    var rates = "1000,2000,3000,4000,5000,6000,8000,10000,15000,20000"
+    @Option(help: "Simulated time of arrivals per step, e.g. 1m.")
+    var duration = "1m"
+    @Option(name: .customLong("retry-budget"), help: "on (the default, 20% of requests) or off.")
+    var retryBudget = "on"
+    @OptionGroup var model: ModelOptions
+    @Flag(help: "Print one JSON object per step.") var json = false
+
+    struct Step: Encodable {
+        var offered_tps: Double
+        var goodput_tps: Double
+        var attempts_tps: Double
+        var shed_tps: Double
+        var limited_tps: Double
+        var failed_percent: Double
+        var payment_p99_ms: Double
+        var topup_p99_ms: Double
+        var balanced: Bool
+    }
+
+    func run() throws {
+        var base = try model.makeConfig()
+        let length = try parseDuration(duration, flag: "--duration")
+        guard length.microseconds > 0 else { throw ValidationError("--duration: must be longer than 0s") }
+        switch retryBudget.lowercased() {
+        case "on": base.retryBudgetEnabled = true
+        case "off": base.retryBudgetEnabled = false
+        default: throw ValidationError("--retry-budget: '\(retryBudget)' is not on or off")
+        }
+        var steps: [Double] = []
+        for (i, text) in rates.split(separator: ",", omittingEmptySubsequences: false).enumerated() {
+            guard let r = Double(text.trimmingCharacters(in: .whitespaces)), Simulation.validRate(r), r > 0 else {
+                throw ValidationError("--rates: item \(i + 1) '\(text)' is not a rate; expected requests per second: \(Limits.rateTPS.text)")
+            }
+            steps.append(r)
+        }
+        if !json {
+            print("capacity sweep: \(length) of arrivals per step, seed \(base.seed), \(base.shards) shards, \(base.nodes) nodes, \(base.commitProtocol), retry budget \(retryBudget.lowercased())")
+            print(ReportFormatter.lpad("offered/s", 10) + ReportFormatter.lpad("goodput/s", 10) + ReportFormatter.lpad("attempts/s", 11)
+                + ReportFormatter.lpad("shed/s", 8) + ReportFormatter.lpad("limited/s", 10) + ReportFormatter.lpad("failed", 8)
+                + ReportFormatter.lpad("pay p99", 10) + ReportFormatter.lpad("top-up p99", 11))
+        }
+        for rate in steps {
+            var c = base
+            c.baseRateTPS = rate
+            let sim = Simulation(config: c)
+            _ = sim.runHeadless(duration: length)
+            let r = RunReport(snapshot: sim.snapshot(), config: c, duration: length)
+            let w = r.workloads.values
+            let submitted = w.reduce(0) { $0 + $1.submitted }
+            let failed = w.reduce(0) { $0 + $1.failed + $1.aborted }
+            let step = Step(offered_tps: r.load.per_s.offered, goodput_tps: r.load.per_s.goodput, attempts_tps: r.load.per_s.attempts,
+                            shed_tps: r.load.per_s.shed, limited_tps: r.load.per_s.limited,
+                            failed_percent: submitted == 0 ? 0 : (Double(failed) * 10_000 / Double(submitted)).rounded() / 100,
+                            payment_p99_ms: r.workloads["payment"]?.latency_ms.p99 ?? 0, topup_p99_ms: r.workloads["topup"]?.latency_ms.p99 ?? 0,
+                            balanced: r.ledger.balanced)
+            if json {
+                try printJSONLine(step)
+            } else {
+                print(ReportFormatter.lpad(ReportFormatter.number(step.offered_tps), 10) + ReportFormatter.lpad(ReportFormatter.number(step.goodput_tps), 10)
+                    + ReportFormatter.lpad(ReportFormatter.number(step.attempts_tps), 11) + ReportFormatter.lpad(ReportFormatter.number(step.shed_tps), 8)
+                    + ReportFormatter.lpad(ReportFormatter.number(step.limited_tps), 10) + ReportFormatter.lpad(String(format: "%.1f%%", step.failed_percent), 8)
+                    + ReportFormatter.lpad(ReportFormatter.ms(step.payment_p99_ms) + " ms", 10) + ReportFormatter.lpad(ReportFormatter.ms(step.topup_p99_ms) + " ms", 11)
+                    + (step.balanced ? "" : "  LEDGER VIOLATION"))
+            }
         }
     }
 }

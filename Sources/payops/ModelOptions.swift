@@ -12,10 +12,10 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Workload shares in percent, e.g. payment=60,topup=25,trade=15.")
     var mix: String = WorkloadMix.default.description
 
-    @Option(help: "Number of ledger shards (1...64).")
+    @Option(help: "Number of ledger shards (\(Limits.shards.text)).")
     var shards: Int = 4
 
-    @Option(help: "Number of app nodes, each hosting a commit coordinator (1...64).")
+    @Option(help: "Number of app nodes, each hosting a commit coordinator (\(Limits.nodes.text)).")
     var nodes: Int = 6
 
     @Option(name: .customLong("protocol"), help: "Commit protocol for cross-shard transactions: 2pc or 3pc.")
@@ -46,27 +46,27 @@ struct ModelOptions: ParsableArguments {
     func makeConfig() throws -> SimulationConfig {
         var c = SimulationConfig()
         c.seed = seed
-        guard let r = Double(rate), r.isFinite, r >= 0, r <= 10_000_000 else {
-            throw ValidationError("--rate: '\(rate)' is not a rate; expected a number of requests per second from 0 to 10000000")
+        guard let r = Double(rate), Simulation.validRate(r) else {
+            throw ValidationError("--rate: '\(rate)' is not a rate; expected requests per second: \(Limits.rateTPS.text)")
         }
         c.baseRateTPS = r
         do { c.mix = try WorkloadMix.parse(mix) } catch { throw ValidationError("--mix: \(error)") }
-        guard (1...64).contains(shards) else { throw ValidationError("--shards: \(shards) is out of range; expected 1...64") }
+        guard Limits.shards.contains(shards) else { throw ValidationError("--shards: \(shards) is out of range; expected \(Limits.shards.text)") }
         c.shards = shards
-        guard (1...64).contains(nodes) else { throw ValidationError("--nodes: \(nodes) is out of range; expected 1...64") }
+        guard Limits.nodes.contains(nodes) else { throw ValidationError("--nodes: \(nodes) is out of range; expected \(Limits.nodes.text)") }
         c.nodes = nodes
         guard let p = CommitProtocol(rawValue: commitProtocol.lowercased()) else {
             throw ValidationError("--protocol: '\(commitProtocol)' is not a protocol; expected 2pc or 3pc")
         }
         c.commitProtocol = p
-        guard (1...10_000_000).contains(customers) else { throw ValidationError("--customers: \(customers) is out of range; expected 1...10000000") }
+        guard Limits.customers.contains(customers) else { throw ValidationError("--customers: \(customers) is out of range; expected \(Limits.customers.text)") }
         c.customers = customers
         guard let algorithm = BalancerAlgorithm(rawValue: lb.lowercased()) else {
             throw ValidationError("--lb: '\(lb)' is not an algorithm; expected rr, wrr, random, leastconn, p2c or hash")
         }
         c.balancer = algorithm
-        guard (1...100_000_000).contains(cacheCapacity) else {
-            throw ValidationError("--cache-capacity: \(cacheCapacity) is out of range; expected 1...100000000")
+        guard Limits.cacheCapacityEntries.contains(cacheCapacity) else {
+            throw ValidationError("--cache-capacity: \(cacheCapacity) is out of range; expected \(Limits.cacheCapacityEntries.text)")
         }
         c.cacheCapacity = cacheCapacity
         return c

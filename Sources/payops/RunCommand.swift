@@ -138,14 +138,27 @@ enum ReportFormatter {
         if let server = r.cache.server {
             out += "; server counted \(number(Double(server["keyspace_hits"] ?? 0))) hits, \(number(Double(server["keyspace_misses"] ?? 0))) misses, \(number(Double(server["evicted_keys"] ?? 0))) evicted, \(number(Double(server["expired_keys"] ?? 0))) expired"
         }
-        out += "\nmessage log \(r.queue_backend): " + r.queues.map { "\($0.group) lag \(number(Double($0.lag)))" }.joined(separator: ", ") + "\n\n"
-        out += pad("workload", 10) + lpad("submitted", 11) + lpad("committed", 11) + lpad("declined", 10) + lpad("aborted", 9)
-            + lpad("failed", 8) + lpad("p50 ms", 9) + lpad("p99 ms", 9) + lpad("p99.9 ms", 10) + "\n"
+        out += "\nmessage log \(r.queue_backend): " + r.queues.map { "\($0.group) lag \(number(Double($0.lag)))" }.joined(separator: ", ") + "\n"
+        let l = r.load.per_s
+        out += "load per second: offered \(number(l.offered)), attempts \(number(l.attempts)) (retries \(number(l.retries))), shed \(number(l.shed)) (rate-limited \(number(l.limited))), goodput \(number(l.goodput))\n"
+        if !r.load.shed_by_reason.isEmpty {
+            out += "shed: " + r.load.shed_by_reason.sorted { $0.key < $1.key }.map { "\($0.key) \(number(Double($0.value)))" }.joined(separator: ", ")
+            out += r.load.retries_refused_by_budget > 0 ? "; \(number(Double(r.load.retries_refused_by_budget))) retries refused by the budget\n" : "\n"
+        }
+        out += "\n" + pad("workload", 10) + lpad("submitted", 11) + lpad("committed", 11) + lpad("declined", 10) + lpad("aborted", 9)
+            + lpad("failed", 8) + lpad("p50 ms", 9) + lpad("p99 ms", 9) + lpad("p99.9 ms", 10) + lpad("fail p99", 10) + "\n"
         for name in ["payment", "topup", "trade"] {
             guard let w = r.workloads[name] else { continue }
             out += pad(name, 10) + lpad(number(Double(w.submitted)), 11) + lpad(number(Double(w.committed)), 11)
                 + lpad(number(Double(w.declined)), 10) + lpad(number(Double(w.aborted)), 9) + lpad(number(Double(w.failed)), 8)
-                + lpad(ms(w.latency_ms.p50), 9) + lpad(ms(w.latency_ms.p99), 9) + lpad(ms(w.latency_ms.p999), 10) + "\n"
+                + lpad(ms(w.latency_ms.p50), 9) + lpad(ms(w.latency_ms.p99), 9) + lpad(ms(w.latency_ms.p999), 10)
+                + lpad(w.aborted + w.failed > 0 ? ms(w.failure_latency_ms.p99) : "–", 10) + "\n"
+        }
+        out += "latency is for committed requests, from arrival; fail p99 is arrival to the failure the client saw\n"
+        let g = r.gateway
+        out += "\ncard gateway: \(number(Double(g.approved))) approved, \(number(Double(g.declined))) declined, \(number(Double(g.unknown_outcomes))) unknown outcomes reversed (\(number(Double(g.reversals))) charges voided, \(g.reversals_pending) reversals pending, \(number(Double(g.late_approvals))) late approvals ignored)\n"
+        if r.in_flight_at_end > 0 || r.uncredited_topups > 0 {
+            out += "at the end: \(number(Double(r.in_flight_at_end))) requests in flight, \(number(Double(r.uncredited_topups))) top-ups waiting for their credit\n"
         }
         let c = r.commit
         out += "\ncommit (\(c.protocol)): \(number(Double(c.prepared))) prepared, \(number(Double(c.committed))) committed, \(number(Double(c.aborted))) aborted, \(number(Double(c.local_commits))) single-shard\n"

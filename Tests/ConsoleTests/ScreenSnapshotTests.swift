@@ -59,7 +59,24 @@ import PaySim
         let canvas = render(160, 48)
         try compare(canvas, "screen-160x48.txt")
         // Wider screens get more columns.
-        for column in ["declined", "aborted", "doubt", "checks", "commit p99", "in/out"] { #expect(canvas.text.contains(column)) }
+        for column in ["offered", "goodput", "shed", " err ", " decl ", "doubt", "503/s", "cpu", " gw ", "checks", "commit p99", "in/out"] {
+            #expect(canvas.text.contains(column), "\(column)")
+        }
+    }
+
+    /// A full node: slots full and a queue behind them. The cell must show
+    /// the whole queue (+128), never a cut number, at any panel width.
+    @Test func aFullNodeShowsItsWholeQueue() throws {
+        let sim = Simulation(config: SimulationConfig())
+        try sim.apply(.rate(tps: 20_000, workload: nil))
+        sim.advance(to: SimTime(microseconds: 5_000_000))
+        let snap = sim.snapshot()
+        let full = try #require(snap.nodes.first { $0.queued == 128 && $0.inFlight == $0.capacity })
+        for (w, h) in [(80, 24), (120, 36), (160, 48)] {
+            var screen = Screen(snapshot: snap, state: ConsoleState(), theme: .monochromeBuiltIn, glyphs: .unicode, width: w, height: h)
+            let text = screen.render().text
+            #expect(text.contains("\(full.inFlight)/\(full.capacity)+128"), "at \(w)x\(h)")
+        }
     }
 
     @Test func asciiFallbackAt80x24() throws {

@@ -51,6 +51,26 @@ import PropertyBased
         ("consumers notifications 2", .consumers(group: "notifications", count: 2)),
         ("pause", .pause),
         ("resume", .resume),
+        ("partition shard-1,shard-2 | shard-3,shard-4 for 10s",
+         .partition(sides: [[.shard(0), .shard(1)], [.shard(2), .shard(3)]], duration: .seconds(10))),
+        ("partition shard-1 ,shard-2|shard-3 , node-4 for 30s",
+         .partition(sides: [[.shard(0), .shard(1)], [.shard(2), .node(3)]], duration: .seconds(30))),
+        ("partition node-2 for 5s", .partition(sides: [[.node(1)]], duration: .seconds(5))),
+        ("retries budget off", .retryBudget(percent: nil)),
+        ("retries budget on", .retryBudget(percent: 20)),
+        ("retries budget 35%", .retryBudget(percent: 35)),
+        ("retries budget 0%", .retryBudget(percent: 0)),
+        ("retries attempts 5", .retryAttempts(5)),
+        ("breaker off", .breakers(false)),
+        ("BREAKER ON", .breakers(true)),
+        ("bulkhead 32", .bulkhead(connections: 32)),
+        ("bulkhead off", .bulkhead(connections: nil)),
+        ("deadline 2s", .deadline(.seconds(2))),
+        ("deadline off", .deadline(nil)),
+        ("ejection off", .ejection(false)),
+        ("ratelimit 50", .rateLimit(perSecond: 50)),
+        ("ratelimit 50/s", .rateLimit(perSecond: 50)),
+        ("ratelimit off", .rateLimit(perSecond: nil)),
     ]
 
     @Test(arguments: validForms)
@@ -100,6 +120,11 @@ import PropertyBased
         .balancer(.leastConnections), .balancer(.powerOfTwoChoices), .balancer(.consistentHash),
         .cacheFlush, .cacheCapacity(20000),
         .consumers(group: "wallet-credit", count: 0), .consumers(group: "notifications", count: 64),
+        .partition(sides: [[.shard(0), .node(2)], [.shard(1)], [.shard(3)]], duration: .seconds(12)),
+        .retryBudget(percent: nil), .retryBudget(percent: 12.5), .retryAttempts(1),
+        .breakers(true), .breakers(false), .bulkhead(connections: 10_000), .bulkhead(connections: nil),
+        .deadline(.milliseconds(1_500)), .deadline(nil), .ejection(true), .ejection(false),
+        .rateLimit(perSecond: 2.5), .rateLimit(perSecond: nil),
     ]
 
     @Test(arguments: everyCase)
@@ -124,6 +149,12 @@ import PropertyBased
         (.cacheCapacity(20000), "cache capacity 20000"),
         (.consumers(group: "clearing", count: 2), "consumers clearing 2"),
         (.gatewayDown, "gateway down"),
+        (.partition(sides: [[.shard(0), .shard(1)], [.shard(2), .node(3)]], duration: .seconds(10)), "partition shard-1,shard-2 | shard-3,node-4 for 10s"),
+        (.retryBudget(percent: nil), "retries budget off"),
+        (.retryBudget(percent: 20), "retries budget 20%"),
+        (.bulkhead(connections: 64), "bulkhead 64"),
+        (.deadline(.seconds(5)), "deadline 5s"),
+        (.rateLimit(perSecond: 100), "ratelimit 100"),
     ])
     func canonicalText(_ command: OperatorCommand, _ text: String) {
         #expect(command.description == text)
@@ -138,7 +169,7 @@ import PropertyBased
 
     /// (line, column, a fragment the message must contain)
     static let malformed: [(String, Int, String)] = [
-        ("drian node-3", 1, "unknown command 'drian'; expected one of: spike, rate, mix, drain, fail, recover, slow, weight, lb, protocol, crash, restore, partition, cache, gateway, consumers, pause, resume"),
+        ("drian node-3", 1, "unknown command 'drian'; expected one of: spike, rate, mix, drain, fail, recover, slow, weight, lb, protocol, crash, restore, partition, cache, gateway, consumers, retries, breaker, bulkhead, deadline, ejection, ratelimit, pause, resume"),
         ("", 1, "empty command"),
         ("   # only a comment", 1, "empty command"),
         ("drain nod-3", 7, "expected a node like node-3, found 'nod-3'"),
@@ -152,12 +183,12 @@ import PropertyBased
         ("drain node-3 now", 14, "unexpected 'now' after the command"),
         ("DRAIN NODE-3 extra", 14, "unexpected 'extra' after the command"),
         ("pause now", 7, "unexpected 'now' after the command"),
-        ("spike 0x for 30s", 7, "expected a spike factor like 5x or 2.5x (more than 0x, at most 1000x), found '0x'"),
+        ("spike 0x for 30s", 7, "expected a spike factor like 5x or 2.5x (0.001x to 1000x), found '0x'"),
         ("spike -2x for 30s", 7, "found '-2x'"),
         ("spike abcx for 30s", 7, "found 'abcx'"),
         ("spike 5 for 30s", 7, "like 5x or 2.5x"),
-        ("spike 1001x for 30s", 7, "at most 1000x"),
-        ("spike ×0 for 1s", 7, "more than 0x"),
+        ("spike 1001x for 30s", 7, "(0.001x to 1000x), found '1001x'"),
+        ("spike ×0 for 1s", 7, "(0.001x to 1000x), found '×0'"),
         ("spike 5x for 10q", 14, "expected a duration like 500ms, 30s, 10m, 1h or 1m30s, found '10q'"),
         ("spike 5x for 30s1m", 14, "expected a duration like 500ms, 30s, 10m, 1h or 1m30s"),
         ("spike 5x for 0s", 14, "positive duration"),
@@ -166,12 +197,12 @@ import PropertyBased
         ("spike", 6, "expected a spike factor like 5x or 2.5x, found end of command"),
         ("spike 5x for 30s crypto", 18, "expected a workload (payment, topup, trade)"),
         ("spike 5x for 30s payment now", 26, "unexpected 'now' after the command"),
-        ("rate -5", 6, "expected a rate in tps from 0 to 10000000, found '-5'"),
-        ("rate 1e400", 6, "from 0 to 10000000, found '1e400'"),
-        ("rate nan", 6, "from 0 to 10000000, found 'nan'"),
-        ("rate inf", 6, "from 0 to 10000000"),
-        ("rate 0x10", 6, "from 0 to 10000000"),
-        ("rate 20000000", 6, "from 0 to 10000000"),
+        ("rate -5", 6, "expected a rate in tps: 0, or 0.001 to 10000000 tps, found '-5'"),
+        ("rate 1e400", 6, "0, or 0.001 to 10000000 tps, found '1e400'"),
+        ("rate nan", 6, "0, or 0.001 to 10000000 tps, found 'nan'"),
+        ("rate inf", 6, "0, or 0.001 to 10000000 tps"),
+        ("rate 0x10", 6, "0, or 0.001 to 10000000 tps"),
+        ("rate 20000000", 6, "0, or 0.001 to 10000000 tps"),
         ("rate", 5, "found end of command"),
         ("rate 100 bitcoin", 10, "expected a workload (payment, topup, trade)"),
         ("mix payment=60,topup=25,trade=14", 5, "shares sum to 99, not 100; expected workload=percent pairs summing to 100"),
@@ -183,16 +214,16 @@ import PropertyBased
         ("lb", 3, "rr, wrr, random, leastconn, p2c, hash"),
         ("protocol 4pc", 10, "unknown commit protocol '4pc'; expected one of: 2pc, 3pc"),
         ("consumers ledger 3", 11, "unknown consumer group 'ledger'; expected one of: settlement, wallet-credit, clearing, notifications"),
-        ("consumers settlement 65", 22, "expected a consumer count from 0 to 64, found '65'"),
-        ("consumers settlement -1", 22, "from 0 to 64"),
-        ("consumers settlement", 21, "consumer count from 0 to 64, found end of command"),
-        ("weight node-2 101", 15, "expected a whole-number weight from 0 to 100, found '101'"),
-        ("weight node-2 -1", 15, "from 0 to 100"),
+        ("consumers settlement 65", 22, "expected a consumer count, 0 to 64, found '65'"),
+        ("consumers settlement -1", 22, "0 to 64"),
+        ("consumers settlement", 21, "consumer count, 0 to 64, found end of command"),
+        ("weight node-2 101", 15, "expected a whole-number weight, 0 to 100, found '101'"),
+        ("weight node-2 -1", 15, "0 to 100"),
         ("weight node-2 2.5", 15, "whole-number weight"),
-        ("slow node-2 0.5x", 13, "from 1x to 1000x"),
+        ("slow node-2 0.5x", 13, "(1x to 1000x)"),
         ("slow node-2 8", 13, "slowdown factor like 8x"),
-        ("cache capacity 0", 16, "from 1 to 100000000"),
-        ("cache capacity 99999999999999999999999", 16, "from 1 to 100000000"),
+        ("cache capacity 0", 16, "1 to 100000000 entries"),
+        ("cache capacity 99999999999999999999999", 16, "1 to 100000000 entries"),
         ("cache clear", 7, "expected flush or capacity after cache, found 'clear'"),
         ("gateway sideways", 9, "expected down or up after gateway, found 'sideways'"),
         ("crash shard-0", 7, "numbered from 1"),
@@ -200,8 +231,26 @@ import PropertyBased
         ("crash coordinator", 18, "expected a node like node-1, found end of command"),
         ("crash coordinator shard-1", 19, "expected a node like node-3, found 'shard-1'"),
         ("restore", 8, "found end of command"),
-        ("partition shard-2 10s", 19, "expected 'for', found '10s'"),
+        ("partition shard-2 10s", 19, "expected 'for' (or another shard or node), found '10s'"),
         ("partition shard-2 for ten", 23, "expected a duration like 500ms, 30s, 10m, 1h or 1m30s, found 'ten'"),
+        ("partition for 10s", 11, "expected shards or nodes like shard-2"),
+        ("partition shard-2 | for 10s", 21, "expected shards or nodes like shard-2"),
+        ("partition | shard-2 for 10s", 11, "before '|'"),
+        ("partition shard-2,shard-2 for 10s", 19, "shard-2 is named twice"),
+        ("partition shard-1,nodes-2 for 10s", 19, "expected a node like node-3, found 'nodes-2'"),
+        ("partition shard-2 for 9223372036854775807us", 23, "up to 24h"),
+        ("spike 5x for 25h", 14, "up to 24h"),
+        ("rate 1e-300", 6, "0, or 0.001 to 10000000 tps, found '1e-300'"),
+        ("spike 1e-300x for 5s", 7, "(0.001x to 1000x)"),
+        ("retries", 8, "expected budget or attempts, found end of command"),
+        ("retries budget 120%", 16, "(0% to 100%), on or off"),
+        ("retries budget 20", 16, "like 20%"),
+        ("retries attempts 0", 18, "1 to 10 attempts"),
+        ("breaker maybe", 9, "expected on or off, found 'maybe'"),
+        ("bulkhead 0", 10, "(1 to 10000 connections) or off"),
+        ("deadline 1ms", 10, "(10ms to 10m) or off"),
+        ("ratelimit 0", 11, "(1 to 1000000 per second) or off"),
+        ("ejection", 9, "expected on or off, found end of command"),
         ("drain nöde-3", 7, "found 'nöde-3'"),
         ("é drain", 1, "unknown command 'é'"),
     ]
@@ -293,12 +342,23 @@ import PropertyBased
         }
     }
 
+    @Test func partitionMembersAreCheckedAgainstThePlatform() {
+        let shape = PlatformShape(nodes: 6, shards: 4)
+        #expect(throws: CommandParseError(column: 19, token: "shard-9", message: "there is no shard-9; shards are shard-1 … shard-4")) {
+            try CommandParser.parse("partition shard-1,shard-9 for 5s", shape: shape)
+        }
+        #expect(throws: CommandParseError(column: 21, token: "node-7", message: "there is no node-7; nodes are node-1 … node-6")) {
+            try CommandParser.parse("partition shard-1 | node-7 for 5s", shape: shape)
+        }
+        #expect((try? CommandParser.parse("partition shard-1,shard-2|shard-3,node-6 for 5s", shape: shape)) != nil)
+    }
+
     // MARK: - Completion
 
     @Test func completesKeywords() {
         #expect(CommandParser.completions(for: "", nodes: 3, shards: 4) == CommandParser.keywords.sorted())
-        #expect(CommandParser.completions(for: "r", nodes: 3, shards: 4) == ["rate", "recover", "restore", "resume"])
-        #expect(CommandParser.completions(for: "  Re", nodes: 3, shards: 4) == ["recover", "restore", "resume"])
+        #expect(CommandParser.completions(for: "r", nodes: 3, shards: 4) == ["rate", "ratelimit", "recover", "restore", "resume", "retries"])
+        #expect(CommandParser.completions(for: "  Re", nodes: 3, shards: 4) == ["recover", "restore", "resume", "retries"])
         #expect(CommandParser.completions(for: "dr", nodes: 3, shards: 4) == ["drain"])
         #expect(CommandParser.completions(for: "zz", nodes: 3, shards: 4) == [])
     }
@@ -317,7 +377,11 @@ import PropertyBased
         #expect(CommandParser.completions(for: "restore c", nodes: 3, shards: 2) == ["coordinator"])
         #expect(CommandParser.completions(for: "crash coordinator ", nodes: 2, shards: 2) == ["node-1", "node-2"])
         #expect(CommandParser.completions(for: "crash shard-1 ", nodes: 2, shards: 2) == [])
-        #expect(CommandParser.completions(for: "partition ", nodes: 2, shards: 3) == ["shard-1", "shard-2", "shard-3"])
+        #expect(CommandParser.completions(for: "partition ", nodes: 2, shards: 3) == ["node-1", "node-2", "shard-1", "shard-2", "shard-3"])
+        #expect(CommandParser.completions(for: "partition shard-1 ", nodes: 1, shards: 2) == ["for", "node-1", "shard-1", "shard-2", "|"])
+        #expect(CommandParser.completions(for: "retries ", nodes: 1, shards: 2) == ["attempts", "budget"])
+        #expect(CommandParser.completions(for: "retries budget ", nodes: 1, shards: 2) == ["off", "on"])
+        #expect(CommandParser.completions(for: "breaker o", nodes: 1, shards: 2) == ["off", "on"])
         #expect(CommandParser.completions(for: "partition shard-1 f", nodes: 2, shards: 3) == ["for"])
         #expect(CommandParser.completions(for: "spike 5x for 30s ", nodes: 2, shards: 3) == ["payment", "topup", "trade"])
         #expect(CommandParser.completions(for: "rate 100 t", nodes: 2, shards: 3) == ["topup", "trade"])

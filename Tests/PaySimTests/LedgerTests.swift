@@ -43,11 +43,14 @@ import Testing
     }
 
     @Test func settledCheckReportsPartialCommitWithTheTransactionId() {
+        let machine = { (i: Int) in ParticipantMachine(index: i, peerCount: 2, commitProtocol: .threePhase) }
         let t = Txn(id: 77, workload: .payment, idempotencyKey: 1, writes: [RowWrite(row: 0, delta: -5), RowWrite(row: 1, delta: 5)],
-                    parts: [Participant(shard: 0, writes: 0..<1), Participant(shard: 1, writes: 1..<2)],
+                    parts: [Participant(shard: 0, writes: 0..<1, machine: machine(0)), Participant(shard: 1, writes: 1..<2, machine: machine(1))],
                     coordinator: 0, coordinatorEpoch: 0, commitProtocol: .threePhase, startedAt: 0)
-        t.parts[0].state = .committed
-        t.parts[1].state = .aborted
+        // Participant 0 prepares and commits; participant 1 is aborted.
+        for input: ParticipantMachine.Input in [.prepare, .locksGranted(.valid), .forced, .commit, .forced] { _ = t.parts[0].machine.on(input) }
+        _ = t.parts[1].machine.on(.abort)
+        #expect(t.parts[0].state == .committed && t.parts[1].state == .aborted)
         t.committedParts = 1
         t.appliedMoney = -5
         var a = Auditor()

@@ -19,7 +19,7 @@ import Testing
             $0.baseRateTPS = 0
         }
         let r = Request(id: 1, workload: .payment, arrivedAt: 0, writes: [])
-        let picks = (0..<14).map { _ in s.pickNode(for: r)! }
+        let picks = (0..<14).map { _ in s.balancer.pick(customer: r.customer, nodes: s.nodes, now: s.nowMicros)! }
         // a a b a c a a, twice.
         #expect(picks == [0, 0, 1, 0, 2, 0, 0, 0, 0, 1, 0, 2, 0, 0])
     }
@@ -38,14 +38,15 @@ import Testing
         let s = sim { $0.balancer = .consistentHash }
         let r = Request(id: 1, workload: .payment, arrivedAt: 0, writes: [])
         r.customer = 1234
-        let first = s.pickNode(for: r)
-        #expect((0..<20).allSatisfy { _ in s.pickNode(for: r) == first })
+        func pick() -> Int? { s.balancer.pick(customer: r.customer, nodes: s.nodes, now: s.nowMicros) }
+        let first = pick()
+        #expect((0..<20).allSatisfy { _ in pick() == first })
         // Taking that node out moves the customer, and only while it is out.
         s.nodes[first!].draining = true
-        let moved = s.pickNode(for: r)
+        let moved = pick()
         #expect(moved != first)
         s.nodes[first!].draining = false
-        #expect(s.pickNode(for: r) == first)
+        #expect(pick() == first)
     }
 
     @Test func drainFinishesInFlightWorkAndTakesNoNewWork() throws {
@@ -223,7 +224,7 @@ import Testing
         s.advance(to: SimTime(microseconds: 61_000_000))
         let after = s.snapshot().cache
         #expect(after.hitRateHistory.last! < before.hitRate - 0.15)
-        #expect(s.shardReads.map { $0.perSecond.last ?? 0 }.reduce(0, +) > readsBefore * 1.25)
+        #expect(s.shards.map { $0.reads.perSecond.last ?? 0 }.reduce(0, +) > readsBefore * 1.25)
         #expect(s.snapshot().events.contains { $0.message.hasPrefix("cache flushed") })
     }
 
@@ -266,7 +267,8 @@ import Testing
         #expect(r.ledger.balanced, "\(r.ledger.violations)")
         #expect(r.commit.in_doubt == 0)
         #expect(r.commit.in_doubt_total > 0)
-        #expect(r.nodes.allSatisfy { $0.state == "up" })
+        // The run drains in seconds, so node-5 (recovered at 60 s) may still be in slow start.
+        #expect(r.nodes.allSatisfy { $0.state == "up" || $0.state == "recovering" })
         #expect(r.nodes.first { $0.name == "node-2" }!.errors > 0)
     }
 

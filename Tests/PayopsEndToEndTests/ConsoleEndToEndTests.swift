@@ -58,7 +58,7 @@ import Testing
         try t.resize(60, 20)
         try t.waitFor("have 60×20, need 80×24")
         try t.resize(160, 48)
-        try t.wait("the 160×48 layout") { s in ConsoleEndToEndTests.panels.allSatisfy { s.contains("┌ \($0) ") } && s.contains("declined") }
+        try t.wait("the 160×48 layout") { s in ConsoleEndToEndTests.panels.allSatisfy { s.contains("┌ \($0) ") } && s.contains(" decl ") }
 
         // Quit: the process ends cleanly and the terminal is restored.
         try t.keys("q")

@@ -103,8 +103,7 @@ import TestSupport
     @Test func theConsoleShowsRedisGoingDownAndComingBack() throws {
         let server = try RedisServer()
         let t = try Tmux(width: 160, height: 48, command: ConsoleEndToEndTests.command("--cache \(server.url) --queue \(server.url)"))
-        try t.waitFor("cache \(server.url)")
-        try t.waitFor("log \(server.url)")
+        try t.waitFor("cache+log \(server.url)")
         try t.wait("the server's own counters") { $0.contains("server Σ hits ") && $0.contains(" mem ") && $0.contains("ours Σ hits ") }
         server.kill()
         try t.wait("both DOWN in the header", seconds: 20) { $0.contains("cache DOWN") && $0.contains("log DOWN") }
@@ -142,7 +141,7 @@ import TestSupport
     @Test func aRunWaitsForAServerThatHangsAtTheEndThenCreditsEverything() throws {
         let server = try RedisServer()
         let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("payops-\(getpid())-\(UUID().uuidString).err")
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        try #require(FileManager.default.createFile(atPath: errURL.path, contents: nil))
         defer { try? FileManager.default.removeItem(at: errURL) }
         let p = Process()
         p.executableURL = PayopsProcess.binary

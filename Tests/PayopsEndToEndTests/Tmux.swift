@@ -93,6 +93,7 @@ final class Tmux {
         return last
     }
 
+    @discardableResult
     func waitFor(_ text: String, seconds: Double = 15) throws -> String {
         try wait("'\(text)'", seconds: seconds) { $0.contains(text) }
     }

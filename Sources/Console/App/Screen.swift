@@ -91,7 +91,7 @@ struct Layout {
             self.queues = Rect(x: leftW, y: top + txHeight, width: rightW, height: midHeight)
             let bottomY = top + txHeight + midHeight
             let bottomH = max(0, top + bodyHeight - bottomY)
-            let shardW = min(48, w / 3)
+            let shardW = min(64, w * 2 / 5)
             self.shards = Rect(x: 0, y: bottomY, width: shardW, height: bottomH)
             events = Rect(x: shardW, y: bottomY, width: w - shardW, height: bottomH)
         } else {

@@ -86,8 +86,11 @@ extension Screen {
             ("l", "next balancer algorithm"),
             ("p", "switch 2PC / 3PC"),
             ("c", "flush the cache"),
-            (":", "operator command, e.g. crash shard-2"),
+            (":", "operator command, e.g. crash shard-2, retries budget off"),
             ("/", "filter the event log"),
+            ("", "rates are over the last 10 s; p50/p99 are committed requests"),
+            ("offered goodput", "arrivals/s; commits/s; shed: refused unserved"),
+            ("node rps", "requests it received, refused ones and consumer credits too"),
         ]
         let w = min(canvas.width - 4, 78), h = lines.count + 4
         let rect = Rect(x: (canvas.width - w) / 2, y: max(1, (canvas.height - h) / 2), width: w, height: h)

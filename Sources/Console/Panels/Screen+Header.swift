@@ -1,9 +1,10 @@
 import PaySim
 
 extension Screen {
-    /// The top line: clock and speed, rates and spikes, balancer, protocol,
-    /// seed, cache backend and the ledger's verdict. Segments that do not
-    /// fit are dropped from the right, least important first.
+    /// The top line: clock and speed; offered load, goodput, shed and the
+    /// error rate (over the last 10 s); spikes and partitions in force;
+    /// balancer, protocol, seed, backends and the ledger's verdict. Segments
+    /// that do not fit are dropped, least important first.
     mutating func drawHeader() {
         let s = snapshot
         var segments: [(text: String, style: Style, priority: Int)] = []
@@ -13,26 +14,51 @@ extension Screen {
         if let achieved = state.achievedSpeed, achieved < state.speed * 0.95 {
             segments.append(("behind: ×\(Format.trim(achieved / state.speed, 1)) of real time", alert(.warn), 1))
         }
-        let tps = s.workloads.reduce(0) { $0 + $1.committedTPS }
-        var rate = "\(Format.count(tps)) tps (base \(Format.count(s.baseRateTPS))"
+        // Load as four numbers: what arrived, what committed, what was shed, and errors.
+        let load = s.totalRates
+        segments.append(("offered \(Format.count(load.offered))/s", Style(.text), 1))
+        segments.append(("goodput \(Format.count(load.goodput))/s", Style(.text, bold: true), 1))
         for spike in s.spikes {
-            rate += ", spike ×\(Format.factor(spike.factor))\(spike.workload.map { " \($0.displayName)" } ?? "") \(Format.duration(spike.remaining))"
+            segments.append(("spike ×\(Format.factor(spike.factor))\(spike.workload.map { " \($0.displayName)" } ?? "") \(Format.duration(spike.remaining))",
+                             alert(.warn), 1))
         }
-        rate += ")"
-        segments.append((rate, Style(s.spikes.isEmpty ? .text : .warn, bold: !s.spikes.isEmpty), 1))
+        for cut in s.partitions {
+            segments.append(("partition \(cut.text) \(Format.duration(cut.remaining))", alert(.critical), 1))
+        }
+        segments.append(("shed \(Format.count(load.shed))/s", load.shed > 0 ? alert(.warn) : Style(.dim), 2))
+        let errorShare = s.errorRate
+        segments.append(("err \(errorShare.map { Format.percent($0) } ?? "–")", (errorShare ?? 0) > 0.01 ? alert(.critical) : Style(.dim), 2))
+        segments.append(("retries \(Format.count(load.retries))/s", Style(load.retries > load.offered * 0.1 ? .warn : .dim), 4))
+        segments.append(("base \(Format.count(s.baseRateTPS))", Style(.dim), 5))
         let ledger: (String, Style) = s.ledger.balanced
             ? ("ledger \(glyphs.ok) balanced", Style(.ok))
             : ("ledger ✖ \(s.ledger.violationCount) violation\(s.ledger.violationCount == 1 ? "" : "s")", alert(.critical))
-        segments.append((ledger.0, ledger.1, 1))
+        // The ledger's verdict is what the screen exists to be truthful about: kept first.
+        segments.append((ledger.0, ledger.1, 0))
         segments.append(("lb \(s.balancer)", Style(.text), 3))
         segments.append(("\(s.commitProtocol)", Style(.text), 3))
         if !s.gatewayUp { segments.append(("gateway DOWN", alert(.critical), 1)) }
+        // A protection switched off is the state an operator most needs to see.
+        let r = s.resilience
+        var off: [String] = []
+        if r.retryBudgetPercent == nil { off.append("retry budget") }
+        if !r.breakers { off.append("breakers") }
+        if r.bulkheadConnections == nil { off.append("bulkhead") }
+        if r.deadline == nil { off.append("deadline") }
+        if !r.ejection { off.append("ejection") }
+        if r.merchantRateLimitPerSecond == nil { off.append("rate limit") }
+        if !off.isEmpty { segments.append((off.joined(separator: ", ") + " OFF", alert(.warn), 1)) }
+        if s.gateway.breakersOpen > 0 { segments.append(("\(s.gateway.breakersOpen) breaker\(s.gateway.breakersOpen == 1 ? "" : "s") open", alert(.warn), 2)) }
         // Down is short and kept before nearly everything; the URL is in the events.
-        segments.append(s.cache.available ? ("cache \(s.cache.backend)", Style(.text), 4) : ("cache DOWN", alert(.critical), 1))
-        if s.log.backend != "embedded" {
-            segments.append(s.log.available ? ("log \(s.log.backend)", Style(.text), 4) : ("log DOWN", alert(.critical), 1))
+        if s.log.backend != "embedded" && s.log.backend == s.cache.backend && s.cache.available && s.log.available {
+            segments.append(("cache+log \(s.cache.backend)", Style(.text), 3))
+        } else {
+            segments.append(s.cache.available ? ("cache \(s.cache.backend)", Style(.text), 3) : ("cache DOWN", alert(.critical), 1))
+            if s.log.backend != "embedded" {
+                segments.append(s.log.available ? ("log \(s.log.backend)", Style(.text), 3) : ("log DOWN", alert(.critical), 1))
+            }
         }
-        segments.append(("seed \(s.seed)", Style(.dim), 5))
+        segments.append(("seed \(s.seed)", Style(.dim), 6))
 
         let title = " payops "
         let sep = " \(glyphs.separator) "

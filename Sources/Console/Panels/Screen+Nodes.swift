@@ -10,20 +10,45 @@ extension Screen {
         }
     }
 
-    /// A row per node: state as symbol, word and colour; weight; in-flight
-    /// bar; rps; error share; p99; the last health checks.
+    func breakerText(_ n: NodeRow) -> String {
+        guard snapshot.resilience.breakers else { return "off" }
+        switch n.breaker {
+        case .closed: return "\(glyphs.up) ok"
+        case .open: return "\(glyphs.down) open"
+        case .halfOpen: return "\(glyphs.draining) half"
+        }
+    }
+
+    func breakerStyle(_ n: NodeRow) -> Style {
+        switch n.breaker {
+        case .closed: Style(snapshot.resilience.breakers ? .ok : .dim)
+        case .open: alert(.critical)
+        case .halfOpen: alert(.warn)
+        }
+    }
+
+    /// A row per node: state as symbol, word and colour; weight; slots in
+    /// use and queue; rps (requests it received: attempts the balancer sent
+    /// it, served or refused, and consumer credit transactions); 503s it
+    /// refused; its own errors; CPU; its gateway breaker; p99 time on the
+    /// node; the last health checks. Rates are over the last 10 s. The
+    /// title counts the balancer's own 503s (no node would take work).
     mutating func drawNodes(_ r: Rect) {
-        canvas.box(r, title: "Nodes", glyphs: glyphs)
+        let rejected = snapshot.balancerRejectionsPerSecond
+        canvas.box(r, title: rejected > 0 ? "Nodes ─ lb 503 \(Format.count(rejected))/s" : "Nodes", glyphs: glyphs)
         let inner = r.inner
         let table = Table(columns: [
             .init(title: "  node", width: 9, align: .left, priority: 0),
             .init(title: "state", width: 11, align: .left, priority: 0),
-            .init(title: "w", width: 3, priority: 3),
+            .init(title: "w", width: 3, priority: 5),
             .init(title: "in-flight", width: 12, align: .left, priority: 1),
             .init(title: "rps", width: 5, priority: 1),
+            .init(title: "503/s", width: 5, priority: 2),
             .init(title: "err%", width: 5, priority: 2),
-            .init(title: "p99", width: 6, priority: 2),
-            .init(title: "checks", width: 6, align: .left, priority: 4, flexible: true),
+            .init(title: "cpu", width: 4, priority: 3),
+            .init(title: "gw", width: 6, align: .left, priority: 3),
+            .init(title: "p99", width: 6, priority: 4),
+            .init(title: "checks", width: 6, align: .left, priority: 6, flexible: true),
         ])
         table.drawHeader(&canvas, x: inner.x, y: inner.y, width: inner.width)
         let visible = max(0, inner.height - 1)
@@ -45,14 +70,20 @@ extension Screen {
                 .text("\(symbol) \(stateWord)", Style(role, bold: n.state == .down || n.state == .ejected)),
                 .text(n.effectiveWeight < Double(n.weight) ? Format.trim(n.effectiveWeight, 1) : String(n.weight), Style(.text)),
                 .draw { c, x, y, width in
-                    // Slots in use of capacity; a queue behind full slots shows as +N.
-                    let figures = " \(n.inFlight)/\(n.capacity)" + (n.queued > 0 ? "+\(n.queued)" : "")
-                    let bw = max(3, width - figures.count)
-                    Widgets.bar(&c, fraction: Double(n.inFlight) / Double(max(1, n.capacity)), x: x, y: y, width: bw, glyphs: glyphs, theme: theme)
-                    c.put(figures, x: x + bw, y: y, style: Style(n.queued > 0 ? .warn : .text, bold: n.queued > 0), maxWidth: width - bw)
+                    // Slots in use of capacity; a queue behind full slots shows
+                    // as +N. The figures are never cut: the bar gives way first.
+                    let figures = Format.slots(inUse: n.inFlight, capacity: n.capacity, queued: n.queued, width: width)
+                    let bw = width - figures.count - 1
+                    if bw >= 2 {
+                        Widgets.bar(&c, fraction: Double(n.inFlight) / Double(max(1, n.capacity)), x: x, y: y, width: bw, glyphs: glyphs, theme: theme)
+                    }
+                    c.putRight(figures, right: x + width - 1, y: y, style: Style(n.queued > 0 ? .warn : .text, bold: n.queued > 0))
                 },
                 .text(Format.count(n.rps), Style(.text)),
+                .text(Format.count(n.refusedPerSecond), n.refusedPerSecond > 0 ? alert(.warn) : Style(.dim)),
                 .text(n.rps > 0 ? Format.percent(n.errorRate) : "–", n.errorRate > 0.01 ? alert(.critical) : Style(.dim)),
+                .text(Format.percent(n.cpuUtilisation, decimals: 0), Style(n.cpuUtilisation > 0.8 ? .warn : .text)),
+                .text(breakerText(n), breakerStyle(n)),
                 .text(Format.milliseconds(n.p99Milliseconds), Style(.text)),
                 .draw { c, x, y, width in
                     var cx = x

@@ -64,7 +64,7 @@ public final class NCursesTerminal: TerminalBackend {
         depth = d
         self.theme = theme
         if let bg = theme.background, let n = ColorMapping.number(for: bg, depth: d) {
-            _ = wbkgdset(window, chtype(payops_color_pair(Int16(pairNumber(fg: -1, bg: Int32(n))))) | 32)
+            wbkgdset(window, chtype(payops_color_pair(Int16(pairNumber(fg: -1, bg: Int32(n))))) | 32)
         }
     }
 

@@ -21,10 +21,22 @@ enum Format {
         return u == 0 ? "\(v)B" : trim(x, x < 100 ? 1 : 0) + units[u]
     }
 
-    /// A share as a percentage: 99.1%.
-    static func percent(_ fraction: Double) -> String {
+    /// A share as a percentage: 99.1%, or with `decimals: 0`, 42%.
+    static func percent(_ fraction: Double, decimals: Int = 1) -> String {
         guard fraction.isFinite else { return "–" }
-        return trim(fraction * 100, 1) + "%"
+        return trim(fraction * 100, decimals) + "%"
+    }
+
+    /// Slots in use of capacity and the queue behind them, `32/32+128`,
+    /// shortened (`32/32+1.2k`, then `32+1.2k`) rather than ever cut; the
+    /// last form needs at most 11 columns.
+    static func slots(inUse: Int, capacity: Int, queued: Int, width: Int) -> String {
+        let q = queued > 0 ? "+" + count(Double(queued)) : ""
+        let full = "\(inUse)/\(capacity)" + (queued > 0 ? "+\(queued)" : "")
+        if full.count <= width { return full }
+        let short = "\(count(Double(inUse)))/\(count(Double(capacity)))" + q
+        if short.count <= width { return short }
+        return count(Double(inUse)) + q
     }
 
     /// Milliseconds: 0.42ms, 4.1ms, 31ms, 1.2s, 12s.

@@ -18,15 +18,22 @@ public enum NodeState: String, Sendable, Codable, CustomStringConvertible {
     public var description: String { rawValue }
 }
 
-/// An app node: worker slots, a bounded accept queue and the coordinator it
-/// hosts. Its process can fail without the balancer knowing yet — only
-/// health checks and errors tell the balancer.
+/// An app node: CPU cores, worker slots, a bounded accept queue, the
+/// coordinator it hosts, and its client to the card gateway (a bulkhead of
+/// connections and a circuit breaker). Its process can fail without the
+/// balancer knowing yet — only health checks and errors tell the balancer.
 final class AppNode {
     let index: Int
     var name: String { "node-\(index + 1)" }
     var weight: Int
     let capacity: Int
     let queueLimit: Int
+    /// CPU cores: request work and refusals queue for them.
+    var cpu: Processor
+    var breaker: CircuitBreaker
+    var bulkhead: Bulkhead
+    /// Card-gateway calls in flight from this node, by request id.
+    var gatewayCalls: [Int64: Request] = [:]
 
     /// The process: false after `fail` until `recover`.
     var alive = true
@@ -50,21 +57,27 @@ final class AppNode {
     var working: [Int64: Request] = [:]
     var queue: Deque<Request> = []
 
-    // Smooth weighted round robin state.
-    var currentWeight = 0
-
+    /// Requests it received: attempts the balancer sent it (served or
+    /// refused) and credit transactions its coordinator ran for consumers.
     var requests = CounterSeries()
+    /// Failures it is to blame for: refused connections, its coordinator down.
     var errors = CounterSeries()
+    /// Attempts it refused because its slots and queue were full (503).
+    var refusals = CounterSeries()
     var latencyWindow = LatencyWindow()
 
-    init(index: Int, weight: Int, capacity: Int, queueLimit: Int) {
+    init(index: Int, weight: Int, capacity: Int, cores: Int, queueLimit: Int, config: SimulationConfig) {
         self.index = index
         self.weight = weight
         self.capacity = capacity
         self.queueLimit = queueLimit
+        cpu = Processor(servers: cores)
+        breaker = CircuitBreaker(config)
+        bulkhead = Bulkhead(limit: config.bulkheadEnabled ? config.gatewayConnectionsPerNode : nil)
     }
 
-    var inFlight: Int { working.count + queue.count }
+    /// Requests it holds: in a worker slot, queued, or waiting on the card gateway.
+    var inFlight: Int { working.count + queue.count + gatewayCalls.count }
 
     func state(now: Int64, slowStart: Int64) -> NodeState {
         if !healthy { return .down }

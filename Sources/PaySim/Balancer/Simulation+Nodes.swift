@@ -1,12 +1,13 @@
-/// Requests on app nodes: worker slots, the accept queue, cache-aside
+/// Requests on app nodes: CPU, worker slots, the accept queue, cache-aside
 /// reads, failures, drains, health checks and outlier ejection.
 extension Simulation {
     /// Sends one attempt of `r` through the balancer to a node.
     func dispatchToNode(_ r: Request) {
-        guard let n = pickNode(for: r) else {
-            // No node will take work: the balancer answers 503 at once.
-            balancerRejections += 1
-            attemptFinished(r, .lost)
+        guard let n = balancer.pick(customer: r.customer, nodes: nodes, now: nowMicros) else {
+            // No node will take work: the balancer answers 503 itself.
+            balancer.noteRejection()
+            countShed(r, .noNode)
+            schedule(after: 2 * networkHop(), .attemptAnswered(r, .refused(.noNode)))
             return
         }
         let node = nodes[n]
@@ -14,7 +15,7 @@ extension Simulation {
         guard node.alive else {
             // The balancer has not noticed yet: the connection is refused.
             nodeError(n)
-            attemptFinished(r, .lost)
+            schedule(after: 2 * networkHop(), .attemptAnswered(r, .nodeFailed))
             return
         }
         r.node = n
@@ -25,21 +26,27 @@ extension Simulation {
         } else if node.queue.count < node.queueLimit {
             node.queue.append(r)
         } else {
+            // Admission control: a 503 that still costs a round trip and
+            // some of the node's CPU, which is why a retry storm hurts.
             r.node = nil
-            nodeError(n)
-            attemptFinished(r, .lost)
+            node.refusals.add()
+            countShed(r, .overloaded)
+            let refusedAt = node.cpu.submit(at: nowMicros + networkHop(), service: config.nodeRejectCPU.microseconds)
+            queue.schedule(at: refusedAt + networkHop(), .attemptAnswered(r, .refused(.overloaded)))
         }
     }
 
-    /// Takes a worker slot: CPU time (times the node's slowness) plus the
-    /// cache-aside reads the request needs.
+    /// Takes a worker slot: CPU time (times the node's slowness, queued for
+    /// its cores) plus the cache-aside reads the request needs.
     func startOnNode(_ r: Request, _ n: Int) {
         let node = nodes[n]
         node.working[r.id] = r
-        let cpu = Double(config.nodeCPUMedian.microseconds) * node.slowFactor
-        var work = Int64(LogNormal(median: cpu, sigma: 0.4).sample(&networkRNG))
+        precondition(node.working.count <= node.capacity, "\(node.name) over its worker slots")
+        let cpuDone = node.cpu.submit(at: nowMicros, service: Int64(nodeCPU.sample(&networkRNG) * node.slowFactor))
         r.cacheExtra = 0
-        work += cache.pipelinesReads ? issueCacheReads(for: r) : cacheReads(for: r)
+        r.readFailure = nil
+        var work = cpuDone - nowMicros
+        work += cache.pipelinesReads ? issueCacheReads(for: r) : cacheReads(for: r, node: n, from: cpuDone)
         r.nodeToken &+= 1
         schedule(after: work, .nodeWorkDone(r, token: r.nodeToken))
     }
@@ -54,51 +61,75 @@ extension Simulation {
             schedule(after: extra, .nodeWorkDone(r, token: token))
             return
         }
+        if let reason = r.readFailure {
+            // A read needed a shard that is down, cut off or refusing work.
+            attemptFinished(r, .aborted(reason))
+            return
+        }
         switch r.workload {
         case .payment, .trade:
-            // The node's coordinator process is down: the node answers 503.
+            // The node's coordinator process is down: the node fails it itself.
             guard coordinators[n].up else {
-                attemptFinished(r, .lost)
+                nodeError(n)
+                attemptFinished(r, .nodeFailed)
                 return
             }
             beginTxn(r, coordinator: n)
-        case .topup: authorise(r)
+        case .topup:
+            // The gateway call is I/O: the worker slot goes back now.
+            leaveNode(r, blame: false)
+            callGateway(r, node: n)
         }
     }
 
-    /// The request leaves its node: the slot goes to the next in the queue.
-    func leaveNode(_ r: Request, ok: Bool) {
+    /// The request leaves its node: the slot goes to the next in the queue;
+    /// queued work whose client has given up is dropped instead.
+    func leaveNode(_ r: Request, blame: Bool) {
         guard let n = r.node else { return }
         r.node = nil
         let node = nodes[n]
         guard node.epoch == r.nodeEpoch, node.working.removeValue(forKey: r.id) != nil else { return }
         node.latencyWindow.record(microseconds: nowMicros - r.nodeArrivedAt)
-        if ok { node.consecutiveErrors = 0 } else { nodeError(n) }
+        if blame { nodeError(n) } else { node.consecutiveErrors = 0 }
         while node.working.count < node.capacity, let next = node.queue.popFirst() {
-            if !next.finished { startOnNode(next, n) }
+            if next.finished { continue }
+            if nowMicros >= next.deadline {
+                next.node = nil
+                countShed(next, .deadline)
+                finish(next, .failed, at: next.deadline)
+                continue
+            }
+            startOnNode(next, n)
         }
+        noteIfDrained(node)
+    }
+
+    /// A draining node with nothing left in flight is drained: said once.
+    func noteIfDrained(_ node: AppNode) {
         if node.draining && node.inFlight == 0 && !node.drainedLogged {
             node.drainedLogged = true
             log(.info, "\(node.name) drained: nothing in flight")
         }
     }
 
-    /// Passive outlier detection: enough consecutive errors eject the node.
+    /// Passive outlier detection: enough consecutive failures the node is to
+    /// blame for eject it, never more than the ejection cap at once.
     func nodeError(_ n: Int) {
         let node = nodes[n]
         node.errors.add()
         node.consecutiveErrors += 1
-        // As Envoy's max_ejection_percent: never eject more than a third of the
-        // nodes, or an outage downstream would empty the whole pool.
+        guard resilience.ejection, node.consecutiveErrors >= config.outlierConsecutiveErrors,
+              nowMicros >= node.ejectedUntil, node.healthy else { return }
+        // As Envoy's max_ejection_percent: an outage downstream must not
+        // empty the whole pool. At least one node may always be ejected.
         var ejected = 0
         for other in nodes where nowMicros < other.ejectedUntil { ejected += 1 }
-        if node.consecutiveErrors >= config.outlierConsecutiveErrors && nowMicros >= node.ejectedUntil && node.healthy
-            && (ejected + 1) * 3 <= nodes.count {
-            node.ejectedUntil = nowMicros + config.outlierEjection.microseconds
-            node.slowStartFrom = node.ejectedUntil
-            node.consecutiveErrors = 0
-            log(.warn, "\(node.name) ejected after \(config.outlierConsecutiveErrors) consecutive errors for \(config.outlierEjection)")
-        }
+        let cap = max(1, Int(Double(nodes.count) * config.outlierMaxEjectionPercent / 100))
+        guard ejected < cap else { return }
+        node.ejectedUntil = nowMicros + config.outlierEjection.microseconds
+        node.slowStartFrom = node.ejectedUntil
+        node.consecutiveErrors = 0
+        log(.warn, "\(node.name) ejected after \(config.outlierConsecutiveErrors) consecutive errors for \(config.outlierEjection)")
     }
 
     // MARK: Operator actions
@@ -108,27 +139,37 @@ extension Simulation {
         node.draining = true
         node.drainedLogged = false
         log(.info, "\(node.name) draining: \(node.inFlight) in flight")
-        if node.inFlight == 0 {
-            node.drainedLogged = true
-            log(.info, "\(node.name) drained: nothing in flight")
-        }
+        noteIfDrained(node)
     }
 
     /// A machine failure: in-flight work is lost with the process, and its
-    /// coordinator with it. The balancer keeps sending until checks notice.
+    /// coordinator and its gateway connections with it. The balancer keeps
+    /// sending until checks notice.
     func failNode(_ n: Int) {
         let node = nodes[n]
         node.alive = false
         node.epoch &+= 1
-        log(.crit, "\(node.name) failed: \(node.inFlight) request\(node.inFlight == 1 ? "" : "s") in flight lost")
+        let calls = node.gatewayCalls.count
+        log(.crit, "\(node.name) failed: \(node.inFlight + calls) request\(node.inFlight + calls == 1 ? "" : "s") in flight lost")
         crashCoordinator(n, reason: "its node failed", restart: false)
         let lost = node.working.keys.sorted().compactMap { node.working[$0] } + Array(node.queue)
         node.working.removeAll()
         node.queue.removeAll()
+        node.cpu.reset(at: nowMicros)
         for r in lost where r.node == n {
             r.node = nil
-            attemptFinished(r, .lost)
+            attemptFinished(r, .nodeFailed)
         }
+        // Gateway calls in flight: their answers die with the node. The
+        // journal still holds each one, and its sweep reverses them.
+        for id in node.gatewayCalls.keys.sorted() {
+            guard let r = node.gatewayCalls[id] else { continue }
+            r.gatewayToken &+= 1
+            finish(r, .failed)
+        }
+        node.gatewayCalls.removeAll()
+        node.bulkhead.dropAll()
+        node.breaker.reset()
     }
 
     func recoverNode(_ n: Int) {

@@ -1,11 +1,20 @@
-/// What a cache entry caches: cache-aside reads come in three keyspaces.
+/// What a cache entry caches: cache-aside reads come in four keyspaces.
 public enum CacheKeyspace: Int, CaseIterable, Sendable, Codable, CustomStringConvertible {
-    case account = 0, merchant = 1, quote = 2
+    /// A wallet's or broker account's balance: invalidated by every write to it.
+    case account = 0
+    /// A merchant's profile (limits, fees, settlement details).
+    case merchant = 1
+    /// A symbol's quote: a short TTL.
+    case quote = 2
+    /// A customer's profile (KYC status, limits, risk score): read on every
+    /// request and rarely written, so it is what the cache saves the shards most.
+    case profile = 3
     public var description: String {
         switch self {
         case .account: "account"
         case .merchant: "merchant"
         case .quote: "quote"
+        case .profile: "profile"
         }
     }
 }

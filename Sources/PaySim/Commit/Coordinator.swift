@@ -9,10 +9,13 @@ final class Coordinator {
     var restartAt: Int64?
 
     /// Waiters for the commit record being forced.
-    var log = WriteAheadLog<Txn>()
+    var log: WriteAheadLog<Txn>
     /// Transactions this coordinator is responsible for, by id.
     var active: [Int64: Txn] = [:]
     var crashes: Int64 = 0
 
-    init(index: Int) { self.index = index }
+    init(index: Int, maxBatch: Int) {
+        self.index = index
+        log = WriteAheadLog(maxBatch: maxBatch)
+    }
 }

@@ -1,4 +1,4 @@
-/// What a transaction attempt told its client.
+/// What one attempt of a request told its client.
 enum AttemptResult {
     case committed
     /// The key had already committed: the retry changed nothing.
@@ -6,24 +6,77 @@ enum AttemptResult {
     case declined
     /// Aborted for a transient reason: safe to retry under the same key.
     case aborted(AbortReason)
-    /// The connection to the coordinator was lost: the outcome is unknown.
+    /// The connection to the coordinator was lost: the outcome is unknown,
+    /// and a retry under the same key is how the client finds out safely.
     case lost
+    /// Not served at all: refused at the edge or by a node's admission control.
+    case refused(Refusal)
+    /// The node failed it itself: a refused connection, or its coordinator down.
+    case nodeFailed
+
+    /// What a participant's or coordinator's abort reason tells the client.
+    init(_ reason: AbortReason) {
+        switch reason {
+        case .insufficientFunds: self = .declined
+        case .duplicate: self = .duplicate
+        default: self = .aborted(reason)
+        }
+    }
 }
 
-/// The coordinator side: starting transactions, collecting votes, logging
-/// and sending decisions, timeouts and recovery.
+/// Why an attempt was refused without being served. Each one is load the
+/// platform shed to protect itself.
+public enum Refusal: Int, CaseIterable, Sendable, Codable, CustomStringConvertible {
+    /// The merchant's rate limit at the edge (429).
+    case rateLimited
+    /// No node would take work: the balancer answered 503 itself.
+    case noNode
+    /// The node's worker slots and accept queue were full (503).
+    case overloaded
+    /// The node's circuit breaker to the card gateway was open.
+    case breakerOpen
+    /// The node's connections to the card gateway were all busy.
+    case bulkheadFull
+    /// Queued past its deadline; the client had given up.
+    case deadline
+    /// A money topic's partition or the local buffer was full: a top-up is
+    /// refused before its card is charged rather than risk its credit.
+    case backPressure
+    /// More requests in flight than the platform's bound.
+    case admission
+
+    public var description: String {
+        switch self {
+        case .rateLimited: "rate limited"
+        case .noNode: "no node"
+        case .overloaded: "node overloaded"
+        case .breakerOpen: "breaker open"
+        case .bulkheadFull: "bulkhead full"
+        case .deadline: "deadline"
+        case .backPressure: "back-pressure"
+        case .admission: "admission"
+        }
+    }
+}
+
+/// The coordinator side of the commit protocols: starting transactions and
+/// carrying out what each transaction's `CoordinatorMachine` decides.
 extension Simulation {
     /// Starts a transaction for `request` on coordinator `c`.
     func beginTxn(_ request: Request, coordinator c: Int) {
         let writes = request.writes
-        var parts: [Participant] = []
+        var ranges: [(shard: Int, writes: Range<Int>)] = []
         var start = 0
         while start < writes.count {
             let shard = ledger.shard(of: writes[start].row)
             var end = start + 1
             while end < writes.count && ledger.shard(of: writes[end].row) == shard { end += 1 }
-            parts.append(Participant(shard: shard, writes: start..<end))
+            ranges.append((shard, start..<end))
             start = end
+        }
+        let parts = ranges.enumerated().map { i, r in
+            Participant(shard: r.shard, writes: r.writes,
+                        machine: ParticipantMachine(index: i, peerCount: ranges.count, commitProtocol: commitProtocol))
         }
         let coordinator = coordinators[c]
         let t = Txn(id: nextTxnID, workload: request.workload, idempotencyKey: request.id, writes: writes, parts: parts,
@@ -34,169 +87,98 @@ extension Simulation {
         request.txnID = t.id
         coordinator.active[t.id] = t
         unsettled[t.id] = t
-        for p in t.parts.indices {
-            shards[t.parts[p].shard].active[t.id] = t
-            sendToShard(t, part: p, .prepare)
-        }
-        armCoordinatorTimeout(t, after: config.voteTimeout)
+        for p in t.parts.indices { shards[t.parts[p].shard].active[t.id] = t }
+        coordinatorStep(t, .start)
     }
 
-    func armCoordinatorTimeout(_ t: Txn, after d: SimDuration) {
-        t.timerToken &+= 1
-        scheduleTimer(after: d, .coordinatorTimeout(t, token: t.timerToken))
+    /// Feeds one input to a transaction's coordinator and carries out its effects.
+    func coordinatorStep(_ t: Txn, _ input: CoordinatorMachine.Input) {
+        guard !t.coord.isStale(input) else { return }
+        let effects = t.coord.on(input)
+        perform(effects, coordinatorOf: t)
+    }
+
+    /// Carries out a coordinator's effects in order; a crash point that fires
+    /// part-way stops the rest, as a process dying would.
+    func perform(_ effects: Effects<CoordinatorMachine.Effect>, coordinatorOf t: Txn) {
+        let c = coordinators[t.coordinator]
+        let epoch = c.epoch
+        for i in 0..<effects.count {
+            guard c.up, c.epoch == epoch else { return }
+            switch effects[i] {
+            case .toAll(let m):
+                for p in t.parts.indices { sendToShard(t, part: p, from: -1, m) }
+            case .toUnacked(let m):
+                for p in t.parts.indices where !t.coord.hasAcked(p) { sendToShard(t, part: p, from: -1, m) }
+            case let .toPart(p, m):
+                sendToShard(t, part: p, from: -1, m)
+            case .forceLog:
+                if c.log.append(t) { startFsync(coordinator: c) }
+            case .arm(let timer):
+                scheduleTimer(after: timer == .votes ? config.voteTimeout : config.retryInterval,
+                              .coordinatorTimeout(t, token: t.coord.token))
+            case .tellClient(let r):
+                tellClient(t, r)
+            case .allVotedYes:
+                commitStats.prepared += 1
+                if trigger(.coordinatorBeforeDecision, on: t) {
+                    crashCoordinator(t.coordinator, reason: "crash point: \(c.name) before its decision on txn \(t.id)")
+                }
+            case .decisionDurable:
+                commitStats.committed += 1
+                if trigger(.coordinatorAfterDecision, on: t) {
+                    crashCoordinator(t.coordinator, reason: "crash point: \(c.name) after logging its decision on txn \(t.id)")
+                }
+            case .decidedAbort:
+                commitStats.aborted += 1
+            case .finishedLocal(let committed):
+                if committed { commitStats.localCommits += 1 } else { commitStats.localAborts += 1 }
+            case .forget:
+                c.active[t.id] = nil
+            }
+        }
     }
 
     func coordinatorReceive(_ t: Txn, part p: Int, _ m: CoordinatorMessage) {
         let c = coordinators[t.coordinator]
-        // The sender may have crashed since; a partition drops the message.
-        guard c.up, nowMicros >= shards[t.parts[p].shard].partitionedUntil else {
+        // The coordinator may have crashed since; a partition drops the message.
+        guard c.up, network.delivers(.shard(t.parts[p].shard), .node(t.coordinator), at: nowMicros, &networkRNG) else {
             commitStats.messagesDropped += 1
             return
         }
         switch m {
-        case .voteYes:
-            guard t.phase == .collectingVotes, !t.parts[p].voted else { return }
-            t.parts[p].voted = true
-            t.votesYes += 1
-            guard t.votesYes == t.parts.count else { return }
-            commitStats.prepared += 1
-            if trigger(.coordinatorBeforeDecision, on: t) {
-                crashCoordinator(t.coordinator, reason: "crash point: \(c.name) before its decision on txn \(t.id)")
-                return
-            }
-            switch t.commitProtocol {
-            case .twoPhase:
-                logCommit(t)
-            case .threePhase:
-                t.phase = .precommitting
-                for q in t.parts.indices { sendToShard(t, part: q, .precommit) }
-                armCoordinatorTimeout(t, after: config.voteTimeout)
-            }
-        case .voteNo(let reason):
-            guard t.phase == .collectingVotes else { return }
-            decideAbort(t, reason)
-        case let .localDone(committed, reason):
-            guard t.phase == .collectingVotes else { return }
-            coordinators[t.coordinator].active[t.id] = nil
-            if committed {
-                t.phase = .done
-                commitStats.localCommits += 1
-                tellClient(t, .committed)
-            } else {
-                t.phase = .aborted
-                commitStats.localAborts += 1
-                tellClient(t, result(for: reason ?? .voteTimeout))
-            }
-        case .precommitAck:
-            guard t.phase == .precommitting, !t.parts[p].acked else { return }
-            t.parts[p].acked = true
-            t.acks += 1
-            if t.acks == t.parts.count { logCommit(t) }
-        case .ack:
-            guard t.phase == .committed, !t.parts[p].acked else { return }
-            t.parts[p].acked = true
-            t.acks += 1
-            if t.acks == t.parts.count {
-                t.phase = .done
-                c.active[t.id] = nil
-            }
-        case .inquiry:
-            switch t.phase {
-            case .committed, .done:
-                sendToShard(t, part: p, .commit)
-            case .aborted, .lost:
-                // Presumed abort: no commit record means abort.
-                sendToShard(t, part: p, .abort)
-            case .collectingVotes, .precommitting, .loggingCommit:
-                // Undecided by an earlier incarnation: nothing was logged.
-                if t.coordinatorEpoch != c.epoch {
-                    t.phase = .lost
-                    sendToShard(t, part: p, .abort)
-                }
-            }
+        case .voteYes: coordinatorStep(t, .voteYes(part: p))
+        case .voteNo(let reason): coordinatorStep(t, .voteNo(part: p, reason: reason))
+        case let .localDone(committed, reason): coordinatorStep(t, .localDone(committed: committed, reason: reason))
+        case .precommitAck: coordinatorStep(t, .precommitAck(part: p))
+        case .ack: coordinatorStep(t, .ack(part: p))
+        case .inquiry: coordinatorStep(t, .inquiry(part: p, afterRestart: t.coordinatorEpoch != c.epoch))
         }
     }
 
-    func result(for reason: AbortReason) -> AttemptResult {
-        switch reason {
-        case .insufficientFunds: .declined
-        case .duplicate: .duplicate
-        default: .aborted(reason)
-        }
+    func startFsync(coordinator c: Coordinator) {
+        let delay = fsyncDelay(records: c.log.inFlight.count)
+        _ = c.log.device.submit(at: nowMicros, service: delay)
+        schedule(after: delay, .coordinatorLogForced(coordinator: Int32(c.index), epoch: c.epoch))
     }
 
-    /// Forces the commit record; the decision exists once it is durable.
-    func logCommit(_ t: Txn) {
-        t.phase = .loggingCommit
-        t.acks = 0
-        for q in t.parts.indices { t.parts[q].acked = false }
-        let c = coordinators[t.coordinator]
-        if c.log.append(t) {
-            schedule(after: fsyncDelay(), .coordinatorLogForced(coordinator: Int32(c.index), epoch: c.epoch))
-        }
-    }
-
+    /// The commit records of a batch are durable. Every transaction in it is
+    /// committed before any effect runs, so a crash point that fires on one
+    /// of them cannot undo the others' durable decisions.
     func onCoordinatorLogForced(_ ci: Int, epoch: UInt32) {
         let c = coordinators[ci]
         guard c.up, c.epoch == epoch else { return }
         commitStats.fsyncs += 1
         let (durable, again) = c.log.completeForce()
-        if again { schedule(after: fsyncDelay(), .coordinatorLogForced(coordinator: Int32(ci), epoch: epoch)) }
-        var crashOn: Int64?
-        for t in durable where t.phase == .loggingCommit {
-            t.phase = .committed
-            commitStats.committed += 1
-            if crashOn == nil && trigger(.coordinatorAfterDecision, on: t) { crashOn = t.id }
-        }
-        if let id = crashOn {
-            crashCoordinator(ci, reason: "crash point: \(c.name) after logging its decision on txn \(id)")
-            return
-        }
-        for t in durable where t.phase == .committed {
-            tellClient(t, .committed)
-            sendDecision(t)
-        }
-    }
-
-    /// Sends commit to every participant that has not acknowledged, and
-    /// keeps doing so until they all have: the decision must reach them.
-    func sendDecision(_ t: Txn) {
-        for q in t.parts.indices where !t.parts[q].acked { sendToShard(t, part: q, .commit) }
-        armCoordinatorTimeout(t, after: config.retryInterval)
-    }
-
-    func decideAbort(_ t: Txn, _ reason: AbortReason) {
-        t.phase = .aborted
-        t.abortReason = reason
-        commitStats.aborted += 1
-        // Presumed abort: nothing is logged and nothing is acknowledged.
-        for q in t.parts.indices { sendToShard(t, part: q, .abort) }
-        coordinators[t.coordinator].active[t.id] = nil
-        tellClient(t, result(for: reason))
+        if again { startFsync(coordinator: c) }
+        decidedScratch.removeAll(keepingCapacity: true)
+        for t in durable where !t.coord.isStale(.logForced) { decidedScratch.append((t, t.coord.on(.logForced))) }
+        for i in decidedScratch.indices { perform(decidedScratch[i].1, coordinatorOf: decidedScratch[i].0) }
     }
 
     func onCoordinatorTimeout(_ t: Txn, token: UInt32) {
-        guard t.timerToken == token, coordinators[t.coordinator].up else { return }
-        switch t.phase {
-        case .collectingVotes:
-            if t.isDistributed {
-                decideAbort(t, .voteTimeout)
-            } else {
-                // The shard did not answer: it may yet commit. The client
-                // retries under the same key, which makes that safe.
-                t.phase = .lost
-                coordinators[t.coordinator].active[t.id] = nil
-                tellClient(t, .lost)
-            }
-        case .precommitting:
-            // 3PC: every participant voted yes; one that did not acknowledge
-            // the pre-commit is presumed failed, so commit goes ahead.
-            logCommit(t)
-        case .committed:
-            sendDecision(t)
-        case .loggingCommit, .aborted, .lost, .done:
-            break
-        }
+        guard t.coord.token == token, coordinators[t.coordinator].up else { return }
+        coordinatorStep(t, .timeout)
     }
 
     func tellClient(_ t: Txn, _ r: AttemptResult) {

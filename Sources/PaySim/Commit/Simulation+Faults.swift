@@ -1,30 +1,22 @@
 /// Crashes, restarts and partitions of shards and coordinators, and the
 /// recovery each does from its own durable log.
 extension Simulation {
-    /// A process crash: volatile state (locks, unforced log records, votes in
-    /// progress) is lost; the shard restarts by itself after the restart delay.
+    /// A process crash: volatile state (locks, the CPU queue, unforced log
+    /// records, votes in progress) is lost; the shard restarts by itself
+    /// after the restart delay.
     func crashShard(_ s: Int, reason: String) {
         let shard = shards[s]
         guard shard.up else { return }
         shard.up = false
         shard.epoch &+= 1
         shard.crashes += 1
-        shard.wal.crash()
+        shard.wal.crash(at: nowMicros)
+        shard.cpu.reset(at: nowMicros)
         shard.locks.removeAll()
         for id in shard.active.keys.sorted() {
             guard let t = shard.active[id], let p = t.parts.firstIndex(where: { $0.shard == s }) else { continue }
-            t.parts[p].token &+= 1
-            t.parts[p].terminating = false
             t.parts[p].locked = 0
-            switch t.parts[p].durable {
-            case .prepared, .precommitted:
-                // The log says it voted yes: it comes back prepared.
-                t.parts[p].state = t.parts[p].durable
-            default:
-                // Nothing durable: it never voted, so it may abort on its own.
-                t.parts[p].state = .aborted
-                partFinal(t, p)
-            }
+            participantStep(t, p, .crash)
         }
         shard.restartAt = nowMicros + config.restartDelay.microseconds
         scheduleTimer(after: config.restartDelay, .restartShard(Int32(s), epoch: shard.epoch))
@@ -42,14 +34,9 @@ extension Simulation {
         var recovered = 0
         for id in shard.active.keys.sorted() {
             guard let t = shard.active[id], let p = t.parts.firstIndex(where: { $0.shard == s }) else { continue }
-            guard t.parts[p].state.isUndecidedAfterVote else { continue }
-            for i in t.parts[p].writes where !ledger.isContra(t.writes[i].row) {
-                shard.locks[t.writes[i].row] = Shard.LockEntry(holder: t.id)
-            }
-            t.parts[p].locked = t.parts[p].writes.count
+            guard !t.parts[p].machine.isStale(.recover) else { continue }
             recovered += 1
-            markInDoubt(t, p)
-            armParticipantTimeout(t, p, after: .zero)
+            participantStep(t, p, .recover)
         }
         log(.info, "\(shard.name) recovered from its log: \(recovered) prepared transaction\(recovered == 1 ? "" : "s") to resolve")
     }
@@ -62,15 +49,15 @@ extension Simulation {
         c.up = false
         c.epoch &+= 1
         c.crashes += 1
-        c.log.crash()
+        c.log.crash(at: nowMicros)
         var lost = 0
         for id in c.active.keys.sorted() {
-            guard let t = c.active[id] else { continue }
-            t.timerToken &+= 1
-            if t.phase == .committed { continue }
-            t.phase = .lost
-            c.active[id] = nil
-            lost += 1
+            guard let t = c.active[id], !t.coord.isStale(.crash) else { continue }
+            _ = t.coord.on(.crash)
+            if t.phase != .committed {
+                c.active[id] = nil
+                lost += 1
+            }
         }
         // Every client waiting on this coordinator sees its connection drop.
         for id in unsettled.keys.sorted() {
@@ -92,16 +79,25 @@ extension Simulation {
         c.restartAt = nil
         var resent = 0
         for id in c.active.keys.sorted() {
-            guard let t = c.active[id], t.phase == .committed else { continue }
-            sendDecision(t)
+            guard let t = c.active[id], !t.coord.isStale(.recover) else { continue }
+            coordinatorStep(t, .recover)
             resent += 1
         }
         log(.info, "coordinator \(c.name) recovered: resending \(resent) logged commit\(resent == 1 ? "" : "s")")
     }
 
-    /// Cuts a shard off from every node and shard for `duration`.
-    func partitionShard(_ s: Int, for duration: SimDuration) {
-        shards[s].partitionedUntil = nowMicros + duration.microseconds
-        log(.warn, "\(shards[s].name) partitioned from the network for \(duration)")
+    /// Cuts the network for `duration`: one list is cut off from everyone
+    /// else; with several, each is a side and what is not listed stays
+    /// with the first.
+    func partition(_ sides: [[NetworkMember]], for duration: SimDuration) {
+        let text = OperatorCommand.partitionText(sides)
+        _ = network.cut(sides, from: nowMicros, until: nowMicros + duration.microseconds, text: text)
+        log(.warn, sides.count == 1 ? "\(text) cut off from the rest of the platform for \(duration)"
+                                    : "platform split \(text) for \(duration)")
+    }
+
+    /// Once a simulated second: partitions that ended are healed.
+    func healPartitions() {
+        for cut in network.heal(now: nowMicros) { log(.info, "partition \(cut.text) healed") }
     }
 }

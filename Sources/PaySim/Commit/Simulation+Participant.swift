@@ -1,40 +1,122 @@
-/// The shard side of the commit protocols: row locks, validation, the
-/// write-ahead log, votes, applying decisions, timeouts and the 3PC
-/// termination protocol.
+/// The shard side of the commit protocols: delivering messages through the
+/// shard's CPU queue, row locks and validation, the write-ahead log, and
+/// carrying out what each participant's `ParticipantMachine` decides.
 extension Simulation {
-    func shardReceive(_ t: Txn, part p: Int, _ m: ShardMessage) {
-        let shard = shards[t.parts[p].shard]
-        guard shard.isReachable(at: nowMicros) else { commitStats.messagesDropped += 1; return }
-        switch m {
-        case .prepare: participantPrepare(t, p)
-        case .precommit: participantPrecommit(t, p)
-        case .commit: participantCommit(t, p)
-        case .abort: participantAbort(t, p)
-        case .stateRequest(let from):
-            guard shards[t.parts[Int(from)].shard].isReachable(at: nowMicros) else { commitStats.messagesDropped += 1; return }
-            // A participant that has not voted aborts before it answers, so
-            // a terminator's "abort" can never meet a later yes vote.
-            switch t.parts[p].state {
-            case .idle, .locking, .preparing: participantAbort(t, p)
-            default: break
+    /// Sends a protocol message to a shard (from the coordinator when `from`
+    /// is -1, else from participant `from`). The shard's CPU serves it before
+    /// the participant sees it; a prepare that finds the CPU queue over its
+    /// limit is refused at the door, and one sent to a crashed shard is
+    /// refused by its host. Otherwise the message is lost if either end is
+    /// down or the network between them is cut when it arrives.
+    func sendToShard(_ t: Txn, part p: Int, from: Int, _ m: ShardMessage) {
+        commitStats.messages += 1
+        let s = t.parts[p].shard
+        let shard = shards[s]
+        if !shard.up, from < 0, case .prepare = m {
+            // A crashed shard's host refuses the connection: the coordinator
+            // knows after a round trip (a cut-off one it learns only by timeout).
+            let refused: CoordinatorMessage = t.isDistributed ? .voteNo(.shardUnavailable) : .localDone(committed: false, reason: .shardUnavailable)
+            schedule(after: 2 * networkHop(), .toCoordinator(t, part: Int32(p), refused))
+            return
+        }
+        let arrival = nowMicros + Int64(networkLatency.sample(&networkRNG))
+        var message = m
+        var at = arrival
+        if shard.up {
+            if case .prepare = m, shard.cpu.wait(at: arrival) > config.shardQueueLimit.microseconds {
+                shard.refused += 1
+                message = .prepareRefused
+            } else {
+                at = shard.cpu.submit(at: arrival, service: shardCPU(for: m))
             }
-            sendToShard(t, part: Int(from), .stateReply(from: Int32(p), state: t.parts[p].state))
-        case let .stateReply(from, state):
-            guard shards[t.parts[Int(from)].shard].isReachable(at: nowMicros) else { commitStats.messagesDropped += 1; return }
-            guard t.parts[p].terminating else { return }
-            t.parts[p].peerStates[Int(from)] = state
-            if !t.parts[p].peerStates.contains(where: { $0 == nil }) { finishTermination(t, p) }
+        }
+        queue.schedule(at: at, .toShard(t, part: Int32(p), from: Int32(from), message))
+    }
+
+    /// CPU time a message costs its shard: prepares and decisions vary,
+    /// small protocol messages cost a fixed amount.
+    func shardCPU(for m: ShardMessage) -> Int64 {
+        switch m {
+        case .prepare: Int64(shardPrepareCPU.sample(&diskRNG))
+        case .commit, .abort: Int64(shardApplyCPU.sample(&diskRNG))
+        case .prepareRefused, .precommit, .stateRequest, .stateReply, .precommitAck: config.shardMessageCPUMedian.microseconds
         }
     }
 
-    // MARK: Prepare
-
-    func participantPrepare(_ t: Txn, _ p: Int) {
-        guard t.parts[p].state == .idle else { return }
-        t.parts[p].state = .locking
-        t.parts[p].token &+= 1
-        acquireLocks(t, p)
+    func shardReceive(_ t: Txn, part p: Int, from: Int, _ m: ShardMessage) {
+        let s = t.parts[p].shard
+        let sender: NetworkMember = from < 0 ? .node(t.coordinator) : .shard(t.parts[from].shard)
+        guard shards[s].up, network.delivers(sender, .shard(s), at: nowMicros, &networkRNG) else {
+            commitStats.messagesDropped += 1
+            return
+        }
+        switch m {
+        case .prepare: participantStep(t, p, .prepare)
+        case .prepareRefused: participantStep(t, p, .busy)
+        case .precommit(let peer): participantStep(t, p, .precommit(from: peer < 0 ? nil : Int(peer)))
+        case .commit: participantStep(t, p, .commit)
+        case .abort: participantStep(t, p, .abort)
+        case .stateRequest(let peer): participantStep(t, p, .stateRequest(from: Int(peer)))
+        case let .stateReply(peer, state): participantStep(t, p, .stateReply(from: Int(peer), state: state))
+        case .precommitAck(let peer): participantStep(t, p, .precommitAck(from: Int(peer)))
+        }
     }
+
+    /// Feeds one input to a participant and carries out its effects; late
+    /// inputs are dropped first, and counted.
+    func participantStep(_ t: Txn, _ p: Int, _ input: ParticipantMachine.Input) {
+        guard !t.parts[p].machine.isStale(input) else {
+            commitStats.staleInputs += 1
+            return
+        }
+        let effects = t.parts[p].machine.on(input)
+        perform(effects, participant: p, of: t)
+    }
+
+    func perform(_ effects: Effects<ParticipantMachine.Effect>, participant p: Int, of t: Txn) {
+        let s = t.parts[p].shard
+        let epoch = shards[s].epoch
+        for i in 0..<effects.count {
+            // A crash point that fired part-way stops the rest.
+            guard shards[s].epoch == epoch else { return }
+            switch effects[i] {
+            case .acquireLocks: acquireLocks(t, p)
+            case .releaseLocks: releaseLocks(t, p)
+            case .retakeLocks: retakeLocks(t, p)
+            case .force: forceParticipantRecord(t, p)
+            case .applyWrites: applyWrites(t, p)
+            case .toCoordinator(let m): sendToCoordinator(t, part: p, m)
+            case let .toPeers(peers, m):
+                switch peers {
+                case .all: for q in t.parts.indices where q != p { sendToShard(t, part: q, from: p, m) }
+                case .reached: for q in t.parts.indices where t.parts[p].machine.reached(q) { sendToShard(t, part: q, from: p, m) }
+                case .reachedUncertain:
+                    for q in t.parts.indices where t.parts[p].machine.reached(q) && t.parts[p].machine.peerStates[q] == .prepared {
+                        sendToShard(t, part: q, from: p, m)
+                    }
+                case .one(let q): sendToShard(t, part: q, from: p, m)
+                }
+            case .arm(let timer):
+                let after: SimDuration
+                switch timer {
+                case .decision: after = config.decisionTimeout
+                case .inquiry: after = config.retryInterval
+                case .termination: after = config.terminationWindow
+                case .immediate: after = .zero
+                }
+                scheduleTimer(after: after, .participantTimer(t, part: Int32(p), timer, token: t.parts[p].machine.token))
+            case .markInDoubt: markInDoubt(t, p)
+            case .final: partFinal(t, p)
+            }
+        }
+    }
+
+    func onParticipantTimer(_ t: Txn, part p: Int, _ timer: ParticipantMachine.Timer, token: UInt32) {
+        guard t.parts[p].machine.token == token, shards[t.parts[p].shard].up else { return }
+        participantStep(t, p, .timer(timer))
+    }
+
+    // MARK: Locks
 
     /// Takes the participant's row locks in row order; queues behind the
     /// first one held by another transaction.
@@ -49,10 +131,11 @@ extension Simulation {
                 shard.locks[row] = Shard.LockEntry(holder: t.id)
                 t.parts[p].locked += 1
             } else {
-                shard.locks[row]!.waiters.append(Shard.Waiter(txn: t, part: p, token: t.parts[p].token))
+                let token = t.parts[p].machine.token
+                shard.locks[row]!.waiters.append(Shard.Waiter(txn: t, part: p, token: token))
                 shard.lockWaits += 1
                 commitStats.lockWaits += 1
-                scheduleTimer(after: config.lockWaitTimeout, .lockTimeout(t, part: Int32(p), token: t.parts[p].token))
+                scheduleTimer(after: config.lockWaitTimeout, .lockTimeout(t, part: Int32(p), token: token))
                 return
             }
         }
@@ -68,10 +151,12 @@ extension Simulation {
         var granted: [Shard.Waiter] = []
         for i in 0..<t.parts[p].locked {
             let row = t.writes[range.lowerBound + i].row
-            guard !ledger.isContra(row), var entry = shard.locks[row], entry.holder == t.id else { continue }
+            guard !ledger.isContra(row), var entry = shard.locks[row] else { continue }
+            // Only the holder releases a lock.
+            guard entry.holder == t.id else { continue }
             var next: Shard.Waiter?
             while let w = entry.waiters.popFirst() {
-                if w.txn.parts[w.part].state == .locking && w.txn.parts[w.part].token == w.token {
+                if w.txn.parts[w.part].state == .locking && w.txn.parts[w.part].machine.token == w.token {
                     next = w
                     break
                 }
@@ -86,56 +171,63 @@ extension Simulation {
             }
         }
         t.parts[p].locked = 0
-        for w in granted where w.txn.parts[w.part].state == .locking && w.txn.parts[w.part].token == w.token {
+        for w in granted where w.txn.parts[w.part].state == .locking && w.txn.parts[w.part].machine.token == w.token {
             acquireLocks(w.txn, w.part)
         }
     }
 
-    func onLockTimeout(_ t: Txn, part p: Int, token: UInt32) {
-        guard t.parts[p].state == .locking, t.parts[p].token == token else { return }
-        refuse(t, p, .lockTimeout)
-    }
-
-    /// Votes no (or, for a single-shard transaction, reports it did nothing).
-    func refuse(_ t: Txn, _ p: Int, _ reason: AbortReason) {
-        releaseLocks(t, p)
-        t.parts[p].token &+= 1
-        t.parts[p].state = .aborted
-        partFinal(t, p)
-        if t.isDistributed {
-            sendToCoordinator(t, part: p, .voteNo(reason))
-        } else {
-            sendToCoordinator(t, part: p, .localDone(committed: false, reason: reason))
+    /// Recovery: a participant the log shows as prepared holds its row locks again.
+    func retakeLocks(_ t: Txn, _ p: Int) {
+        let shard = shards[t.parts[p].shard]
+        for i in t.parts[p].writes where !ledger.isContra(t.writes[i].row) {
+            shard.locks[t.writes[i].row] = Shard.LockEntry(holder: t.id)
         }
+        t.parts[p].locked = t.parts[p].writes.count
     }
 
+    func onLockTimeout(_ t: Txn, part p: Int, token: UInt32) {
+        guard t.parts[p].machine.token == token else { return }
+        participantStep(t, p, .lockTimeout)
+    }
+
+    /// Every lock is held: validate under them and tell the machine.
     func locksAcquired(_ t: Txn, _ p: Int) {
-        let range = t.parts[p].writes
-        for i in range {
+        var verdict = ParticipantMachine.Verdict.valid
+        for i in t.parts[p].writes {
             let w = t.writes[i]
             if w.delta < 0 && ledger.balances[Int(w.row)] + w.delta < ledger.limit(of: w.row) {
-                refuse(t, p, .insufficientFunds)
-                return
+                verdict = .refused(.insufficientFunds)
+                break
             }
         }
-        if p == t.keyOwner && idempotency.contains(t.idempotencyKey) {
+        if verdict == .valid && p == t.keyOwner && idempotency.contains(t.idempotencyKey) {
             idempotency.noteDuplicate()
-            refuse(t, p, .duplicate)
-            return
+            verdict = .refused(.duplicate)
         }
-        if t.isDistributed && trigger(.participantBeforeVote, on: t) {
+        if verdict == .valid && t.isDistributed && trigger(.participantBeforeVote, on: t) {
             crashShard(t.parts[p].shard, reason: "crash point: \(shardName(t.parts[p].shard)) before its vote on txn \(t.id)")
             return
         }
-        t.parts[p].state = t.isDistributed ? .preparing : .committing
-        forceParticipantRecord(t, p)
+        participantStep(t, p, .locksGranted(verdict))
     }
+
+    // MARK: The write-ahead log
 
     func forceParticipantRecord(_ t: Txn, _ p: Int) {
         let s = t.parts[p].shard
-        if shards[s].wal.append(.participant(t, part: p, token: t.parts[p].token)) {
-            schedule(after: fsyncDelay(), .walForced(shard: Int32(s), epoch: shards[s].epoch))
-        }
+        if shards[s].wal.append(.participant(t, part: p, token: t.parts[p].machine.token)) { startFsync(shard: s) }
+    }
+
+    /// One fsync: the device's latency plus what the batch's records add.
+    func fsyncDelay(records: Int) -> Int64 {
+        Int64(fsyncLatency.sample(&diskRNG)) + Int64(records) * config.fsyncPerRecord.microseconds
+    }
+
+    func startFsync(shard s: Int) {
+        let shard = shards[s]
+        let delay = fsyncDelay(records: shard.wal.inFlight.count)
+        _ = shard.wal.device.submit(at: nowMicros, service: delay)
+        schedule(after: delay, .walForced(shard: Int32(s), epoch: shard.epoch))
     }
 
     func onWALForced(shard s: Int, epoch: UInt32) {
@@ -143,26 +235,13 @@ extension Simulation {
         guard shard.up, shard.epoch == epoch else { return }
         commitStats.fsyncs += 1
         let (durable, again) = shard.wal.completeForce()
-        if again { schedule(after: fsyncDelay(), .walForced(shard: Int32(s), epoch: epoch)) }
+        if again { startFsync(shard: s) }
         var crashAfterBatch: Int64?
         for case let .participant(t, p, token) in durable {
-            guard t.parts[p].token == token else { continue }
-            switch t.parts[p].state {
-            case .preparing:
-                t.parts[p].state = .prepared
-                t.parts[p].durable = .prepared
-                sendToCoordinator(t, part: p, .voteYes)
-                armParticipantTimeout(t, p, after: config.decisionTimeout)
-                if t.isDistributed && crashAfterBatch == nil && trigger(.participantAfterVote, on: t) { crashAfterBatch = t.id }
-            case .precommitting:
-                t.parts[p].state = .precommitted
-                t.parts[p].durable = .precommitted
-                sendToCoordinator(t, part: p, .precommitAck)
-                armParticipantTimeout(t, p, after: config.decisionTimeout)
-            case .committing:
-                applyCommit(t, p)
-            default:
-                break
+            guard t.parts[p].machine.token == token else { continue }
+            participantStep(t, p, .forced)
+            if t.isDistributed && t.parts[p].state == .prepared && crashAfterBatch == nil && trigger(.participantAfterVote, on: t) {
+                crashAfterBatch = t.id
             }
         }
         if let id = crashAfterBatch {
@@ -170,53 +249,11 @@ extension Simulation {
         }
     }
 
-    // MARK: Decisions
+    // MARK: Applying and settling
 
-    func participantPrecommit(_ t: Txn, _ p: Int) {
-        guard t.parts[p].state == .prepared else { return }
-        t.parts[p].state = .precommitting
-        t.parts[p].token &+= 1
-        forceParticipantRecord(t, p)
-    }
-
-    func participantCommit(_ t: Txn, _ p: Int) {
-        switch t.parts[p].state {
-        case .prepared, .precommitting, .precommitted:
-            t.parts[p].state = .committing
-            t.parts[p].token &+= 1
-            t.parts[p].terminating = false
-            forceParticipantRecord(t, p)
-        case .committed:
-            sendToCoordinator(t, part: p, .ack)
-        default:
-            // Idle or locking cannot be told to commit; aborted here while
-            // the decision was commit is a divergence the auditor reports.
-            break
-        }
-    }
-
-    func participantAbort(_ t: Txn, _ p: Int) {
-        switch t.parts[p].state {
-        case .idle:
-            t.parts[p].state = .aborted
-            t.parts[p].token &+= 1
-            partFinal(t, p)
-        case .locking, .preparing, .prepared, .precommitting, .precommitted:
-            releaseLocks(t, p)
-            t.parts[p].state = .aborted
-            t.parts[p].durable = .aborted
-            t.parts[p].token &+= 1
-            t.parts[p].terminating = false
-            shards[t.parts[p].shard].aborts += 1
-            partFinal(t, p)
-        case .committing, .committed, .aborted:
-            break
-        }
-    }
-
-    /// The commit record is durable: the writes take effect, locks go, and
-    /// the coordinator hears of it.
-    func applyCommit(_ t: Txn, _ p: Int) {
+    /// The commit record is durable: the writes take effect and the cached
+    /// copies of what they changed go stale.
+    func applyWrites(_ t: Txn, _ p: Int) {
         let shard = shards[t.parts[p].shard]
         if t.appliedShares.isEmpty { t.appliedShares = [Int64](repeating: 0, count: ledger.symbols) }
         for i in t.parts[p].writes {
@@ -229,52 +266,64 @@ extension Simulation {
         }
         shardCommitLatency[shard.index].record(microseconds: nowMicros - t.startedAt)
         if p == t.keyOwner { idempotency.recordCommitted(t.idempotencyKey, now: nowMicros) }
-        releaseLocks(t, p)
-        t.parts[p].state = .committed
-        t.parts[p].durable = .committed
-        t.parts[p].token &+= 1
         shard.commits += 1
-        partFinal(t, p)
-        if t.isDistributed {
-            sendToCoordinator(t, part: p, .ack)
-        } else {
-            sendToCoordinator(t, part: p, .localDone(committed: true, reason: nil))
-        }
     }
 
     /// A participant reached committed or aborted: the in-doubt count and
     /// the auditor learn of it, and the shard forgets the transaction.
     func partFinal(_ t: Txn, _ p: Int) {
-        if t.parts[p].inDoubt {
-            t.parts[p].inDoubt = false
+        if t.parts[p].countedInDoubt {
+            t.parts[p].countedInDoubt = false
             t.inDoubtNow -= 1
+            precondition(t.inDoubtNow >= 0, "negative in-doubt count")
             if t.inDoubtNow == 0 {
                 commitStats.inDoubt -= 1
                 inDoubtByWorkload[t.workload.rawValue] -= 1
+                precondition(commitStats.inDoubt >= 0, "negative in-doubt total")
             }
         }
-        shards[t.parts[p].shard].active[t.id] = nil
+        let shard = shards[t.parts[p].shard]
+        if t.parts[p].state == .aborted { shard.aborts += 1 }
+        shard.active[t.id] = nil
         t.finalParts += 1
         if t.parts[p].state == .committed { t.committedParts += 1 }
         if t.finalParts == t.parts.count {
             t.settled = true
             unsettled[t.id] = nil
             audit { $0.checkSettled(t, shardName: shardName) }
-            if t.everInDoubt {
-                log(.info, "txn \(t.id) resolved after being in doubt: \(t.committedParts == t.parts.count ? "committed" : t.committedParts == 0 ? "aborted" : "split")")
-            }
+            if t.everInDoubt { noteResolvedInDoubt(t) }
         }
     }
 
-    // MARK: Timeouts and in-doubt resolution
+    /// The first few resolutions in a second are logged one by one; the
+    /// rest are summed into one line a second, so a partition that leaves
+    /// hundreds in doubt cannot push everything else out of the event log.
+    func noteResolvedInDoubt(_ t: Txn) {
+        let outcome = t.committedParts == t.parts.count ? 0 : t.committedParts == 0 ? 1 : 2
+        if resolvedInDoubtLogged < Simulation.resolvedInDoubtLinesPerSecond {
+            resolvedInDoubtLogged += 1
+            log(.info, "txn \(t.id) resolved after being in doubt: \(["committed", "aborted", "split"][outcome])")
+        } else {
+            resolvedInDoubtUnlogged[outcome] += 1
+        }
+    }
 
-    func armParticipantTimeout(_ t: Txn, _ p: Int, after d: SimDuration) {
-        scheduleTimer(after: d, .participantTimeout(t, part: Int32(p), token: t.parts[p].token))
+    static let resolvedInDoubtLinesPerSecond = 2
+
+    /// Once a simulated second: the summary line for resolutions not logged one by one.
+    func summariseResolvedInDoubt() {
+        let n = resolvedInDoubtUnlogged.reduce(0, +)
+        if n > 0 {
+            let u = resolvedInDoubtUnlogged
+            log(.info, "\(n) more transaction\(n == 1 ? "" : "s") resolved after being in doubt: \(u[0]) committed, \(u[1]) aborted\(u[2] > 0 ? ", \(u[2]) split" : "")")
+        }
+        resolvedInDoubtLogged = 0
+        resolvedInDoubtUnlogged = [0, 0, 0]
     }
 
     func markInDoubt(_ t: Txn, _ p: Int) {
-        guard !t.parts[p].inDoubt else { return }
-        t.parts[p].inDoubt = true
+        guard !t.parts[p].countedInDoubt else { return }
+        t.parts[p].countedInDoubt = true
         if t.inDoubtNow == 0 {
             commitStats.inDoubt += 1
             inDoubtByWorkload[t.workload.rawValue] += 1
@@ -286,61 +335,22 @@ extension Simulation {
         }
     }
 
-    func onParticipantTimeout(_ t: Txn, part p: Int, token: UInt32) {
-        guard t.parts[p].token == token, shards[t.parts[p].shard].up else { return }
-        let state = t.parts[p].state
-        guard state == .prepared || state == .precommitted else { return }
-        markInDoubt(t, p)
-        switch t.commitProtocol {
-        case .twoPhase:
-            // Blocked: only the coordinator knows. Ask, and ask again.
-            sendToCoordinator(t, part: p, .inquiry)
-            armParticipantTimeout(t, p, after: config.retryInterval)
-        case .threePhase:
-            startTermination(t, p)
-        }
-    }
-
-    /// 3PC termination: this participant asks its peers for their states and
-    /// decides for those it can reach.
-    func startTermination(_ t: Txn, _ p: Int) {
-        t.parts[p].token &+= 1
-        t.parts[p].terminating = true
-        t.parts[p].peerStates = [ParticipantState?](repeating: nil, count: t.parts.count)
-        t.parts[p].peerStates[p] = t.parts[p].state
-        for q in t.parts.indices where q != p {
-            sendToShard(t, part: q, .stateRequest(from: Int32(p)))
-        }
-        scheduleTimer(after: config.terminationWindow, .terminationDeadline(t, part: Int32(p), token: t.parts[p].token))
-    }
-
-    func onTerminationDeadline(_ t: Txn, part p: Int, token: UInt32) {
-        guard t.parts[p].token == token, t.parts[p].terminating, shards[t.parts[p].shard].up else { return }
-        finishTermination(t, p)
-    }
-
-    /// Skeen's rule over the states it heard: any committed or pre-committed
-    /// peer means commit; any aborted or unvoted peer, or all uncertain,
-    /// means abort. Peers it could not hear decide for themselves later —
-    /// which is how 3PC diverges under a partition.
-    func finishTermination(_ t: Txn, _ p: Int) {
-        t.parts[p].terminating = false
-        let heard = t.parts[p].peerStates.compactMap { $0 }
-        let commit: Bool
-        if heard.contains(where: { $0 == .committed || $0 == .committing }) {
-            commit = true
-        } else if heard.contains(where: { $0 == .aborted || $0 == .idle || $0 == .locking || $0 == .preparing }) {
-            commit = false
-        } else {
-            commit = heard.contains(where: { $0 == .precommitted || $0 == .precommitting })
-        }
-        let reached = t.parts.indices.filter { $0 != p && t.parts[p].peerStates[$0] != nil }
-        if commit {
-            participantCommit(t, p)
-            for q in reached { sendToShard(t, part: q, .commit) }
-        } else {
-            participantAbort(t, p)
-            for q in reached { sendToShard(t, part: q, .abort) }
+    /// Once a simulated second: a participant whose prepare never arrived
+    /// (lost to a crash or a partition) aborts once the idle timeout has
+    /// passed. It never voted, so no coordinator can have committed it.
+    func abortIdleParticipants() {
+        let limit = nowMicros - config.idleParticipantTimeout.microseconds
+        for shard in shards where shard.up && !shard.active.isEmpty {
+            var idle: [(Int64, Txn, Int)] = []
+            for (id, t) in shard.active where t.startedAt <= limit {
+                for p in t.parts.indices where t.parts[p].shard == shard.index && t.parts[p].state == .idle { idle.append((id, t, p)) }
+            }
+            guard !idle.isEmpty else { continue }
+            idle.sort { $0.0 < $1.0 }
+            for (_, t, p) in idle {
+                commitStats.idleAborts += 1
+                participantStep(t, p, .idleTimeout)
+            }
         }
     }
 }

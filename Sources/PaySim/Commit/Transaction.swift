@@ -19,6 +19,10 @@ public enum AbortReason: Sendable, Equatable {
     /// A 3PC participant's termination protocol decided abort.
     case terminated
     case nodeFailed
+    /// The shard's CPU queue was over its limit: it refused the work.
+    case shardBusy
+    /// The shard was down or cut off when a read needed it.
+    case shardUnavailable
 }
 
 /// A participant's state in the commit protocol, as its shard sees it.
@@ -47,27 +51,20 @@ public enum ParticipantState: UInt8, Sendable {
     }
 }
 
-/// One shard's part in a transaction.
+/// One shard's part in a transaction: its rows, the locks it holds, and its
+/// protocol state machine.
 struct Participant {
     let shard: Int
     /// Indices into the transaction's writes, which are sorted by shard then row.
     let writes: Range<Int>
-    var state: ParticipantState = .idle
     /// Rows locked so far, a prefix of `writes` (locks are taken in row order).
     var locked = 0
-    /// Invalidates timers and lock waits armed for an earlier state.
-    var token: UInt32 = 0
-    var inDoubt = false
-    /// Durable on the shard: the prepare (or pre-commit) record has been forced.
-    var durable: ParticipantState = .idle
+    var machine: ParticipantMachine
+    /// Counted in the in-doubt figures (until it reaches a final state).
+    var countedInDoubt = false
 
-    // Coordinator-side view of this participant (volatile at the coordinator).
-    var voted = false
-    var acked = false
-
-    // 3PC termination protocol, when this participant is acting as recovery coordinator.
-    var terminating = false
-    var peerStates: [ParticipantState?] = []
+    var state: ParticipantState { machine.state }
+    var inDoubt: Bool { machine.inDoubt }
 }
 
 /// The coordinator's phase for one transaction.
@@ -102,11 +99,10 @@ final class Txn {
     let commitProtocol: CommitProtocol
     let startedAt: Int64
     var request: Request?
+    /// The coordinator's side, volatile on its node except for a durable commit.
+    var coord: CoordinatorMachine
 
-    var phase: CoordinatorPhase = .collectingVotes
-    var votesYes = 0
-    var acks = 0
-    var abortReason: AbortReason?
+    var phase: CoordinatorPhase { coord.phase }
     /// Whether the client has been told the outcome (or lost its connection).
     var clientDone = false
     var everInDoubt = false
@@ -118,7 +114,6 @@ final class Txn {
     var committedParts = 0
     /// Stays false until every participant has reached a final state.
     var settled = false
-    var timerToken: UInt32 = 0
 
     init(id: Int64, workload: Workload, idempotencyKey: Int64, writes: [RowWrite], parts: [Participant],
          coordinator: Int, coordinatorEpoch: UInt32, commitProtocol: CommitProtocol, startedAt: Int64) {
@@ -131,6 +126,7 @@ final class Txn {
         self.coordinatorEpoch = coordinatorEpoch
         self.commitProtocol = commitProtocol
         self.startedAt = startedAt
+        coord = CoordinatorMachine(parts: parts.count, commitProtocol: commitProtocol)
     }
 
     var isDistributed: Bool { parts.count > 1 }

@@ -25,9 +25,13 @@ public struct CommandParseError: Error, Equatable, Sendable, CustomStringConvert
 ///     drain|fail|recover node-3     slow node-3 8x     weight node-3 4
 ///     lb rr|wrr|random|leastconn|p2c|hash              protocol 2pc|3pc
 ///     crash|restore shard-2         crash|restore coordinator node-1
-///     partition shard-2 for 10s     cache flush        cache capacity 20000
+///     partition shard-2 for 10s     partition shard-1,shard-2 | shard-3,shard-4,node-4 for 30s
+///     cache flush                   cache capacity 20000
 ///     gateway down|up               consumers wallet-credit 4
-///     pause                         resume
+///     retries budget 20%|on|off     retries attempts 3
+///     breaker on|off                bulkhead 64|off
+///     deadline 5s|off               ejection on|off
+///     ratelimit 100|off             pause         resume
 ///
 /// Keywords are case-insensitive, tokens are separated by whitespace and a
 /// `#` starts a comment that runs to the end of the line.
@@ -35,7 +39,8 @@ public enum CommandParser {
     /// The command words, in the order help text lists them.
     public static let keywords: [String] = [
         "spike", "rate", "mix", "drain", "fail", "recover", "slow", "weight", "lb", "protocol",
-        "crash", "restore", "partition", "cache", "gateway", "consumers", "pause", "resume",
+        "crash", "restore", "partition", "cache", "gateway", "consumers", "retries", "breaker",
+        "bulkhead", "deadline", "ejection", "ratelimit", "pause", "resume",
     ]
 
     /// The consumer groups `consumers` accepts.
@@ -58,9 +63,9 @@ public enum CommandParser {
             let duration = try positiveDuration(r.next("a duration like \(durationExamples)"))
             command = .spike(factor: factor, duration: duration, workload: try optionalWorkload(&r))
         case "rate":
-            let t = try r.next("a rate in tps from 0 to 10000000")
-            guard let tps = number(t.lower), tps >= 0, tps <= 10_000_000 else {
-                throw t.error("expected a rate in tps from 0 to 10000000, found '\(t.text)'")
+            let t = try r.next("a rate in tps: \(Limits.rateTPS.text)")
+            guard let tps = number(t.lower), Simulation.validRate(tps) else {
+                throw t.error("expected a rate in tps: \(Limits.rateTPS.text), found '\(t.text)'")
             }
             command = .rate(tps: tps, workload: try optionalWorkload(&r))
         case "mix":
@@ -73,16 +78,16 @@ public enum CommandParser {
             command = .recoverNode(try node(r.next("a node like node-3")))
         case "slow":
             let n = try node(r.next("a node like node-3"))
-            let t = try r.next("a slowdown factor like 8x (from 1x to 1000x)")
-            guard let f = factor(t.lower), f >= 1, f <= 1_000 else {
-                throw t.error("expected a slowdown factor like 8x (from 1x to 1000x), found '\(t.text)'")
+            let t = try r.next("a slowdown factor like 8x (\(Limits.slowFactor.text))")
+            guard let f = factor(t.lower), Limits.slowFactor.contains(f) else {
+                throw t.error("expected a slowdown factor like 8x (\(Limits.slowFactor.text)), found '\(t.text)'")
             }
             command = .slowNode(n, factor: f)
         case "weight":
             let n = try node(r.next("a node like node-3"))
-            let t = try r.next("a whole-number weight from 0 to 100")
-            guard let w = integer(t.lower), w >= 0, w <= 100 else {
-                throw t.error("expected a whole-number weight from 0 to 100, found '\(t.text)'")
+            let t = try r.next("a whole-number weight, \(Limits.nodeWeight.text)")
+            guard let w = integer(t.lower), Limits.nodeWeight.contains(w) else {
+                throw t.error("expected a whole-number weight, \(Limits.nodeWeight.text), found '\(t.text)'")
             }
             command = .weightNode(n, weight: w)
         case "lb":
@@ -110,18 +115,18 @@ public enum CommandParser {
                 command = crash ? .crashShard(s) : .restoreShard(s)
             }
         case "partition":
-            let s = try shard(r.next("a shard like shard-2"))
+            let sides = try partitionSides(&r)
             try r.keyword("for")
-            command = .partitionShard(s, duration: try positiveDuration(r.next("a duration like \(durationExamples)")))
+            command = .partition(sides: sides, duration: try positiveDuration(r.next("a duration like \(durationExamples)")))
         case "cache":
             let t = try r.next("flush or capacity")
             switch t.lower {
             case "flush":
                 command = .cacheFlush
             case "capacity":
-                let c = try r.next("a cache capacity from 1 to 100000000 entries")
-                guard let n = integer(c.lower), n >= 1, n <= 100_000_000 else {
-                    throw c.error("expected a cache capacity from 1 to 100000000 entries, found '\(c.text)'")
+                let c = try r.next("a cache capacity, \(Limits.cacheCapacityEntries.text)")
+                guard let n = integer(c.lower), Limits.cacheCapacityEntries.contains(n) else {
+                    throw c.error("expected a cache capacity, \(Limits.cacheCapacityEntries.text), found '\(c.text)'")
                 }
                 command = .cacheCapacity(n)
             default:
@@ -140,11 +145,69 @@ public enum CommandParser {
             guard consumerGroups.contains(g.lower) else {
                 throw g.error("unknown consumer group '\(g.text)'; expected one of: \(valid)")
             }
-            let c = try r.next("a consumer count from 0 to 64")
-            guard let n = integer(c.lower), n >= 0, n <= 64 else {
-                throw c.error("expected a consumer count from 0 to 64, found '\(c.text)'")
+            let c = try r.next("a consumer count, \(Limits.consumers.text)")
+            guard let n = integer(c.lower), Limits.consumers.contains(n) else {
+                throw c.error("expected a consumer count, \(Limits.consumers.text), found '\(c.text)'")
             }
             command = .consumers(group: g.lower, count: n)
+        case "retries":
+            let t = try r.next("budget or attempts")
+            switch t.lower {
+            case "budget":
+                let v = try r.next("a share of requests like 20%, on or off")
+                switch v.lower {
+                case "off": command = .retryBudget(percent: nil)
+                case "on": command = .retryBudget(percent: SimulationConfig().retryBudgetPercent)
+                default:
+                    guard v.lower.hasSuffix("%"), let p = number(v.lower.dropLast()), Limits.retryBudgetPercent.contains(p) else {
+                        throw v.error("expected a share of requests like 20% (\(Limits.retryBudgetPercent.text)), on or off, found '\(v.text)'")
+                    }
+                    command = .retryBudget(percent: p)
+                }
+            case "attempts":
+                let v = try r.next("a number of attempts, \(Limits.retryAttempts.text)")
+                guard let n = integer(v.lower), Limits.retryAttempts.contains(n) else {
+                    throw v.error("expected a number of attempts, \(Limits.retryAttempts.text), found '\(v.text)'")
+                }
+                command = .retryAttempts(n)
+            default:
+                throw t.error("expected budget or attempts after retries, found '\(t.text)'")
+            }
+        case "breaker":
+            command = .breakers(try onOff(r.next("on or off")))
+        case "ejection":
+            command = .ejection(try onOff(r.next("on or off")))
+        case "bulkhead":
+            let v = try r.next("connections per node (\(Limits.bulkheadConnections.text)) or off")
+            if v.lower == "off" {
+                command = .bulkhead(connections: nil)
+            } else {
+                guard let n = integer(v.lower), Limits.bulkheadConnections.contains(n) else {
+                    throw v.error("expected connections per node (\(Limits.bulkheadConnections.text)) or off, found '\(v.text)'")
+                }
+                command = .bulkhead(connections: n)
+            }
+        case "deadline":
+            let v = try r.next("a duration like 5s (\(Limits.requestDeadlineMicroseconds.text)) or off")
+            if v.lower == "off" {
+                command = .deadline(nil)
+            } else {
+                guard let d = try? SimDuration.parse(v.lower), Limits.requestDeadlineMicroseconds.contains(d.microseconds) else {
+                    throw v.error("expected a duration like 5s (\(Limits.requestDeadlineMicroseconds.text)) or off, found '\(v.text)'")
+                }
+                command = .deadline(d)
+            }
+        case "ratelimit":
+            let v = try r.next("requests per second per merchant (\(Limits.merchantRateLimitPerSecond.text)) or off")
+            if v.lower == "off" {
+                command = .rateLimit(perSecond: nil)
+            } else {
+                let body = v.lower.hasSuffix("/s") ? v.lower.dropLast(2) : Substring(v.lower)
+                guard let n = number(body), Limits.merchantRateLimitPerSecond.contains(n) else {
+                    throw v.error("expected requests per second per merchant like 100 or 100/s (\(Limits.merchantRateLimitPerSecond.text)) or off, found '\(v.text)'")
+                }
+                command = .rateLimit(perSecond: n)
+            }
         case "pause":
             command = .pause
         case "resume":
@@ -220,6 +283,8 @@ public enum CommandParser {
             }
             return t
         }
+
+        func peek() -> Token? { position < tokens.count ? tokens[position] : nil }
 
         mutating func keyword(_ word: String) throws(CommandParseError) {
             let t = try next("'\(word)'")
@@ -306,8 +371,8 @@ public enum CommandParser {
     }
 
     static func spikeFactor(_ t: Token) throws(CommandParseError) -> Double {
-        guard let f = factor(t.lower), f > 0, f <= 1_000 else {
-            throw t.error("expected a spike factor like 5x or 2.5x (more than 0x, at most 1000x), found '\(t.text)'")
+        guard let f = factor(t.lower), Limits.spikeFactor.contains(f) else {
+            throw t.error("expected a spike factor like 5x or 2.5x (\(Limits.spikeFactor.text)), found '\(t.text)'")
         }
         return f
     }
@@ -319,10 +384,75 @@ public enum CommandParser {
         } catch {
             throw t.error("expected a duration like \(durationExamples), found '\(t.text)'")
         }
-        guard d.microseconds > 0 else {
-            throw t.error("expected a positive duration like \(durationExamples), found '\(t.text)'")
+        guard Limits.commandDurationMicroseconds.contains(d.microseconds) else {
+            throw t.error("expected a positive duration like \(durationExamples), \(Limits.commandDurationMicroseconds.text), found '\(t.text)'")
         }
         return d
+    }
+
+    static func onOff(_ t: Token) throws(CommandParseError) -> Bool {
+        switch t.lower {
+        case "on": return true
+        case "off": return false
+        default: throw t.error("expected on or off, found '\(t.text)'")
+        }
+    }
+
+    /// The member lists of a partition, up to `for`: `shard-2`, or
+    /// `shard-1,shard-2 | shard-3,node-4`. Commas and bars may stand alone
+    /// or touch the names.
+    static func partitionSides(_ r: inout Reader) throws(CommandParseError) -> [[NetworkMember]] {
+        let example = "shards or nodes like shard-2, or sides like shard-1,shard-2 | shard-3,shard-4"
+        var sides: [[NetworkMember]] = [[]]
+        var seen: [NetworkMember: Int] = [:]
+        var lastColumn = r.end
+        while let t = r.peek(), t.lower != "for" {
+            _ = r.optional()
+            lastColumn = t.column
+            var column = t.column
+            var piece = ""
+            var pieceColumn = column
+            func flush() throws(CommandParseError) {
+                defer { piece = "" }
+                guard !piece.isEmpty else { return }
+                let token = Token(text: piece, lower: piece.lowercased(), column: pieceColumn)
+                let member: NetworkMember
+                let named = sides.contains { !$0.isEmpty }
+                if named && !token.lower.hasPrefix("node") && !token.lower.hasPrefix("shard") {
+                    throw token.error("expected 'for' (or another shard or node), found '\(token.text)'")
+                }
+                if token.lower.hasPrefix("node") {
+                    member = .node(try index(token, prefix: "node", example: "node-3"))
+                } else {
+                    member = .shard(try index(token, prefix: "shard", example: "shard-2", alternative: " or a node like node-3"))
+                }
+                if seen[member] != nil { throw token.error("\(token.text) is named twice in the partition") }
+                seen[member] = sides.count - 1
+                sides[sides.count - 1].append(member)
+            }
+            for ch in t.text {
+                if ch == "," || ch == "|" {
+                    try flush()
+                    if ch == "|" {
+                        guard !sides[sides.count - 1].isEmpty else {
+                            throw CommandParseError(column: column, token: "|", message: "expected \(example) before '|'")
+                        }
+                        sides.append([])
+                    }
+                    pieceColumn = column + 1
+                } else {
+                    if piece.isEmpty { pieceColumn = column }
+                    piece.append(ch)
+                }
+                column += 1
+            }
+            try flush()
+        }
+        guard !sides[sides.count - 1].isEmpty else {
+            let column = r.peek()?.column ?? (sides.count == 1 ? r.end : lastColumn)
+            throw CommandParseError(column: column, token: "", message: "expected \(example)")
+        }
+        return sides
     }
 
     static func optionalWorkload(_ r: inout Reader) throws(CommandParseError) -> Workload? {
@@ -376,17 +506,22 @@ public enum CommandParser {
             candidates = keywords
         } else {
             switch (words[0], words.count) {
-            case ("spike", 2), ("partition", 2): candidates = ["for"]
+            case ("spike", 2): candidates = ["for"]
+            case ("partition", _) where words.count >= 2 && !words.contains("for"): candidates = ["for", "|"] + shardNames + nodeNames
             case ("spike", 4), ("rate", 2): candidates = workloads
             case ("drain", 1), ("fail", 1), ("recover", 1), ("slow", 1), ("weight", 1): candidates = nodeNames
             case ("lb", 1): candidates = BalancerAlgorithm.allCases.map(\.rawValue)
             case ("protocol", 1): candidates = CommitProtocol.allCases.map(\.rawValue)
             case ("crash", 1), ("restore", 1): candidates = ["coordinator"] + shardNames
             case ("crash", 2), ("restore", 2): candidates = words[1] == "coordinator" ? nodeNames : []
-            case ("partition", 1): candidates = shardNames
+            case ("partition", 1): candidates = shardNames + nodeNames
             case ("cache", 1): candidates = ["flush", "capacity"]
             case ("gateway", 1): candidates = ["down", "up"]
             case ("consumers", 1): candidates = consumerGroups
+            case ("retries", 1): candidates = ["budget", "attempts"]
+            case ("retries", 2): candidates = words[1] == "budget" ? ["on", "off"] : []
+            case ("breaker", 1), ("ejection", 1): candidates = ["on", "off"]
+            case ("bulkhead", 1), ("deadline", 1), ("ratelimit", 1): candidates = ["off"]
             default: candidates = []
             }
         }
@@ -411,7 +546,7 @@ extension OperatorCommand: CustomStringConvertible {
         case .restoreShard(let s): "restore \(Self.name("shard", s))"
         case .crashCoordinator(let n): "crash coordinator \(Self.name("node", n))"
         case .restoreCoordinator(let n): "restore coordinator \(Self.name("node", n))"
-        case let .partitionShard(s, duration): "partition \(Self.name("shard", s)) for \(duration)"
+        case let .partition(sides, duration): "partition \(Self.partitionText(sides)) for \(duration)"
         case .gatewayDown: "gateway down"
         case .gatewayUp: "gateway up"
         case .pause: "pause"
@@ -425,7 +560,26 @@ extension OperatorCommand: CustomStringConvertible {
         case .cacheFlush: "cache flush"
         case .cacheCapacity(let c): "cache capacity \(c)"
         case let .consumers(group, count): "consumers \(group) \(count)"
+        case .retryBudget(let p): "retries budget \(p.map { Self.number($0) + "%" } ?? "off")"
+        case .retryAttempts(let n): "retries attempts \(n)"
+        case .breakers(let on): "breaker \(on ? "on" : "off")"
+        case .bulkhead(let c): "bulkhead \(c.map(String.init) ?? "off")"
+        case .deadline(let d): "deadline \(d.map { "\($0)" } ?? "off")"
+        case .ejection(let on): "ejection \(on ? "on" : "off")"
+        case .rateLimit(let r): "ratelimit \(r.map(Self.number) ?? "off")"
         }
+    }
+
+    /// `shard-1,shard-2 | shard-3,node-4`.
+    static func partitionText(_ sides: [[NetworkMember]]) -> String {
+        sides.map { side in
+            side.map { m in
+                switch m {
+                case .shard(let s): name("shard", s)
+                case .node(let n): name("node", n)
+                }
+            }.joined(separator: ",")
+        }.joined(separator: " | ")
     }
 
     /// `node-N` / `shard-N` from a 0-based index, without overflowing.

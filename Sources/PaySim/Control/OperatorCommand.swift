@@ -13,7 +13,10 @@ public enum OperatorCommand: Sendable, Equatable {
     /// 0-based node index of the coordinator.
     case crashCoordinator(Int)
     case restoreCoordinator(Int)
-    case partitionShard(Int, duration: SimDuration)
+    /// Cuts the network for a while. One side: those members are cut off
+    /// from everyone else. Several: each is a side, and members not listed
+    /// stay with the first.
+    case partition(sides: [[NetworkMember]], duration: SimDuration)
     case gatewayDown
     case gatewayUp
     case pause
@@ -32,6 +35,25 @@ public enum OperatorCommand: Sendable, Equatable {
     case cacheCapacity(Int)
     /// Sets the number of consumers of a consumer group (by name).
     case consumers(group: String, count: Int)
+    /// Retries as a share of requests in percent; nil turns the budget off.
+    case retryBudget(percent: Double?)
+    /// Attempts a client makes for one request.
+    case retryAttempts(Int)
+    /// Circuit breakers on the nodes' gateway calls on or off.
+    case breakers(Bool)
+    /// Gateway connections per node; nil turns the bulkhead off.
+    case bulkhead(connections: Int?)
+    /// How long clients wait for a request; nil: forever.
+    case deadline(SimDuration?)
+    /// Passive outlier ejection on or off.
+    case ejection(Bool)
+    /// Requests per second per merchant at the edge; nil: unlimited.
+    case rateLimit(perSecond: Double?)
+
+    /// `partition shard-N for D`: one shard cut off from everyone.
+    public static func partitionShard(_ s: Int, duration: SimDuration) -> OperatorCommand {
+        .partition(sides: [[.shard(s)]], duration: duration)
+    }
 }
 
 /// Why the platform refused a well-formed command.
@@ -46,8 +68,8 @@ extension Simulation {
     public func apply(_ command: OperatorCommand) throws(CommandError) {
         switch command {
         case let .spike(factor, duration, workload):
-            guard factor > 0, factor <= 1_000 else { throw CommandError("spike factor must be in (0, 1000], got \(factor)") }
-            guard duration.microseconds > 0 else { throw CommandError("spike duration must be positive") }
+            guard Limits.spikeFactor.contains(factor) else { throw CommandError("spike factor must be \(Limits.spikeFactor.text), got \(factor)") }
+            try Simulation.checkDuration(duration, "spike")
             let id = nextSpikeID
             nextSpikeID += 1
             spikes.append(Spike(id: id, factor: factor, workload: workload, endsAt: nowMicros + duration.microseconds))
@@ -55,7 +77,7 @@ extension Simulation {
             rescheduleArrivals()
             log(.info, "spike ×\(Simulation.format(factor)) for \(duration)\(workload.map { " on \($0.displayName)" } ?? "") started")
         case let .rate(tps, workload):
-            guard tps >= 0, tps <= 10_000_000, tps.isFinite else { throw CommandError("rate must be 0...10000000 tps, got \(tps)") }
+            guard Simulation.validRate(tps) else { throw CommandError("rate must be \(Limits.rateTPS.text), got \(tps)") }
             if let w = workload {
                 rateOverride[w.rawValue] = tps
                 log(.info, "\(w.displayName) rate set to \(Simulation.format(tps)) tps")
@@ -88,15 +110,23 @@ extension Simulation {
             try checkNode(c)
             guard !coordinators[c].up else { throw CommandError("coordinator \(coordinators[c].name) is already up") }
             restartCoordinator(c, epoch: nil)
-        case let .partitionShard(s, duration):
-            try checkShard(s)
-            guard duration.microseconds > 0 else { throw CommandError("partition duration must be positive") }
-            partitionShard(s, for: duration)
+        case let .partition(sides, duration):
+            guard !sides.isEmpty, sides.allSatisfy({ !$0.isEmpty }) else { throw CommandError("a partition needs at least one shard or node on each side") }
+            for side in sides {
+                for m in side {
+                    switch m {
+                    case .shard(let s): try checkShard(s)
+                    case .node(let n): try checkNode(n)
+                    }
+                }
+            }
+            try Simulation.checkDuration(duration, "partition")
+            partition(sides, for: duration)
         case .gatewayDown:
-            gatewayUp = false
-            log(.warn, "card gateway down: top-ups will time out")
+            gateway.up = false
+            log(.warn, "card gateway down: calls time out and are reversed; breakers open")
         case .gatewayUp:
-            gatewayUp = true
+            gateway.up = true
             log(.info, "card gateway up")
         case .pause:
             paused = true
@@ -104,6 +134,19 @@ extension Simulation {
             paused = false
         case .drainNode, .failNode, .recoverNode, .slowNode, .weightNode, .balancer, .cacheFlush, .cacheCapacity, .consumers:
             try applyPlatform(command)
+        case .retryBudget, .retryAttempts, .breakers, .bulkhead, .deadline, .ejection, .rateLimit:
+            try applyResilience(command)
+        }
+    }
+
+    /// A rate the engine accepts: zero, or a positive rate it can schedule.
+    public static func validRate(_ tps: Double) -> Bool {
+        tps.isFinite && (tps == 0 || (tps >= Limits.smallestPositiveRateTPS && tps <= Limits.rateTPS.range.upperBound))
+    }
+
+    static func checkDuration(_ d: SimDuration, _ what: String) throws(CommandError) {
+        guard Limits.commandDurationMicroseconds.contains(d.microseconds) else {
+            throw CommandError("\(what) duration must be positive and \(Limits.commandDurationMicroseconds.text), got \(d)")
         }
     }
 

@@ -14,16 +14,23 @@ public struct PlatformShape: Sendable, Equatable {
 }
 
 extension OperatorCommand {
-    /// The node (`true`) or shard (`false`) a command names, 0-based.
-    var target: (isNode: Bool, index: Int)? {
+    /// The nodes (`true`) and shards (`false`) a command names, 0-based.
+    var targets: [(isNode: Bool, index: Int)] {
         switch self {
         case .drainNode(let n), .failNode(let n), .recoverNode(let n), .slowNode(let n, _), .weightNode(let n, _),
              .crashCoordinator(let n), .restoreCoordinator(let n):
-            (true, n)
-        case .crashShard(let s), .restoreShard(let s), .partitionShard(let s, _):
-            (false, s)
+            [(true, n)]
+        case .crashShard(let s), .restoreShard(let s):
+            [(false, s)]
+        case .partition(let sides, _):
+            sides.flatMap { $0 }.map { m in
+                switch m {
+                case .shard(let s): (false, s)
+                case .node(let n): (true, n)
+                }
+            }
         default:
-            nil
+            []
         }
     }
 }
@@ -32,16 +39,28 @@ extension CommandParser {
     /// Parses a command and checks that the node or shard it names exists.
     public static func parse(_ line: String, shape: PlatformShape) throws(CommandParseError) -> OperatorCommand {
         let command = try parse(line)
-        guard let (isNode, index) = command.target else { return command }
-        let count = isNode ? shape.nodes : shape.shards
-        guard index >= count else { return command }
-        let prefix = isNode ? "node" : "shard"
-        let tokens = tokenize(line).tokens
-        let bad = tokens.first { t in
-            (try? CommandParser.index(t, prefix: prefix, example: "")) == index
+        for (isNode, index) in command.targets {
+            let count = isNode ? shape.nodes : shape.shards
+            guard index >= count else { continue }
+            let prefix = isNode ? "node" : "shard"
+            // The offending name, which may sit inside a comma list.
+            var bad: Token?
+            for t in tokenize(line).tokens where bad == nil {
+                var column = t.column
+                for piece in t.text.split(separator: ",", omittingEmptySubsequences: false) {
+                    let sub = Token(text: String(piece), lower: piece.lowercased(), column: column)
+                    for part in sub.text.split(separator: "|") where bad == nil {
+                        let offset = sub.text.distance(from: sub.text.startIndex, to: part.startIndex)
+                        let candidate = Token(text: String(part), lower: part.lowercased(), column: column + offset)
+                        if (try? CommandParser.index(candidate, prefix: prefix, example: "")) == index { bad = candidate }
+                    }
+                    column += piece.count + 1
+                }
+            }
+            let text = bad?.text ?? "\(prefix)-\(index + 1)"
+            throw CommandParseError(column: bad?.column ?? 1, token: text,
+                                    message: "there is no \(text); \(prefix)s are \(prefix)-1 … \(prefix)-\(count)")
         }
-        let text = bad?.text ?? "\(prefix)-\(index + 1)"
-        throw CommandParseError(column: bad?.column ?? 1, token: text,
-                                message: "there is no \(text); \(prefix)s are \(prefix)-1 … \(prefix)-\(count)")
+        return command
     }
 }

@@ -18,17 +18,16 @@ extension Simulation {
             recoverNode(n)
         case let .slowNode(n, factor):
             try checkNode(n)
-            guard factor >= 1, factor <= 1_000 else { throw CommandError("slow factor must be 1...1000, got \(Simulation.format(factor))") }
+            guard Limits.slowFactor.contains(factor) else { throw CommandError("slow factor must be \(Limits.slowFactor.text), got \(Simulation.format(factor))") }
             nodes[n].slowFactor = factor
             log(factor > 1 ? .warn : .info, factor > 1 ? "\(nodes[n].name) slowed ×\(Simulation.format(factor)) (health checks still pass)" : "\(nodes[n].name) back to normal speed")
         case let .weightNode(n, weight):
             try checkNode(n)
-            guard (0...100).contains(weight) else { throw CommandError("weight must be 0...100, got \(weight)") }
+            guard Limits.nodeWeight.contains(weight) else { throw CommandError("weight must be \(Limits.nodeWeight.text), got \(weight)") }
             nodes[n].weight = weight
             log(.info, "\(nodes[n].name) weight set to \(weight)")
         case .balancer(let algorithm):
-            balancerAlgorithm = algorithm
-            for n in nodes { n.currentWeight = 0 }
+            balancer.setAlgorithm(algorithm)
             log(.info, "balancer algorithm is now \(algorithm)")
         case .cacheFlush:
             guard let entries = cache.flush() else {
@@ -36,7 +35,7 @@ extension Simulation {
             }
             log(.warn, "cache flushed: \(entries) entries dropped; reads fall through to the shards")
         case .cacheCapacity(let n):
-            guard n >= 1, n <= 100_000_000 else { throw CommandError("cache capacity must be 1...100000000, got \(n)") }
+            guard Limits.cacheCapacityEntries.contains(n) else { throw CommandError("cache capacity must be \(Limits.cacheCapacityEntries.text), got \(n)") }
             guard cache.capacityIsOurs else {
                 throw CommandError("the cache is on \(cache.backendName): its size is the server's maxmemory, which payops does not change")
             }
@@ -46,7 +45,7 @@ extension Simulation {
             guard let gi = groups.firstIndex(where: { $0.name == group }) else {
                 throw CommandError("no consumer group '\(group)': groups are \(groups.map(\.name).joined(separator: ", "))")
             }
-            guard (0...64).contains(count) else { throw CommandError("consumers must be 0...64, got \(count)") }
+            guard Limits.consumers.contains(count) else { throw CommandError("consumers must be \(Limits.consumers.text), got \(count)") }
             setConsumers(gi, count)
         default:
             preconditionFailure("applyPlatform called with \(command)")

@@ -17,6 +17,8 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
 /// the model and nothing global can perturb a run.
 public struct SeededRandom: RandomNumberGenerator, Sendable {
     @usableFromInline var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
+    /// The second normal variate of the last Box–Muller pair, not yet used (NaN when none).
+    @usableFromInline var spareNormal: Double = .nan
 
     /// Seeds the state from SplitMix64, as the xoshiro authors recommend.
     public init(seed: UInt64) {

@@ -1,13 +1,18 @@
 /// A message to a shard's participant in a transaction.
 enum ShardMessage {
     case prepare
-    case precommit
+    /// A prepare the shard refused at its door: its CPU queue was over the limit.
+    case prepareRefused
+    /// 3PC pre-commit, from the coordinator (`from` -1) or a terminating peer.
+    case precommit(from: Int32)
     case commit
     case abort
     /// 3PC termination: participant `from` asks for this participant's state.
     case stateRequest(from: Int32)
     /// 3PC termination: participant `from` answers with its state.
     case stateReply(from: Int32, state: ParticipantState)
+    /// 3PC termination: participant `from` has forced the pre-commit a terminator sent it.
+    case precommitAck(from: Int32)
 }
 
 /// A message to a transaction's coordinator.
@@ -22,27 +27,30 @@ enum CoordinatorMessage {
     case inquiry
 }
 
-/// The card gateway's answer to an authorisation.
-enum GatewayResult {
-    case approved, declined
-    /// The gateway is down: the request times out.
-    case unavailable
-}
 
 /// Everything that can happen at a point in simulated time. Small enough to
 /// copy; the references it carries are to long-lived model objects.
 enum SimEvent {
     case arrival(Workload, token: UInt32)
     case clientAttempt(Request)
-    case gatewayReply(Request, GatewayResult)
+    /// A request's answer reaches its client (a refusal, after its round trip).
+    case attemptAnswered(Request, AttemptResult)
+    /// The card gateway processes an authorisation (it may charge the card).
+    case gatewayProcess(Request, token: UInt32)
+    /// The gateway's answer reaches the node that asked.
+    case gatewayReply(Request, approved: Bool, token: UInt32)
+    case gatewayCallTimeout(Request, token: UInt32)
+    /// A reversal (void) reaches the gateway; its acknowledgement comes back.
+    case reversalAtGateway(requestID: Int64)
+    case reversalAcknowledged(requestID: Int64)
     case creditAttempt(Request)
-    case toShard(Txn, part: Int32, ShardMessage)
+    /// `from` is the sending participant, or -1 for the coordinator.
+    case toShard(Txn, part: Int32, from: Int32, ShardMessage)
     case toCoordinator(Txn, part: Int32, CoordinatorMessage)
     case walForced(shard: Int32, epoch: UInt32)
     case coordinatorLogForced(coordinator: Int32, epoch: UInt32)
     case lockTimeout(Txn, part: Int32, token: UInt32)
-    case participantTimeout(Txn, part: Int32, token: UInt32)
-    case terminationDeadline(Txn, part: Int32, token: UInt32)
+    case participantTimer(Txn, part: Int32, ParticipantMachine.Timer, token: UInt32)
     case coordinatorTimeout(Txn, token: UInt32)
     case restartShard(Int32, epoch: UInt32)
     case restartCoordinator(Int32, epoch: UInt32)

@@ -11,6 +11,8 @@ extension Simulation {
             for (i, d) in t.appliedShares.enumerated() { shares[i] += d }
         }
         audit { $0.fullAudit(ledger: ledger, inFlightMoney: money, inFlightShares: shares) }
+        let breaks = gatewayBreaks()
+        audit { auditor in for b in breaks { auditor.report(b) } }
     }
 
     /// Runs a headless experiment: arrivals for `duration`, then up to

@@ -1,4 +1,5 @@
 import DequeModule
+import HeapModule
 
 /// The whole simulated payment platform: ledger shards, commit coordinators,
 /// workloads and the card gateway, driven by one event queue in simulated
@@ -27,13 +28,17 @@ public final class Simulation {
     var requestRNG: SeededRandom
     var networkRNG: SeededRandom
     var diskRNG: SeededRandom
-    var gatewayRNG: SeededRandom
 
     let customerPopularity: Zipf
     let merchantPopularity: Zipf
-    let networkLatency: LogNormal
-    let fsyncLatency: LogNormal
-    let gatewayLatency: LogNormal
+    let networkLatency: TabulatedLogNormal
+    let fsyncLatency: TabulatedLogNormal
+    /// CPU time distributions, built once.
+    let nodeCPU: TabulatedLogNormal
+    let shardPrepareCPU: TabulatedLogNormal
+    let shardApplyCPU: TabulatedLogNormal
+    let shardBalanceReadCPU: TabulatedLogNormal
+    let shardProfileReadCPU: TabulatedLogNormal
     let paymentAmount = LogNormal(median: 2_500, sigma: 1.0)
     var symbolPrices: [Int64]
 
@@ -43,8 +48,9 @@ public final class Simulation {
     var rateOverride: [Double?] = [nil, nil, nil]
     var arrivalToken: [UInt32] = [0, 0, 0]
     var arrivalsOpen = true
-    public internal(set) var gatewayUp = true
     public internal(set) var paused = false
+    /// The protections as an operator has set them.
+    public internal(set) var resilience: ResilienceSettings
 
     struct Spike {
         let id: Int
@@ -56,6 +62,7 @@ public final class Simulation {
     var nextSpikeID = 0
 
     var stats = [WorkloadStats](repeating: WorkloadStats(), count: Workload.allCases.count)
+    var load = [LoadStats](repeating: LoadStats(), count: Workload.allCases.count)
     var commitStats = CommitStats()
     var nextTxnID: Int64 = 1
     var nextRequestID: Int64 = 1
@@ -68,23 +75,44 @@ public final class Simulation {
     /// Fault-injection points armed by tests and game days; each fires once.
     var armedCrashPoints: [CrashPoint] = []
     var firedCrashPoints: [(CrashPoint, Txn)] = []
+    /// Reused by `onCoordinatorLogForced` (not re-entered), so a batch allocates nothing.
+    var decidedScratch: [(Txn, Effects<CoordinatorMachine.Effect>)] = []
+    /// In-doubt resolutions logged this second, and those summed instead
+    /// (committed, aborted, split).
+    var resolvedInDoubtLogged = 0
+    var resolvedInDoubtUnlogged = [0, 0, 0]
+    /// Partitions in force between shards and nodes.
+    var network: Network
+
+    // Clients.
+    var retryRNG: SeededRandom
+    var backoff: Backoff
+    var retryBudget: RetryBudget
+    /// Per-merchant token buckets at the edge.
+    var merchantBuckets: [TokenBucket]
 
     // App nodes and the balancer.
     var nodes: [AppNode] = []
-    public internal(set) var balancerAlgorithm: BalancerAlgorithm
-    var rrCursor = 0
-    var hashRing: [(UInt64, Int)] = []
-    var balancerRNG: SeededRandom
-    var balancerRejections: Int64 = 0
+    var balancer: Balancer
+    public var balancerAlgorithm: BalancerAlgorithm { balancer.algorithm }
+
+    // The card gateway, the platform's journal of calls and its reversals.
+    var gateway: CardGateway
+    var gatewayStats = GatewayStats()
+    var authorisations: [Int64: Authorisation] = [:]
+    var reversals: [Int64: PendingReversal] = [:]
+    public var gatewayUp: Bool { gateway.up }
 
     // The cache tier and what it saves the shards.
     public let cache: CacheTier
-    var shardReads: [CounterSeries]
     var cacheHitRate = SecondSeries()
     var cacheHitsPerSecond = SecondSeries()
     var cacheMissesPerSecond = SecondSeries()
     var cacheEvictionsPerSecond = SecondSeries()
     var lastCacheTotals = CacheKeyspaceStats()
+    /// Refills on their way back from the shards (`landFills`).
+    var pendingFills = Heap<PendingFill>()
+    var nextFillSequence: Int64 = 0
     /// Reads issued to a pipelining cache, answered together (`resolveCacheReads`).
     var heldCacheReads: [(request: Request, token: UInt32, reads: [CacheRead])] = []
 
@@ -97,14 +125,13 @@ public final class Simulation {
     /// The backend connection the streams were last brought up to date on.
     var logGeneration = 0
     var logBufferFullLogged = false
+    var moneyTopicFullLogged = false
     /// Top-ups authorised and waiting for their wallet credit, by request id.
     var pendingTopups: [Int64: Request] = [:]
     /// Money credited to wallets by top-ups, counted once per top-up.
     var creditedMinorUnits: Int64 = 0
 
     // Per-second history for rates and sparklines.
-    var workloadTPS: [SecondSeries] = [SecondSeries(), SecondSeries(), SecondSeries()]
-    var workloadCommitted: [Int64] = [0, 0, 0]
     var workloadLatency: [LatencyWindow] = [LatencyWindow(), LatencyWindow(), LatencyWindow()]
     var shardCommitLatency: [LatencyWindow] = []
     var inDoubtByWorkload = [0, 0, 0]
@@ -112,42 +139,54 @@ public final class Simulation {
     /// Builds the platform; `cache` defaults to the embedded LRU and `log`
     /// to the embedded message log.
     public init(config: SimulationConfig, cache: CacheTier? = nil, log: LogBackend? = nil) {
-        precondition(config.shards >= 1 && config.shards <= 64, "shards must be 1...64")
-        precondition(config.nodes >= 1, "at least one node")
+        precondition(Limits.shards.contains(config.shards), "shards must be \(Limits.shards.text)")
+        precondition(Limits.nodes.contains(config.nodes), "nodes must be \(Limits.nodes.text)")
         self.config = config
         var setupRNG = SeededRandom(seed: config.seed, stream: "ledger")
         ledger = Ledger(customers: config.customers, merchants: config.merchants, symbols: config.symbols,
                         shards: config.shards, rng: &setupRNG)
-        shards = (0..<config.shards).map { Shard(index: $0) }
-        coordinators = (0..<config.nodes).map { Coordinator(index: $0) }
+        shards = (0..<config.shards).map { Shard(index: $0, cores: config.shardCores, maxBatch: config.fsyncMaxBatchRecords) }
+        coordinators = (0..<config.nodes).map { Coordinator(index: $0, maxBatch: config.fsyncMaxBatchRecords) }
         idempotency = IdempotencyStore(retention: config.idempotencyRetention)
         arrivalRNG = SeededRandom(seed: config.seed, stream: "arrivals")
         requestRNG = SeededRandom(seed: config.seed, stream: "requests")
         networkRNG = SeededRandom(seed: config.seed, stream: "network")
         diskRNG = SeededRandom(seed: config.seed, stream: "disk")
-        gatewayRNG = SeededRandom(seed: config.seed, stream: "gateway")
-        customerPopularity = Zipf(n: config.customers, exponent: 0.9)
-        merchantPopularity = Zipf(n: config.merchants, exponent: 1.0)
-        networkLatency = LogNormal(median: Double(config.networkLatencyMedian.microseconds), sigma: config.networkLatencySigma)
-        fsyncLatency = LogNormal(median: Double(config.fsyncLatencyMedian.microseconds), sigma: config.fsyncLatencySigma)
-        gatewayLatency = LogNormal(median: Double(config.gatewayLatencyMedian.microseconds), sigma: config.gatewayLatencySigma)
+        retryRNG = SeededRandom(seed: config.seed, stream: "retries")
+        customerPopularity = Zipf(n: config.customers, exponent: config.customerZipfExponent)
+        merchantPopularity = Zipf(n: config.merchants, exponent: config.merchantZipfExponent)
+        networkLatency = TabulatedLogNormal(median: Double(config.networkLatencyMedian.microseconds), sigma: config.networkLatencySigma)
+        fsyncLatency = TabulatedLogNormal(median: Double(config.fsyncLatencyMedian.microseconds), sigma: config.fsyncLatencySigma)
+        nodeCPU = TabulatedLogNormal(median: Double(config.nodeCPUMedian.microseconds), sigma: 0.4)
+        shardPrepareCPU = TabulatedLogNormal(median: Double(config.shardPrepareCPUMedian.microseconds), sigma: config.shardCPUSigma)
+        shardApplyCPU = TabulatedLogNormal(median: Double(config.shardApplyCPUMedian.microseconds), sigma: config.shardCPUSigma)
+        shardBalanceReadCPU = TabulatedLogNormal(median: Double(config.shardBalanceReadCPUMedian.microseconds), sigma: config.shardCPUSigma)
+        shardProfileReadCPU = TabulatedLogNormal(median: Double(config.shardProfileReadCPUMedian.microseconds), sigma: config.shardCPUSigma)
         symbolPrices = (0..<config.symbols).map { _ in Int64(1_000 + setupRNG.nextInt(below: 19_000)) }
         commitProtocol = config.commitProtocol
         baseRateTPS = config.baseRateTPS
         mix = config.mix
-        balancerAlgorithm = config.balancer
-        balancerRNG = SeededRandom(seed: config.seed, stream: "balancer")
+        resilience = ResilienceSettings(config)
+        network = Network(shards: config.shards, nodes: config.nodes, onset: config.partitionOnset)
+        backoff = Backoff(baseMicros: config.retryBackoffBase.microseconds, capMicros: config.retryBackoffCap.microseconds)
+        retryBudget = RetryBudget(percent: config.retryBudgetPercent, minPerSecond: config.retryBudgetMinPerSecond,
+                                  window: config.retryBudgetWindow)
+        merchantBuckets = [TokenBucket](repeating: TokenBucket(burst: config.merchantRateLimitBurst, now: 0), count: config.merchants)
+        balancer = Balancer(algorithm: config.balancer, nodes: config.nodes, slowStart: config.slowStart, seed: config.seed)
+        gateway = CardGateway(seed: config.seed,
+                              latency: LogNormal(median: Double(config.gatewayLatencyMedian.microseconds), sigma: config.gatewayLatencySigma),
+                              declineFraction: config.gatewayDeclineFraction, tombstoneRetention: config.gatewayCallTimeout * 30)
         consumerRNG = SeededRandom(seed: config.seed, stream: "consumers")
         self.cache = cache ?? EmbeddedCache(capacity: config.cacheCapacity)
         logBackend = log
-        shardReads = (0..<config.shards).map { _ in CounterSeries() }
         shardCommitLatency = (0..<config.shards).map { _ in LatencyWindow() }
         nodes = (0..<config.nodes).map { i in
             AppNode(index: i, weight: config.nodeWeights[i % config.nodeWeights.count],
-                    capacity: config.nodeCapacities[i % config.nodeCapacities.count], queueLimit: config.nodeQueueLimit)
+                    capacity: config.nodeCapacities[i % config.nodeCapacities.count],
+                    cores: config.nodeCores[i % config.nodeCores.count], queueLimit: config.nodeQueueLimit, config: config)
         }
-        buildHashRing()
         setUpMessaging()
+        if config.cacheWarmStart { warmCache() }
         for n in nodes.indices {
             // Staggered, as real checkers spread their probes.
             let offset = config.healthCheckInterval.microseconds * Int64(n + 1) / Int64(nodes.count)
@@ -173,6 +212,8 @@ public final class Simulation {
         let limit = time.microseconds
         var budget = eventBudget
         while budget > 0, let entry = queue.popNext(notAfter: limit) {
+            // Simulated time never goes back: the queue hands events out in time order.
+            precondition(entry.time >= nowMicros, "event at \(entry.time) µs is before now, \(nowMicros) µs")
             nowMicros = entry.time
             eventsProcessed += 1
             budget -= 1
@@ -193,8 +234,12 @@ public final class Simulation {
         for w in Workload.allCases { arrivalToken[w.rawValue] &+= 1 }
     }
 
-    /// True when no request is in flight and no transaction is unsettled.
-    public var isQuiescent: Bool { inFlightRequests == 0 && unsettled.isEmpty }
+    /// True when no request is in flight, no transaction is unsettled, no
+    /// card authorisation or reversal is outstanding, and every consumer
+    /// group that has consumers has caught up with its topic.
+    public var isQuiescent: Bool {
+        inFlightRequests == 0 && unsettled.isEmpty && authorisations.isEmpty && reversals.isEmpty && logCaughtUp
+    }
 
     /// Total events processed since the start: the engine's unit of work.
     public var processedEvents: Int64 { eventsProcessed }
@@ -213,15 +258,19 @@ public final class Simulation {
         switch event {
         case let .arrival(w, token): onArrival(w, token: token)
         case let .clientAttempt(r): attempt(r)
-        case let .gatewayReply(r, result): onGatewayReply(r, result)
+        case let .attemptAnswered(r, result): attemptFinished(r, result)
+        case let .gatewayProcess(r, token): onGatewayProcess(r, token: token)
+        case let .gatewayReply(r, approved, token): onGatewayReply(r, approved: approved, token: token)
+        case let .gatewayCallTimeout(r, token): onGatewayCallTimeout(r, token: token)
+        case let .reversalAtGateway(id): onReversalAtGateway(id)
+        case let .reversalAcknowledged(id): onReversalAcknowledged(id)
         case let .creditAttempt(r): attemptCredit(r)
-        case let .toShard(t, p, m): shardReceive(t, part: Int(p), m)
+        case let .toShard(t, p, from, m): shardReceive(t, part: Int(p), from: Int(from), m)
         case let .toCoordinator(t, p, m): coordinatorReceive(t, part: Int(p), m)
         case let .walForced(s, epoch): onWALForced(shard: Int(s), epoch: epoch)
         case let .coordinatorLogForced(c, epoch): onCoordinatorLogForced(Int(c), epoch: epoch)
         case let .lockTimeout(t, p, token): onLockTimeout(t, part: Int(p), token: token)
-        case let .participantTimeout(t, p, token): onParticipantTimeout(t, part: Int(p), token: token)
-        case let .terminationDeadline(t, p, token): onTerminationDeadline(t, part: Int(p), token: token)
+        case let .participantTimer(t, p, timer, token): onParticipantTimer(t, part: Int(p), timer, token: token)
         case let .coordinatorTimeout(t, token): onCoordinatorTimeout(t, token: token)
         case let .restartShard(s, epoch): restartShard(Int(s), epoch: epoch)
         case let .restartCoordinator(c, epoch): restartCoordinator(Int(c), epoch: epoch)
@@ -233,24 +282,30 @@ public final class Simulation {
         }
     }
 
-    /// Once a simulated second: roll every per-second series and window.
+    /// Once a simulated second: roll every per-second series and window, and
+    /// run the sweeps that keep nothing stuck (idle participants, orphaned
+    /// authorisations, unacknowledged reversals, ended partitions).
     func onTick() {
         scheduleTimer(after: .seconds(1), .tick)
         for w in Workload.allCases {
-            let c = stats[w.rawValue].committed
-            workloadTPS[w.rawValue].append(Double(c - workloadCommitted[w.rawValue]))
-            workloadCommitted[w.rawValue] = c
+            load[w.rawValue].tick()
             workloadLatency[w.rawValue].tick()
         }
+        balancer.tick()
         for n in nodes {
             n.requests.tick()
             n.errors.tick()
+            n.refusals.tick()
             n.latencyWindow.tick()
+            n.cpu.tick(now: nowMicros)
         }
-        for i in shardReads.indices {
-            shardReads[i].tick()
-            shardCommitLatency[i].tick()
+        for s in shards {
+            s.reads.tick()
+            s.cpu.tick(now: nowMicros)
+            s.wal.tick(now: nowMicros)
+            shardCommitLatency[s.index].tick()
         }
+        for c in coordinators { c.log.tick(now: nowMicros) }
         let total = cache.stats.total
         let hits = total.hits - lastCacheTotals.hits, misses = total.misses - lastCacheTotals.misses
         cacheHitRate.append(hits + misses == 0 ? (cacheHitRate.last ?? 0) : Double(hits) / Double(hits + misses))
@@ -265,23 +320,24 @@ public final class Simulation {
             g.consumed.tick()
             g.lagHistory.append(Double(partitionLags(g).reduce(0, +)))
         }
+        healPartitions()
+        summariseResolvedInDoubt()
+        landFills()
+        abortIdleParticipants()
+        sweepAuthorisations()
     }
 
-    // MARK: Network and disks
+    // MARK: Network
 
-    /// Sends a protocol message to a shard; it is lost if either end is down
-    /// or partitioned when it arrives.
-    func sendToShard(_ txn: Txn, part: Int, _ m: ShardMessage) {
-        commitStats.messages += 1
-        schedule(after: Int64(networkLatency.sample(&networkRNG)), .toShard(txn, part: Int32(part), m))
-    }
-
+    /// Sends a protocol message to a transaction's coordinator; it is lost if
+    /// the coordinator is down or cut off from the shard when it arrives.
     func sendToCoordinator(_ txn: Txn, part: Int, _ m: CoordinatorMessage) {
         commitStats.messages += 1
-        schedule(after: Int64(networkLatency.sample(&networkRNG)), .toCoordinator(txn, part: Int32(part), m))
+        schedule(after: networkHop(), .toCoordinator(txn, part: Int32(part), m))
     }
 
-    func fsyncDelay() -> Int64 { Int64(fsyncLatency.sample(&diskRNG)) }
+    /// One trip across the platform's network.
+    func networkHop() -> Int64 { Int64(networkLatency.sample(&networkRNG)) }
 
     func shardName(_ i: Int) -> String { "shard-\(i + 1)" }
 }

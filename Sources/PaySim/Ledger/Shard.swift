@@ -1,16 +1,18 @@
 import DequeModule
 
-/// One ledger shard: it owns a slice of the rows, their row locks and a
-/// write-ahead log. Identity is real (it crashes, restarts and is pointed at
-/// by messages), so it is a class.
+/// One ledger shard server: it owns a slice of the rows, their row locks, a
+/// write-ahead log on a log device, and CPU cores that reads, prepares and
+/// applies queue for. Identity is real (it crashes, restarts and is pointed
+/// at by messages), so it is a class.
 final class Shard {
     let index: Int
     var name: String { "shard-\(index + 1)" }
     var up = true
     /// Bumped on every crash, so events armed before it are recognised as stale.
     var epoch: UInt32 = 0
-    var partitionedUntil: Int64 = Int64.min
     var restartAt: Int64?
+    /// The shard's CPU cores, first come first served.
+    var cpu: Processor
 
     struct Waiter {
         let txn: Txn
@@ -28,7 +30,7 @@ final class Shard {
         /// A participant's record for `target` state (prepared, precommitted, committing).
         case participant(Txn, part: Int, token: UInt32)
     }
-    var wal = WriteAheadLog<ForceWaiter>()
+    var wal: WriteAheadLog<ForceWaiter>
 
     /// Transactions with a live participant here, by id.
     var active: [Int64: Txn] = [:]
@@ -37,8 +39,13 @@ final class Shard {
     var commits: Int64 = 0
     var aborts: Int64 = 0
     var crashes: Int64 = 0
+    /// Reads and prepares refused because the CPU queue was over its limit.
+    var refused: Int64 = 0
+    var reads = CounterSeries()
 
-    init(index: Int) { self.index = index }
-
-    func isReachable(at now: Int64) -> Bool { up && now >= partitionedUntil }
+    init(index: Int, cores: Int, maxBatch: Int) {
+        self.index = index
+        cpu = Processor(servers: cores)
+        wal = WriteAheadLog(maxBatch: maxBatch)
+    }
 }

@@ -1,6 +1,9 @@
 /// A write-ahead log with group commit: records appended while an fsync is
 /// in flight wait for the next one, so a busy shard pays one fsync per batch
 /// rather than per record — the reason real databases keep up under load.
+/// A batch is bounded (`maxBatch` records); the device's time per fsync
+/// grows with the records it carries, so under load batches grow until the
+/// device's throughput is the limit.
 ///
 /// `Waiter` is what to resume once a record is durable. Only the log's
 /// bookkeeping lives here; the owner schedules the fsync completion event.
@@ -12,8 +15,21 @@ struct WriteAheadLog<Waiter> {
     private(set) var forcing = false
     private(set) var records: Int64 = 0
     private(set) var fsyncs: Int64 = 0
+    let maxBatch: Int
+    /// The log device's busy time, for its utilisation.
+    var device = Processor(servers: 1)
+    private var recordsAtLastTick: Int64 = 0
+    private var fsyncsAtLastTick: Int64 = 0
+    /// Records per fsync, one sample per simulated second (0 when idle).
+    private(set) var batchSize = SecondSeries()
 
-    /// Appends a record; returns true if the owner must start an fsync now.
+    init(maxBatch: Int = 1_024) {
+        precondition(maxBatch >= 1)
+        self.maxBatch = maxBatch
+    }
+
+    /// Appends a record; returns true if the owner must start an fsync now
+    /// (for `inFlight.count` records).
     mutating func append(_ waiter: Waiter) -> Bool {
         records += 1
         pending.append(waiter)
@@ -25,7 +41,12 @@ struct WriteAheadLog<Waiter> {
     private mutating func startForce() {
         forcing = true
         fsyncs += 1
-        swap(&pending, &inFlight)
+        if pending.count <= maxBatch {
+            swap(&pending, &inFlight)
+        } else {
+            inFlight.append(contentsOf: pending.prefix(maxBatch))
+            pending.removeFirst(maxBatch)
+        }
     }
 
     /// The running fsync finished: returns the now-durable waiters and whether
@@ -42,9 +63,18 @@ struct WriteAheadLog<Waiter> {
     }
 
     /// A crash: everything not yet durable is gone.
-    mutating func crash() {
+    mutating func crash(at now: Int64) {
         pending.removeAll()
         inFlight.removeAll()
         forcing = false
+        device.reset(at: now)
+    }
+
+    mutating func tick(now: Int64) {
+        device.tick(now: now)
+        let f = fsyncs - fsyncsAtLastTick
+        batchSize.append(f == 0 ? 0 : Double(records - recordsAtLastTick) / Double(f))
+        recordsAtLastTick = records
+        fsyncsAtLastTick = fsyncs
     }
 }

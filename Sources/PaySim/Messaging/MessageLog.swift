@@ -30,14 +30,21 @@ final class Partition {
 final class Topic {
     let name: String
     let partitions: [Partition]
+    /// Its messages move money: it is never allowed to drop one. Producers
+    /// hold room before the work that will produce (`reserved`) and are
+    /// refused when there is none.
+    let carriesMoney: Bool
     var produced = CounterSeries()
     /// Messages dropped because retention was exceeded (data loss, reported).
     var dropped: Int64 = 0
-    static let retentionPerPartition = 200_000
+    /// Room held per partition for messages still to be produced.
+    var reserved: [Int]
 
-    init(name: String, partitions: Int) {
+    init(name: String, partitions: Int, carriesMoney: Bool) {
         self.name = name
         self.partitions = (0..<partitions).map { _ in Partition() }
+        self.carriesMoney = carriesMoney
+        reserved = [Int](repeating: 0, count: partitions)
     }
 
     func partition(for key: Int64) -> Int { Int(Ledger.hash(UInt64(bitPattern: key)) % UInt64(partitions.count)) }
@@ -51,7 +58,7 @@ final class ConsumerGroup {
     let name: String
     let topic: Int
     var consumers: Int
-    let processing: LogNormal
+    let processing: TabulatedLogNormal
     var committed: [Int64]
     /// The offset being processed per partition, if any.
     var inFlight: [Int64?]
@@ -61,6 +68,9 @@ final class ConsumerGroup {
     var epoch: UInt32 = 0
     var consumed = CounterSeries()
     var redeliveries: Int64 = 0
+    /// Redelivered messages whose effect had already landed: caught by the
+    /// idempotency key and applied no second time.
+    var duplicatesCaught: Int64 = 0
     var lagHistory = SecondSeries()
     /// With a server log: what each partition's consumer is working on (a
     /// fetch not yet answered, or an entry already at hand), the entries it
@@ -75,7 +85,7 @@ final class ConsumerGroup {
         self.name = name
         self.topic = topic
         self.consumers = consumers
-        processing = LogNormal(median: Double(processingMedian.microseconds), sigma: 0.5)
+        processing = TabulatedLogNormal(median: Double(processingMedian.microseconds), sigma: 0.5)
         committed = [Int64](repeating: 0, count: partitions)
         inFlight = [Int64?](repeating: nil, count: partitions)
         delivering = [Delivering?](repeating: nil, count: partitions)
@@ -106,5 +116,6 @@ public struct QueueRow: Sendable, Equatable {
     public var inRate: Double
     public var outRate: Double
     public var redeliveries: Int64
+    public var duplicatesCaught: Int64
     public var lagHistory: [Double]
 }

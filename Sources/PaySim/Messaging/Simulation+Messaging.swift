@@ -9,11 +9,11 @@ extension Simulation {
     static let fetchAhead = 16
 
     func setUpMessaging() {
-        topics = Simulation.topicNames.map { Topic(name: $0, partitions: 8) }
+        topics = Simulation.topicNames.map { Topic(name: $0, partitions: 8, carriesMoney: $0 == "topups.callbacks") }
         groups = [
             ConsumerGroup(name: "settlement", topic: 0, partitions: 8, consumers: 4, processingMedian: .microseconds(600)),
             ConsumerGroup(name: "notifications", topic: 0, partitions: 8, consumers: 4, processingMedian: .milliseconds(1)),
-            ConsumerGroup(name: "wallet-credit", topic: 1, partitions: 8, consumers: 4, processingMedian: .microseconds(300)),
+            ConsumerGroup(name: "wallet-credit", topic: 1, partitions: 8, consumers: 8, processingMedian: .microseconds(300)),
             ConsumerGroup(name: "clearing", topic: 2, partitions: 8, consumers: 2, processingMedian: .microseconds(800)),
         ]
     }
@@ -36,6 +36,37 @@ extension Simulation {
         return unsentMessages >= config.logBufferLimit
     }
 
+    /// Holds room in its callback partition for a top-up before any work is
+    /// done for it, so its message can never be dropped; false (the top-up
+    /// is refused) when the partition or the local buffer is full.
+    func reserveCallbackSlot(_ r: Request) -> Bool {
+        if logBufferFull { return false }
+        let topic = topics[1]
+        let p = topic.partition(for: Int64(r.customer))
+        let part = topic.partitions[p]
+        guard Int(part.endOffset - part.startOffset) + topic.reserved[p] < config.logPartitionCapacityMessages else {
+            if !moneyTopicFullLogged {
+                moneyTopicFullLogged = true
+                log(.warn, "\(streamName(1, p)) holds \(config.logPartitionCapacityMessages) unconsumed callbacks: new top-ups are refused until wallet-credit catches up")
+            }
+            return false
+        }
+        if moneyTopicFullLogged {
+            moneyTopicFullLogged = false
+            log(.info, "topups.callbacks has room again: top-ups admitted")
+        }
+        topic.reserved[p] += 1
+        r.reservedPartition = p
+        return true
+    }
+
+    func releaseCallbackSlot(_ r: Request) {
+        guard let p = r.reservedPartition else { return }
+        topics[1].reserved[p] -= 1
+        precondition(topics[1].reserved[p] >= 0, "released room that was not held")
+        r.reservedPartition = nil
+    }
+
     func produce(topic ti: Int, key: Int64, _ payload: MessagePayload) {
         let topic = topics[ti]
         let p = topic.partition(for: key)
@@ -56,10 +87,12 @@ extension Simulation {
         part.endOffset += 1
         topic.produced.add()
         if let b = logBackend, b.isAvailable, logGeneration == b.connectionGeneration, part.sentEnd == part.endOffset - 1 {
-            b.append(stream: streamName(ti, p), offset: part.endOffset - 1, body: payload.encoded, maxLength: Topic.retentionPerPartition)
+            b.append(stream: streamName(ti, p), offset: part.endOffset - 1, body: payload.encoded, maxLength: config.logPartitionCapacityMessages)
             part.sentEnd = part.endOffset
         }
-        if part.messages.count > Topic.retentionPerPartition {
+        if part.messages.count > config.logPartitionCapacityMessages {
+            // Room was held for every money message: dropping one is a bug.
+            precondition(!topic.carriesMoney, "\(topic.name) would drop a message that moves money")
             part.messages.removeFirst()
             part.startOffset += 1
             part.sentEnd = max(part.sentEnd, part.startOffset)
@@ -68,43 +101,56 @@ extension Simulation {
                 g.committed[p] = part.startOffset
             }
         }
-        for gi in groups.indices where groups[gi].topic == ti { pump(gi) }
+        for gi in groups.indices where groups[gi].topic == ti { kick(gi, partition: p) }
     }
 
     /// Gives every idle consumer of the group its next message.
     func pump(_ gi: Int) {
         let g = groups[gi]
         guard g.consumers > 0 else { return }
+        for c in 0..<g.consumers where !g.busy[c] { pump(gi, consumer: c) }
+    }
+
+    /// Wakes the consumer that owns partition `p`, if the group has any.
+    func kick(_ gi: Int, partition p: Int) {
+        let n = groups[gi].consumers
+        if n > 0 { pump(gi, consumer: p % n) }
+    }
+
+    /// Gives one consumer its next message, if it is idle and has one: its
+    /// partitions are p ≡ c (mod consumers), taken round robin from its cursor.
+    func pump(_ gi: Int, consumer c: Int) {
+        let g = groups[gi]
+        guard c < g.consumers, !g.busy[c] else { return }
         let backend = logBackend
         if let backend, !backend.isAvailable || logGeneration != backend.connectionGeneration { return }
         let parts = topics[g.topic].partitions
-        for c in 0..<g.consumers where !g.busy[c] {
-            var p = g.cursor[c] * g.consumers + c
-            var tried = 0
-            while tried < parts.count {
-                if p >= parts.count { p = c }
-                let available = backend == nil ? g.committed[p] < parts[p].endOffset
-                    : g.committed[p] < parts[p].sentEnd || g.claim[p] || !g.prefetched[p].isEmpty
-                if g.inFlight[p] == nil && available {
-                    let offset = g.committed[p]
-                    g.inFlight[p] = offset
-                    g.busy[c] = true
-                    g.cursor[c] = (p / g.consumers + 1)
-                    if let backend {
-                        if let next = g.prefetched[p].popFirst() {
-                            g.delivering[p] = .entry(next.entry, claimed: next.claimed)
-                        } else {
-                            g.delivering[p] = .fetch(backend.fetch(stream: streamName(g.topic, p), group: g.name, consumer: "consumer-\(c + 1)",
-                                                                   claim: g.claim[p], count: Simulation.fetchAhead))
-                        }
+        var p = g.cursor[c] * g.consumers + c
+        var tried = 0
+        let owned = (parts.count - c + g.consumers - 1) / g.consumers
+        while tried < owned {
+            if p >= parts.count { p = c }
+            let available = backend == nil ? g.committed[p] < parts[p].endOffset
+                : g.committed[p] < parts[p].sentEnd || g.claim[p] || !g.prefetched[p].isEmpty
+            if g.inFlight[p] == nil && available {
+                let offset = g.committed[p]
+                g.inFlight[p] = offset
+                g.busy[c] = true
+                g.cursor[c] = (p / g.consumers + 1)
+                if let backend {
+                    if let next = g.prefetched[p].popFirst() {
+                        g.delivering[p] = .entry(next.entry, claimed: next.claimed)
+                    } else {
+                        g.delivering[p] = .fetch(backend.fetch(stream: streamName(g.topic, p), group: g.name, consumer: "consumer-\(c + 1)",
+                                                               claim: g.claim[p], count: Simulation.fetchAhead))
                     }
-                    let t = Int64(g.processing.sample(&consumerRNG))
-                    schedule(after: t, .consumerDone(group: Int32(gi), partition: Int32(p), offset: offset, epoch: g.epoch))
-                    break
                 }
-                p += g.consumers
-                tried += 1
+                let t = Int64(g.processing.sample(&consumerRNG))
+                schedule(after: t, .consumerDone(group: Int32(gi), partition: Int32(p), offset: offset, epoch: g.epoch))
+                return
             }
+            p += g.consumers
+            tried += 1
         }
     }
 
@@ -135,7 +181,7 @@ extension Simulation {
                 release(gi, partition: p)
                 if fetch.claim {
                     g.claim[p] = false
-                    pump(gi)
+                    kick(gi, partition: p)
                 }
                 return
             case .entries(let entries):
@@ -148,13 +194,13 @@ extension Simulation {
             // Already applied and committed; its acknowledgement was lost with a connection.
             backend.acknowledge(stream: streamName(g.topic, p), group: g.name, offset: got.offset)
             release(gi, partition: p)
-            pump(gi)
+            kick(gi, partition: p)
         } else if got.offset > offset && !claimed {
             // The one due is pending under a consumer that went away: claim it first.
             g.claim[p] = true
             g.prefetched[p].removeAll()
             release(gi, partition: p)
-            pump(gi)
+            kick(gi, partition: p)
         } else if got.offset > offset {
             // The server no longer has it (it lost data it had not persisted):
             // apply it from the outbox, which keeps every message until all groups commit.
@@ -204,7 +250,7 @@ extension Simulation {
             b.acknowledge(stream: streamName(g.topic, p), group: g.name, offset: offset)
         }
         trim(topic: g.topic, partition: p)
-        pump(gi)
+        kick(gi, partition: p)
     }
 
     /// Drops messages every group of the topic has committed past.
@@ -263,7 +309,7 @@ extension Simulation {
                 if next < part.endOffset {
                     for o in next..<part.endOffset {
                         b.append(stream: stream, offset: o, body: part.messages[Int(o - part.startOffset)].payload.encoded,
-                                 maxLength: Topic.retentionPerPartition)
+                                 maxLength: config.logPartitionCapacityMessages)
                     }
                     if next < part.sentEnd { resent += Int(part.sentEnd - next) }
                 }
@@ -300,6 +346,17 @@ extension Simulation {
         logBackend?.refreshFigures(streams: allStreams)
     }
 
+    /// Every group with consumers has committed up to its topic's end, and
+    /// nothing is waiting to be sent to a server log.
+    var logCaughtUp: Bool {
+        if unsentMessages > 0 { return false }
+        for g in groups where g.consumers > 0 {
+            let parts = topics[g.topic].partitions
+            for p in parts.indices where g.committed[p] < parts[p].endOffset { return false }
+        }
+        return true
+    }
+
     /// Log-end offset minus committed offset, per partition.
     func partitionLags(_ g: ConsumerGroup) -> [Int64] {
         let parts = topics[g.topic].partitions
@@ -325,7 +382,7 @@ extension Simulation {
             }
             return QueueRow(topic: topic.name, group: g.name, consumers: g.consumers, depth: depth, lag: lags.reduce(0, +),
                             partitionLag: lags, inRate: topic.produced.rate(), outRate: g.consumed.rate(),
-                            redeliveries: g.redeliveries, lagHistory: g.lagHistory.values)
+                            redeliveries: g.redeliveries, duplicatesCaught: g.duplicatesCaught, lagHistory: g.lagHistory.values)
         }
     }
 }

@@ -1,24 +1,60 @@
 /// Everything an observer reads about the platform at one instant, as one
 /// value: the console draws it and headless runs report from it. Building
 /// it copies counters and takes percentiles; it never walks the ledger.
+///
+/// Rates, shares and percentiles are over the last `window` simulated
+/// seconds; totals (`stats`, `load`) are since the start.
 public struct MetricsSnapshot: Sendable {
+    /// The four load figures, per second over the window.
+    public struct LoadRates: Codable, Sendable, Equatable {
+        /// Requests that arrived.
+        public var offered: Double
+        /// Attempts made, retries included.
+        public var attempts: Double
+        public var retries: Double
+        /// Attempts refused without being served (rate limits, admission
+        /// control, full queues, open breakers, full bulkheads, deadlines).
+        public var shed: Double
+        /// Shed by a rate limit.
+        public var limited: Double
+        /// Requests that committed.
+        public var goodput: Double
+
+        public static func + (a: LoadRates, b: LoadRates) -> LoadRates {
+            LoadRates(offered: a.offered + b.offered, attempts: a.attempts + b.attempts, retries: a.retries + b.retries,
+                      shed: a.shed + b.shed, limited: a.limited + b.limited, goodput: a.goodput + b.goodput)
+        }
+        public static let zero = LoadRates(offered: 0, attempts: 0, retries: 0, shed: 0, limited: 0, goodput: 0)
+    }
+
     public struct WorkloadRow: Sendable {
         public var workload: Workload
         /// The arrival rate asked for now (spikes included).
         public var rateTPS: Double
-        /// Committed per second over the last 5 s.
-        public var committedTPS: Double
+        public var rates: LoadRates
+        /// Committed per second over the window (goodput).
+        public var committedTPS: Double { rates.goodput }
+        /// Shares of requests finished in the window: committed, declined,
+        /// aborted, failed (nil before any finished).
+        public var outcomeShares: [Double]?
+        /// Aborted plus failed, as a share of requests finished in the window.
+        public var errorRate: Double? { outcomeShares.map { $0[RequestOutcome.aborted.rawValue] + $0[RequestOutcome.failed.rawValue] } }
+        public func share(_ o: RequestOutcome) -> Double? { outcomeShares?[o.rawValue] }
         public var stats: WorkloadStats
-        /// Over the last 10 s, in milliseconds.
+        public var load: LoadStats
+        /// Committed requests only, over the window, in milliseconds.
         public var p50Milliseconds: Double?
         public var p99Milliseconds: Double?
-        /// Committed per second, one sample a second, oldest first.
+        /// One sample a second, oldest first: goodput, offered, and failed (aborted and failed).
         public var tpsHistory: [Double]
+        public var offeredHistory: [Double]
+        public var failedHistory: [Double]
         public var inDoubt: Int
     }
     public struct ShardRow: Sendable, Equatable {
         public var name: String
         public var up: Bool
+        /// A partition separates it from some other member of the platform.
         public var partitioned: Bool
         public var locksHeld: Int
         public var inDoubt: Int
@@ -28,6 +64,15 @@ public struct MetricsSnapshot: Sendable {
         public var readsPerSecond: Double
         public var commitP99Milliseconds: Double?
         public var restartsIn: SimDuration?
+        /// Busy share of its CPU cores and of its log device over the window.
+        public var cpuUtilisation: Double
+        public var logUtilisation: Double
+        /// Mean wait for a CPU core, in milliseconds, over the window.
+        public var queueWaitMilliseconds: Double
+        /// Records per fsync over the window.
+        public var fsyncBatch: Double
+        /// Reads and prepares refused because its queue was over the limit.
+        public var refused: Int64
     }
     public struct CoordinatorRow: Sendable, Equatable {
         public var name: String
@@ -42,6 +87,27 @@ public struct MetricsSnapshot: Sendable {
         public var transactionsChecked: Int64
         public var balanced: Bool { violationCount == 0 }
     }
+    public struct GatewayStatus: Sendable, Equatable {
+        public var up: Bool
+        public var approved: Int64
+        public var declined: Int64
+        public var chargedMinorUnits: Int64
+        public var reversals: Int64
+        public var reversedMinorUnits: Int64
+        /// Calls without an answer in time (or whose node died): reversed.
+        public var unknownOutcomes: Int64
+        public var lateApprovals: Int64
+        /// Reversals sent and not yet acknowledged.
+        public var reversalsPending: Int
+        /// Approved charges still owed a wallet credit or a reversal.
+        public var openCharges: Int
+        /// Nodes whose breaker is open or half-open.
+        public var breakersOpen: Int
+    }
+    public struct PartitionRow: Sendable, Equatable {
+        public var text: String
+        public var remaining: SimDuration
+    }
 
     public var time: SimTime
     public var seed: UInt64
@@ -49,13 +115,19 @@ public struct MetricsSnapshot: Sendable {
     public var mix: WorkloadMix
     public var commitProtocol: CommitProtocol
     public var paused: Bool
-    public var gatewayUp: Bool
+    public var gatewayUp: Bool { gateway.up }
+    public var gateway: GatewayStatus
+    public var resilience: ResilienceSettings
     public var spikes: [(factor: Double, workload: Workload?, remaining: SimDuration)]
+    public var partitions: [PartitionRow]
     public var workloads: [WorkloadRow]
     public var commit: CommitStats
     public var shards: [ShardRow]
     public var coordinators: [CoordinatorRow]
     public var balancer: BalancerAlgorithm
+    /// 503s the balancer answered itself (no node would take work): total and per second.
+    public var balancerRejections: Int64
+    public var balancerRejectionsPerSecond: Double
     public var nodes: [NodeRow]
     public var queues: [QueueRow]
     public var cache: CacheRow
@@ -64,44 +136,86 @@ public struct MetricsSnapshot: Sendable {
     public var events: [SimLogEntry]
     public var eventsProcessed: Int64
     public var requestsInFlight: Int
+    /// Top-ups authorised and waiting for their wallet credit.
+    public var uncreditedTopups: Int
+    /// Seconds behind each rate, share and percentile.
+    public var window: Int { Simulation.window }
 
     public func workload(_ w: Workload) -> WorkloadRow { workloads[w.rawValue] }
     public func node(_ name: String) -> NodeRow? { nodes.first { $0.name == name } }
     public func queue(group: String) -> QueueRow? { queues.first { $0.group == group } }
+    /// The four load figures over all workloads.
+    public var totalRates: LoadRates { workloads.reduce(.zero) { $0 + $1.rates } }
+
+    /// Aborted plus failed as a share of all requests finished in the window.
+    public var errorRate: Double? {
+        var errors = 0.0, total = 0.0
+        for row in workloads {
+            for o in RequestOutcome.allCases {
+                let r = row.load.outcomes[o.rawValue].rate(last: window)
+                total += r
+                if o == .aborted || o == .failed { errors += r }
+            }
+        }
+        return total > 0 ? errors / total : nil
+    }
 }
 
 extension Simulation {
     public func snapshot() -> MetricsSnapshot {
-        MetricsSnapshot(
+        let w = Simulation.window
+        return MetricsSnapshot(
             time: now,
             seed: config.seed,
             baseRateTPS: baseRateTPS,
             mix: mix,
             commitProtocol: commitProtocol,
             paused: paused,
-            gatewayUp: gatewayUp,
+            gateway: MetricsSnapshot.GatewayStatus(
+                up: gateway.up, approved: gateway.approved, declined: gateway.declined, chargedMinorUnits: gateway.chargedMinorUnits,
+                reversals: gateway.reversals, reversedMinorUnits: gateway.reversedMinorUnits,
+                unknownOutcomes: gatewayStats.unknownOutcomes, lateApprovals: gatewayStats.lateApprovals,
+                reversalsPending: reversals.count, openCharges: gateway.openCharges.count,
+                breakersOpen: resilience.breakers ? nodes.reduce(0) { $0 + ($1.breaker.state == .closed ? 0 : 1) } : 0),
+            resilience: resilience,
             spikes: spikes.map { ($0.factor, $0.workload, SimDuration(microseconds: $0.endsAt - nowMicros)) },
-            workloads: Workload.allCases.map { w in
-                MetricsSnapshot.WorkloadRow(
-                    workload: w, rateTPS: currentRate(w), committedTPS: workloadTPS[w.rawValue].mean(last: 5), stats: stats[w.rawValue],
-                    p50Milliseconds: workloadLatency[w.rawValue].milliseconds(percentile: 50),
-                    p99Milliseconds: workloadLatency[w.rawValue].milliseconds(percentile: 99),
-                    tpsHistory: workloadTPS[w.rawValue].values, inDoubt: inDoubtByWorkload[w.rawValue])
+            partitions: network.cuts.filter { $0.until > nowMicros }.map {
+                MetricsSnapshot.PartitionRow(text: $0.text, remaining: SimDuration(microseconds: $0.until - nowMicros))
+            },
+            workloads: Workload.allCases.map { wl in
+                let l = load[wl.rawValue]
+                return MetricsSnapshot.WorkloadRow(
+                    workload: wl, rateTPS: currentRate(wl),
+                    rates: MetricsSnapshot.LoadRates(offered: l.offered.rate(last: w), attempts: l.attempts.rate(last: w),
+                                                     retries: l.retries.rate(last: w), shed: l.shed.rate(last: w),
+                                                     limited: l.limited.rate(last: w), goodput: l.goodput.rate(last: w)),
+                    outcomeShares: l.outcomeShares(last: w), stats: stats[wl.rawValue], load: l,
+                    p50Milliseconds: workloadLatency[wl.rawValue].milliseconds(percentile: 50),
+                    p99Milliseconds: workloadLatency[wl.rawValue].milliseconds(percentile: 99),
+                    tpsHistory: l.goodput.perSecond.values, offeredHistory: l.offered.perSecond.values,
+                    failedHistory: zip(l.outcomes[RequestOutcome.aborted.rawValue].perSecond.values,
+                                       l.outcomes[RequestOutcome.failed.rawValue].perSecond.values).map { $0 + $1 },
+                    inDoubt: inDoubtByWorkload[wl.rawValue])
             },
             commit: commitStats,
             shards: shards.map { s in
                 MetricsSnapshot.ShardRow(
-                    name: s.name, up: s.up, partitioned: nowMicros < s.partitionedUntil, locksHeld: s.locks.count,
-                    inDoubt: s.active.values.reduce(0) { n, t in n + t.parts.reduce(0) { $0 + ($1.shard == s.index && $1.inDoubt ? 1 : 0) } },
+                    name: s.name, up: s.up, partitioned: network.isCut(.shard(s.index), at: nowMicros), locksHeld: s.locks.count,
+                    inDoubt: s.active.values.reduce(0) { n, t in n + t.parts.reduce(0) { $0 + ($1.shard == s.index && $1.countedInDoubt ? 1 : 0) } },
                     lockWaits: s.lockWaits, commits: s.commits, crashes: s.crashes,
-                    readsPerSecond: shardReads[s.index].rate(), commitP99Milliseconds: shardCommitLatency[s.index].milliseconds(percentile: 99),
-                    restartsIn: s.restartAt.map { SimDuration(microseconds: $0 - nowMicros) })
+                    readsPerSecond: s.reads.rate(last: w), commitP99Milliseconds: shardCommitLatency[s.index].milliseconds(percentile: 99),
+                    restartsIn: s.restartAt.map { SimDuration(microseconds: $0 - nowMicros) },
+                    cpuUtilisation: s.cpu.utilisation.mean(last: w), logUtilisation: s.wal.device.utilisation.mean(last: w),
+                    queueWaitMilliseconds: s.cpu.meanWait.mean(last: w) / 1_000, fsyncBatch: s.wal.batchSize.mean(last: w),
+                    refused: s.refused)
             },
             coordinators: coordinators.map { c in
                 MetricsSnapshot.CoordinatorRow(name: c.name, up: c.up, active: c.active.count, crashes: c.crashes,
                                                restartsIn: c.restartAt.map { SimDuration(microseconds: $0 - nowMicros) })
             },
-            balancer: balancerAlgorithm,
+            balancer: balancer.algorithm,
+            balancerRejections: balancer.rejections.total,
+            balancerRejectionsPerSecond: balancer.rejections.rate(last: w),
             nodes: nodeRows(),
             queues: queueRows(),
             cache: cacheRow(),
@@ -110,7 +224,8 @@ extension Simulation {
                                                  transactionsChecked: auditor.transactionsChecked),
             events: Array(events.entries),
             eventsProcessed: eventsProcessed,
-            requestsInFlight: inFlightRequests
+            requestsInFlight: inFlightRequests,
+            uncreditedTopups: pendingTopups.count
         )
     }
 }

@@ -1,3 +1,5 @@
+import Histogram
+
 /// The headless run's report. Field names are snake_case and stable:
 /// scripts and dashboards read them. It holds no wall-clock figure, so equal
 /// inputs give byte-identical output.
@@ -6,6 +8,42 @@ public struct RunReport: Codable, Sendable, Equatable {
         public var p50: Double
         public var p99: Double
         public var p999: Double
+        public var max: Double
+    }
+    /// The four load figures: totals, and per second of arrivals.
+    public struct Load: Codable, Sendable, Equatable {
+        public var offered: Int64
+        public var attempts: Int64
+        public var retries: Int64
+        public var shed: Int64
+        public var limited: Int64
+        public var goodput: Int64
+        public var per_s: MetricsSnapshot.LoadRates
+        /// Shed attempts by reason.
+        public var shed_by_reason: [String: Int64]
+        /// Retries the retry budget refused (the request failed instead).
+        public var retries_refused_by_budget: Int64
+
+        init(_ loads: [LoadStats], seconds: Double) {
+            func sum(_ k: KeyPath<LoadStats, CounterSeries>) -> Int64 { loads.reduce(0) { $0 + $1[keyPath: k].total } }
+            offered = sum(\.offered)
+            attempts = sum(\.attempts)
+            retries = sum(\.retries)
+            shed = sum(\.shed)
+            limited = sum(\.limited)
+            goodput = sum(\.goodput)
+            let d = max(seconds, 1e-9)
+            func rate(_ v: Int64) -> Double { (Double(v) / d * 100).rounded() / 100 }
+            per_s = MetricsSnapshot.LoadRates(offered: rate(offered), attempts: rate(attempts), retries: rate(retries), shed: rate(shed),
+                              limited: rate(limited), goodput: rate(goodput))
+            var reasons: [String: Int64] = [:]
+            for r in Refusal.allCases {
+                let n = loads.reduce(0) { $0 + $1.shedByReason[r.rawValue] }
+                if n > 0 { reasons[r.description] = n }
+            }
+            shed_by_reason = reasons
+            retries_refused_by_budget = loads.reduce(0) { $0 + $1.retriesRefusedByBudget }
+        }
     }
     public struct WorkloadReport: Codable, Sendable, Equatable {
         public var submitted: Int64
@@ -14,7 +52,12 @@ public struct RunReport: Codable, Sendable, Equatable {
         public var aborted: Int64
         public var failed: Int64
         public var duplicates: Int64
+        /// Committed requests only, arrival to commit.
         public var latency_ms: Latency
+        /// Aborted and failed requests, arrival to the failure.
+        public var failure_latency_ms: Latency
+        public var decline_latency_ms: Latency
+        public var load: Load
     }
     public struct CommitReport: Codable, Sendable, Equatable {
         public var `protocol`: String
@@ -28,6 +71,8 @@ public struct RunReport: Codable, Sendable, Equatable {
         public var messages: Int64
         public var messages_dropped: Int64
         public var fsyncs: Int64
+        public var stale_inputs: Int64
+        public var idle_aborts: Int64
     }
     public struct LedgerReport: Codable, Sendable, Equatable {
         public var balanced: Bool
@@ -45,7 +90,6 @@ public struct RunReport: Codable, Sendable, Equatable {
         public var nodes: Int
         public var events: Int64
     }
-
     public struct CacheReport: Codable, Sendable, Equatable {
         public var backend: String
         public var hits: Int64
@@ -62,36 +106,85 @@ public struct RunReport: Codable, Sendable, Equatable {
         public var depth: Int64
         public var lag: Int64
         public var redeliveries: Int64
+        public var duplicates_caught: Int64
     }
     public struct NodeReport: Codable, Sendable, Equatable {
         public var name: String
         public var state: String
         public var requests: Int64
         public var errors: Int64
+        public var refused: Int64
+        public var breaker: String
+        public var breaker_opens: Int64
+    }
+    public struct ShardReport: Codable, Sendable, Equatable {
+        public var name: String
+        public var commits: Int64
+        public var lock_waits: Int64
+        public var refused: Int64
+        public var crashes: Int64
+    }
+    public struct GatewayReport: Codable, Sendable, Equatable {
+        public var approved: Int64
+        public var declined: Int64
+        public var charged_minor: Int64
+        public var reversals: Int64
+        public var reversed_minor: Int64
+        public var unknown_outcomes: Int64
+        public var late_approvals: Int64
+        public var reversals_pending: Int
+        public var open_charges: Int
+    }
+    public struct ResilienceReport: Codable, Sendable, Equatable {
+        public var breakers: Bool
+        public var bulkhead_connections: Int?
+        public var retry_budget_percent: Double?
+        public var max_attempts: Int
+        public var deadline_s: Double?
+        public var ejection: Bool
+        public var merchant_rate_limit_per_s: Double?
     }
 
     public var run: RunInfo
+    public var load: Load
     public var cache: CacheReport
     public var queues: [QueueReport]
     /// `embedded`, or the Redis URL (password shown as ***) of the stream log.
     public var queue_backend: String
+    /// Messages of money topics (top-up callbacks) ever dropped: always 0.
+    public var money_messages_dropped: Int64
     public var nodes: [NodeReport]
+    public var balancer_rejections: Int64
+    public var shards: [ShardReport]
+    public var gateway: GatewayReport
+    public var resilience: ResilienceReport
     public var workloads: [String: WorkloadReport]
     public var commit: CommitReport
     public var ledger: LedgerReport
+    /// Requests still without an answer when the report was made.
+    public var in_flight_at_end: Int
+    /// Top-ups authorised whose wallet credit had not landed.
+    public var uncredited_topups: Int
 
     public init(snapshot s: MetricsSnapshot, config: SimulationConfig, duration: SimDuration) {
-        run = RunInfo(seed: config.seed, duration_s: duration.seconds, simulated_s: s.time.seconds,
+        let seconds = duration.seconds
+        run = RunInfo(seed: config.seed, duration_s: seconds, simulated_s: s.time.seconds,
                       rate_tps_base: config.baseRateTPS, mix: config.mix.description, shards: config.shards,
                       nodes: config.nodes, events: s.eventsProcessed)
+        load = Load(s.workloads.map(\.load), seconds: seconds)
+        func latency(_ h: KeyPath<WorkloadStats, Histogram<UInt64>>, _ st: WorkloadStats) -> Latency {
+            let hist = st[keyPath: h]
+            return Latency(p50: WorkloadStats.milliseconds(hist, 50), p99: WorkloadStats.milliseconds(hist, 99),
+                           p999: WorkloadStats.milliseconds(hist, 99.9), max: WorkloadStats.maxMilliseconds(hist))
+        }
         var w: [String: WorkloadReport] = [:]
         for row in s.workloads {
             let st = row.stats
             w[row.workload.name] = WorkloadReport(
                 submitted: st.submitted, committed: st.committed, declined: st.declined, aborted: st.aborted,
                 failed: st.failed, duplicates: st.duplicates,
-                latency_ms: Latency(p50: st.latencyMilliseconds(percentile: 50), p99: st.latencyMilliseconds(percentile: 99),
-                                    p999: st.latencyMilliseconds(percentile: 99.9)))
+                latency_ms: latency(\.latency, st), failure_latency_ms: latency(\.failureLatency, st),
+                decline_latency_ms: latency(\.declineLatency, st), load: Load([row.load], seconds: seconds))
         }
         workloads = w
         let total = s.cache.stats.total
@@ -100,14 +193,34 @@ public struct RunReport: Codable, Sendable, Equatable {
                             expirations: total.expirations,
                             server: s.cache.serverCounters.isEmpty ? nil : Dictionary(uniqueKeysWithValues: s.cache.serverCounters.map { ($0.name, $0.value) }))
         queue_backend = s.log.backend
-        queues = s.queues.map { QueueReport(topic: $0.topic, group: $0.group, depth: $0.depth, lag: $0.lag, redeliveries: $0.redeliveries) }
-        nodes = s.nodes.map { NodeReport(name: $0.name, state: $0.state.rawValue, requests: $0.requests, errors: $0.errors) }
+        money_messages_dropped = s.log.moneyDropped
+        queues = s.queues.map {
+            QueueReport(topic: $0.topic, group: $0.group, depth: $0.depth, lag: $0.lag, redeliveries: $0.redeliveries,
+                        duplicates_caught: $0.duplicatesCaught)
+        }
+        nodes = s.nodes.map {
+            NodeReport(name: $0.name, state: $0.state.rawValue, requests: $0.requests, errors: $0.errors, refused: $0.refused,
+                       breaker: $0.breaker.rawValue, breaker_opens: $0.breakerOpens)
+        }
+        balancer_rejections = s.balancerRejections
+        shards = s.shards.map { ShardReport(name: $0.name, commits: $0.commits, lock_waits: $0.lockWaits, refused: $0.refused, crashes: $0.crashes) }
+        let g = s.gateway
+        gateway = GatewayReport(approved: g.approved, declined: g.declined, charged_minor: g.chargedMinorUnits, reversals: g.reversals,
+                                reversed_minor: g.reversedMinorUnits, unknown_outcomes: g.unknownOutcomes, late_approvals: g.lateApprovals,
+                                reversals_pending: g.reversalsPending, open_charges: g.openCharges)
+        let r = s.resilience
+        resilience = ResilienceReport(breakers: r.breakers, bulkhead_connections: r.bulkheadConnections, retry_budget_percent: r.retryBudgetPercent,
+                                      max_attempts: r.maxAttempts, deadline_s: r.deadline?.seconds, ejection: r.ejection,
+                                      merchant_rate_limit_per_s: r.merchantRateLimitPerSecond)
         let c = s.commit
         commit = CommitReport(protocol: s.commitProtocol.rawValue, prepared: c.prepared, committed: c.committed,
                               aborted: c.aborted, local_commits: c.localCommits, in_doubt: c.inDoubt,
                               in_doubt_total: c.inDoubtTotal, lock_waits: c.lockWaits, messages: c.messages,
-                              messages_dropped: c.messagesDropped, fsyncs: c.fsyncs)
+                              messages_dropped: c.messagesDropped, fsyncs: c.fsyncs, stale_inputs: c.staleInputs,
+                              idle_aborts: c.idleAborts)
         ledger = LedgerReport(balanced: s.ledger.balanced, violation_count: s.ledger.violationCount,
                               violations: s.ledger.violations, transactions_checked: s.ledger.transactionsChecked)
+        in_flight_at_end = s.requestsInFlight
+        uncredited_topups = s.uncreditedTopups
     }
 }

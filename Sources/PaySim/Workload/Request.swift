@@ -5,6 +5,8 @@ final class Request {
     let id: Int64
     let workload: Workload
     let arrivedAt: Int64
+    /// The client gives up at this time (Int64.max: no deadline).
+    var deadline: Int64 = .max
     /// The transfer, sorted by (shard, row); empty for a top-up until authorised.
     var writes: [RowWrite]
     var attempts = 0
@@ -26,6 +28,18 @@ final class Request {
     var cacheReadsHeld = false
     /// What the answered reads' misses add to the slot's time.
     var cacheExtra: Int64 = 0
+    /// A cache miss found its shard down, cut off or too busy: the attempt
+    /// fails for this reason once the slot's work is done.
+    var readFailure: AbortReason?
+
+    /// Top-up: the gateway call has begun, so the request is never retried
+    /// (the card may be charged); the node making it and the call's token.
+    var gatewayStarted = false
+    var gatewayNode: Int?
+    var gatewayToken: UInt32 = 0
+    var gatewayCallStartedAt: Int64 = 0
+    /// Top-up: the callback partition where room is held for its message.
+    var reservedPartition: Int?
 
     /// For a wallet-credit consumer's job: the message it is applying.
     struct Delivery {
@@ -45,6 +59,6 @@ final class Request {
 }
 
 /// How a request ended, as its client saw it.
-public enum RequestOutcome: Sendable {
+public enum RequestOutcome: Int, CaseIterable, Sendable {
     case committed, declined, aborted, failed
 }

@@ -1,6 +1,11 @@
-/// Clients: arrivals, the three request flows, retries under idempotency
-/// keys, the card gateway and the outcome each client sees.
+/// Clients: arrivals, admission at the edge, the three request flows,
+/// retries with backoff under a budget and a deadline, and the outcome each
+/// client sees.
 extension Simulation {
+    /// The longest gap to the next arrival: a year. A rate so small that its
+    /// next arrival is further away simply has none within any run.
+    static let longestArrivalGapMicros: Double = 365 * 86_400 * 1_000_000
+
     /// The arrival rate of one workload now, spikes included.
     public func currentRate(_ w: Workload) -> Double {
         let base = rateOverride[w.rawValue] ?? baseRateTPS * Double(mix[w]) / 100
@@ -14,26 +19,38 @@ extension Simulation {
     func scheduleNextArrival(_ w: Workload) {
         arrivalToken[w.rawValue] &+= 1
         let rate = currentRate(w)
-        guard arrivalsOpen, rate > 0 else { return }
-        let gap = Exponential(rate: rate).sample(&arrivalRNG)
-        schedule(after: max(1, Int64(gap * 1_000_000)), .arrival(w, token: arrivalToken[w.rawValue]))
+        guard arrivalsOpen, rate > 0, rate.isFinite else { return }
+        let gap = Exponential(rate: rate).sample(&arrivalRNG) * 1_000_000
+        guard gap.isFinite, gap < Simulation.longestArrivalGapMicros else { return }
+        schedule(after: max(1, Int64(gap)), .arrival(w, token: arrivalToken[w.rawValue]))
     }
 
     func rescheduleArrivals() {
         for w in Workload.allCases { scheduleNextArrival(w) }
     }
 
+    /// A request arrives at the edge: admission, back-pressure and the
+    /// merchant's rate limit first, then its first attempt.
     func onArrival(_ w: Workload, token: UInt32) {
         guard token == arrivalToken[w.rawValue], arrivalsOpen else { return }
         scheduleNextArrival(w)
-        let request = makeRequest(w)
+        let r = makeRequest(w)
+        if let d = resilience.deadline { r.deadline = nowMicros + d.microseconds }
         stats[w.rawValue].submitted += 1
+        load[w.rawValue].offered.add()
+        retryBudget.noteRequest(now: nowMicros)
         inFlightRequests += 1
-        if inFlightRequests > config.maxInFlight || (w == .topup && logBufferFull) {
-            finish(request, .failed)
-            return
+        if inFlightRequests > config.maxInFlight {
+            return refuseAtEdge(r, .admission)
         }
-        attempt(request)
+        if w == .topup && !reserveCallbackSlot(r) {
+            return refuseAtEdge(r, .backPressure)
+        }
+        if w == .payment, let limit = resilience.merchantRateLimitPerSecond,
+           !merchantBuckets[r.merchant].take(now: nowMicros, ratePerSecond: limit, burst: max(limit, config.merchantRateLimitBurst)) {
+            return refuseAtEdge(r, .rateLimited)
+        }
+        attempt(r)
     }
 
     func makeRequest(_ w: Workload) -> Request {
@@ -103,12 +120,13 @@ extension Simulation {
         return r
     }
 
-    /// Picks a coordinator for a consumer's transaction: round robin over those up.
+    /// Picks a coordinator for a consumer's transaction: round robin over
+    /// the nodes that take new work (alive, not draining) whose coordinator is up.
     func pickCoordinator() -> Int? {
         for _ in 0..<coordinators.count {
             let c = nextCoordinator
             nextCoordinator = (nextCoordinator + 1) % coordinators.count
-            if coordinators[c].up { return c }
+            if coordinators[c].up && nodes[c].alive && !nodes[c].draining { return c }
         }
         return nil
     }
@@ -117,8 +135,36 @@ extension Simulation {
     func attempt(_ r: Request) {
         guard !r.finished else { return }
         r.attempts += 1
+        load[r.workload.rawValue].attempts.add()
+        if r.attempts > 1 { load[r.workload.rawValue].retries.add() }
         dispatchToNode(r)
     }
+
+    // MARK: Refusals
+
+    /// The edge refuses the request before it reaches a node; the answer
+    /// takes a round trip. It counts as an attempt that was shed.
+    func refuseAtEdge(_ r: Request, _ reason: Refusal) {
+        r.attempts += 1
+        load[r.workload.rawValue].attempts.add()
+        countShed(r, reason)
+        schedule(after: 2 * networkHop(), .attemptAnswered(r, .refused(reason)))
+    }
+
+    func countShed(_ r: Request, _ reason: Refusal) {
+        load[r.workload.rawValue].shed.add()
+        load[r.workload.rawValue].shedByReason[reason.rawValue] += 1
+        if reason == .rateLimited { load[r.workload.rawValue].limited.add() }
+    }
+
+    /// A node refuses part-way (its breaker or bulkhead to the gateway): the
+    /// work done so far is spent, and the request fails at once.
+    func shedAfterWork(_ r: Request, _ reason: Refusal) {
+        countShed(r, reason)
+        attemptFinished(r, .refused(reason))
+    }
+
+    // MARK: Outcomes and retries
 
     func attemptFinished(_ r: Request, _ result: AttemptResult) {
         if r.delivery != nil {
@@ -126,11 +172,15 @@ extension Simulation {
             return
         }
         guard !r.finished else { return }
-        // Only failures of the node's own making count against it: an
-        // abort is the ledger's answer, served by a healthy node.
+        // Only failures of the node's own making count against it: an abort
+        // is the ledger's answer, served by a healthy node, and a lost
+        // answer counts only when the node's coordinator is the one that died.
         switch result {
-        case .committed, .duplicate, .declined, .aborted: leaveNode(r, ok: true)
-        case .lost: leaveNode(r, ok: false)
+        case .lost:
+            let blame = r.node.map { !coordinators[$0].up && nodes[$0].alive } ?? false
+            leaveNode(r, blame: blame)
+        default:
+            leaveNode(r, blame: false)
         }
         switch result {
         case .committed:
@@ -140,26 +190,48 @@ extension Simulation {
             finish(r, .committed)
         case .declined:
             finish(r, .declined)
-        case .aborted, .lost:
-            if r.workload == .topup {
-                // Lost before the gateway answered: the card was not charged.
-                finish(r, .failed)
-            } else if r.attempts < config.clientMaxAttempts {
-                schedule(after: config.clientBackoff.microseconds << (r.attempts - 1), .clientAttempt(r))
-            } else {
-                if case .lost = result { finish(r, .failed) } else { finish(r, .aborted) }
-            }
+        case .aborted, .lost, .nodeFailed, .refused(.noNode), .refused(.overloaded):
+            if retry(r) { return }
+            if case .aborted = result { finish(r, .aborted) } else { finish(r, .failed) }
+        case .refused:
+            finish(r, .failed)
         }
     }
 
-    func finish(_ r: Request, _ outcome: RequestOutcome) {
+    /// Schedules another attempt if the client may make one: never once a
+    /// top-up's gateway call began (its card may be charged), never past
+    /// the attempt cap or the deadline, and only within the retry budget.
+    /// Waits are exponential with full jitter.
+    func retry(_ r: Request) -> Bool {
+        guard !r.gatewayStarted, r.attempts < resilience.maxAttempts else { return false }
+        let delay = backoff.delay(after: r.attempts, &retryRNG)
+        guard r.deadline == .max || nowMicros + delay < r.deadline else { return false }
+        if let percent = resilience.retryBudgetPercent {
+            retryBudget.percent = percent
+            guard retryBudget.allowRetry(now: nowMicros) else {
+                load[r.workload.rawValue].retriesRefusedByBudget += 1
+                return false
+            }
+        }
+        schedule(after: delay, .clientAttempt(r))
+        return true
+    }
+
+    /// The client has its answer. `at` is when it gave up, for a request
+    /// found past its deadline later than that.
+    func finish(_ r: Request, _ outcome: RequestOutcome, at: Int64? = nil) {
         guard !r.finished else { return }
         r.finished = true
         inFlightRequests -= 1
-        let latency = nowMicros - r.arrivedAt
-        stats[r.workload.rawValue].record(outcome, latencyMicroseconds: latency)
-        workloadLatency[r.workload.rawValue].record(microseconds: latency)
+        precondition(inFlightRequests >= 0, "negative requests in flight")
+        releaseCallbackSlot(r)
+        let latency = (at ?? nowMicros) - r.arrivedAt
+        let w = r.workload.rawValue
+        stats[w].record(outcome, latencyMicroseconds: latency)
+        load[w].outcomes[outcome.rawValue].add()
         guard outcome == .committed else { return }
+        load[w].goodput.add()
+        workloadLatency[w].record(microseconds: latency)
         switch r.workload {
         case .payment: produce(topic: 0, key: Int64(r.customer), .paymentSettled(requestID: r.id))
         case .trade: produce(topic: 2, key: Int64(r.customer), .tradeExecuted(requestID: r.id))
@@ -167,40 +239,7 @@ extension Simulation {
         }
     }
 
-    // MARK: Top-ups and the card gateway
-
-    /// Sends the authorisation to the external gateway: long-tailed latency,
-    /// some declines, and nothing at all while it is down.
-    func authorise(_ r: Request) {
-        if !gatewayUp {
-            schedule(after: config.gatewayTimeout.microseconds, .gatewayReply(r, .unavailable))
-            return
-        }
-        let latency = Int64(gatewayLatency.sample(&gatewayRNG))
-        let declined = gatewayRNG.chance(config.gatewayDeclineRate)
-        schedule(after: latency, .gatewayReply(r, declined ? .declined : .approved))
-    }
-
-    func onGatewayReply(_ r: Request, _ result: GatewayResult) {
-        guard !r.finished, r.node != nil else { return }
-        switch result {
-        case .unavailable:
-            // The gateway's fault, not the node's: no outlier strike.
-            leaveNode(r, ok: true)
-            finish(r, .failed)
-        case .declined:
-            leaveNode(r, ok: true)
-            finish(r, .declined)
-        case .approved:
-            // The API call is done; the callback goes onto the log and the
-            // wallet-credit consumer applies it, exactly once.
-            leaveNode(r, ok: true)
-            pendingTopups[r.id] = r
-            let wallet = r.writes.first { ledger.kind(of: $0.row) == .wallet }!.row
-            let source = r.writes.first { ledger.kind(of: $0.row) == .cardNetwork }!.row
-            produce(topic: 1, key: Int64(r.customer), .topupCallback(requestID: r.id, amount: r.amount, wallet: wallet, source: source))
-        }
-    }
+    // MARK: Wallet credits
 
     /// One attempt of a wallet credit by the consumer holding its message.
     func attemptCredit(_ job: Request) {
@@ -210,26 +249,30 @@ extension Simulation {
             creditFinished(job, .lost)
             return
         }
+        nodes[c].requests.add()
         beginTxn(job, coordinator: c)
     }
 
-    /// The credit landed (or had already): the client's top-up is done and
-    /// the consumer commits its offset. Otherwise it retries with capped
-    /// exponential backoff, holding the message, for as long as it owns it.
+    /// The credit landed (or had already): the client's top-up is done, the
+    /// gateway's charge is matched, and the consumer commits its offset.
+    /// Otherwise it retries with capped exponential backoff, holding the
+    /// message, for as long as it owns it.
     func creditFinished(_ job: Request, _ result: AttemptResult) {
         guard let d = job.delivery else { return }
         switch result {
         case .committed, .duplicate:
+            if case .duplicate = result { groups[d.group].duplicatesCaught += 1 }
             if let r = pendingTopups.removeValue(forKey: job.id) {
                 creditedMinorUnits += r.amount
+                _ = gateway.match(requestID: r.id)
                 if case .duplicate = result { stats[r.workload.rawValue].duplicates += 1 }
                 finish(r, .committed)
             }
             commitOffset(d.group, partition: d.partition, offset: d.offset, epoch: d.epoch)
-        case .declined, .aborted, .lost:
+        default:
             guard groups[d.group].epoch == d.epoch else { return }
             let shift = min(job.attempts - 1, 6)
-            schedule(after: min(config.clientBackoff.microseconds << shift, 5_000_000), .creditAttempt(job))
+            schedule(after: min(config.retryBackoffBase.microseconds << shift, 5_000_000), .creditAttempt(job))
         }
     }
 }
