@@ -59,7 +59,7 @@ import PaySim
         let canvas = render(160, 48)
         try compare(canvas, "screen-160x48.txt")
         // Wider screens get more columns.
-        for column in ["offered", "goodput", "shed", " err ", " decl ", "doubt", "503/s", "cpu", " gw ", "checks", "commit p99", "in/out"] {
+        for column in ["offered", "goodput", "shed", " err ", " decl ", "doubt", "503/s", "cpu", "gateway", "checks", "commit p99", "in/out"] {
             #expect(canvas.text.contains(column), "\(column)")
         }
     }

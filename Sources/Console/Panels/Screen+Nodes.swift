@@ -10,10 +10,13 @@ extension Screen {
         }
     }
 
+    /// The gateway client: the breaker's state, and while it lets calls
+    /// through, the calls in flight of the bulkhead's connections.
     func breakerText(_ n: NodeRow) -> String {
-        guard snapshot.resilience.breakers else { return "off" }
+        let calls = n.gatewayConnections.map { "\(n.gatewayCalls)/\($0)" } ?? "\(n.gatewayCalls)"
+        guard snapshot.resilience.breakers else { return "off " + calls }
         switch n.breaker {
-        case .closed: return "\(glyphs.up) ok"
+        case .closed: return "\(glyphs.up) " + calls
         case .open: return "\(glyphs.down) open"
         case .halfOpen: return "\(glyphs.draining) half"
         }
@@ -30,8 +33,9 @@ extension Screen {
     /// A row per node: state as symbol, word and colour; weight; slots in
     /// use and queue; rps (requests it received: attempts the balancer sent
     /// it, served or refused, and consumer credit transactions); 503s it
-    /// refused; its own errors; CPU; its gateway breaker; p99 time on the
-    /// node; the last health checks. Rates are over the last 10 s. The
+    /// refused; its own errors; CPU; its gateway client (breaker state, and
+    /// calls in flight of its bulkhead); p99 time on the node; the last
+    /// health checks. Rates are over the last 10 s. The
     /// title counts the balancer's own 503s (no node would take work).
     mutating func drawNodes(_ r: Rect) {
         let rejected = snapshot.balancerRejectionsPerSecond
@@ -46,7 +50,7 @@ extension Screen {
             .init(title: "503/s", width: 5, priority: 2),
             .init(title: "err%", width: 5, priority: 2),
             .init(title: "cpu", width: 4, priority: 3),
-            .init(title: "gw", width: 6, align: .left, priority: 3),
+            .init(title: "gateway", width: 8, align: .left, priority: 3),
             .init(title: "p99", width: 6, priority: 4),
             .init(title: "checks", width: 6, align: .left, priority: 6, flexible: true),
         ])
