@@ -52,6 +52,12 @@ static inline SCREEN *payops_newterm(void) { return newterm(NULL, stdout, stdin)
 static inline int payops_is_tty(void) { return isatty(STDIN_FILENO) && isatty(STDOUT_FILENO); }
 /* Direct colour: the terminfo RGB flag (xterm-direct and friends). */
 static inline int payops_has_direct_color(void) { return tigetflag("RGB") > 0; }
+/* Cursor addressing (the terminfo "cup" string): without it (TERM=dumb) a
+   full-screen program cannot place anything. */
+static inline int payops_can_address_cursor(void) {
+    char *cup = tigetstr("cup");
+    return cup != NULL && cup != (char *)-1;
+}
 
 /* Signals. A handler may only set a flag; the frame loop reads it and
    leaves through its normal exit, which restores the terminal. Fatal

@@ -15,6 +15,7 @@ public final class RedisCacheTier: CacheTier {
     public let pipe: RedisPipe
     public let prefix: String
     let prefixBytes: [UInt8]
+    let runID: String
     public private(set) var stats = CacheStats()
     var seenGeneration: Int
     var reportedDown = false
@@ -46,6 +47,7 @@ public final class RedisCacheTier: CacheTier {
     public init(pipe: RedisPipe, runID: String, capacity: Int) {
         self.pipe = pipe
         prefix = "payops:\(runID):cache:"
+        self.runID = runID
         prefixBytes = Array(prefix.utf8)
         stats.capacity = capacity
         seenGeneration = pipe.generation
@@ -103,7 +105,7 @@ public final class RedisCacheTier: CacheTier {
         pipe.buffer.append(value)
         pipe.buffer.endArgument()
         word(RedisCacheTier.px)
-        pipe.buffer.append(max(1, Int64((Double(ttl.microseconds) / 1_000 / pace).rounded())))
+        pipe.buffer.append(min(RunLease.maxCacheTTLMilliseconds, max(1, Int64((Double(ttl.microseconds) / 1_000 / pace).rounded()))))
         pipe.buffer.endArgument()
         pipe.buffer.endCommand()
         pipe.heldCommandDiscardingReply()
@@ -160,8 +162,14 @@ public final class RedisCacheTier: CacheTier {
             let dropped = removeOwnKeys() ?? 0
             notices.append(BackendNotice(.info, "cache back on \(backendName); dropped \(dropped) entr\(dropped == 1 ? "y" : "ies") that may have missed invalidations"))
         }
+        keepAlive()
         refreshInfo()
         return notices
+    }
+
+    /// Renews the run's heartbeat when it is due (the entries expire by their own TTL).
+    public func keepAlive() {
+        if pipe.renewLease(runID: runID, owner: "cache", keys: []) { pipe.flush() }
     }
 
     /// At most twice a wall second: INFO is a round trip.

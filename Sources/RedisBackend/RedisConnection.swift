@@ -93,7 +93,10 @@ public final class RedisConnection {
     deinit { redisFree(context) }
 
     static func errorString(_ ctx: UnsafeMutablePointer<redisContext>) -> String {
-        withUnsafeBytes(of: ctx.pointee.errstr) { raw in String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self) }
+        let s = withUnsafeBytes(of: ctx.pointee.errstr) { raw in String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self) }
+        // hiredis reports a read that timed out as the socket's EAGAIN.
+        if s.contains("Resource temporarily unavailable") { return "timed out: the server accepted the connection but did not answer" }
+        return s
     }
 
     static func explainAuth(_ e: String) -> String {

@@ -35,6 +35,9 @@ public final class RedisPipe {
         case handler((RedisReply?) -> Void)
         case integer(Int)
     }
+    /// When each owner last renewed its keys' lease, and when the heartbeat was renewed (`renewLease`).
+    var leaseRenewed: [String: ContinuousClock.Instant] = [:]
+    var heartbeatRenewed: ContinuousClock.Instant?
     var nextAttempt = ContinuousClock.now
     var backoff: Duration = .milliseconds(50)
     static let maxBackoff: Duration = .seconds(2)

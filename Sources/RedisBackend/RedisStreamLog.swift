@@ -13,6 +13,7 @@ import PaySim
 public final class RedisStreamLog: LogBackend {
     public let pipe: RedisPipe
     public let prefix: String
+    let runID: String
     public private(set) var streamLengths: [String: Int64] = [:]
     public private(set) var groupLags: [String: (lag: Int64, pending: Int64)] = [:]
     /// Commands the server refused (it should refuse none), with the last reason.
@@ -35,6 +36,7 @@ public final class RedisStreamLog: LogBackend {
     public init(pipe: RedisPipe, runID: String) {
         self.pipe = pipe
         prefix = "payops:\(runID):log:"
+        self.runID = runID
     }
 
     func key(_ stream: String) -> String { prefix + stream }
@@ -62,6 +64,8 @@ public final class RedisStreamLog: LogBackend {
             if case .error(let e)? = reply, e.hasPrefix("BUSYGROUP") { return }
             self?.check(reply)
         }
+        // The stream exists from here on; it must never be without an expiry.
+        pipe.send(["PEXPIRE", key(stream), String(RunLease.leaseMilliseconds)])
     }
 
     public func lastOffset(stream: String) -> Int64? {
@@ -140,6 +144,7 @@ public final class RedisStreamLog: LogBackend {
             notices.append(BackendNotice(.warn, "message log \(backendName) refused \(refusals - reportedRefusals) command\(refusals - reportedRefusals == 1 ? "" : "s"): \(lastRefusal ?? "")"))
             reportedRefusals = refusals
         }
+        keepAlive(streams: streams)
         refreshStats(streams: streams)
         return notices
     }
@@ -184,6 +189,11 @@ public final class RedisStreamLog: LogBackend {
         guard pipe.isConnected else { return }
         streamLengths = lengths
         groupLags = lags
+    }
+
+    /// Renews the run's heartbeat and its streams' lease when they are due.
+    public func keepAlive(streams: [String]) {
+        if pipe.renewLease(runID: runID, owner: "log", keys: streams.map(key)) { pipe.flush() }
     }
 
     /// Deletes every stream under this run's prefix; nil when the server cannot be reached.

@@ -8,6 +8,7 @@ import RedisBackend
 final class Backends {
     let cache: RedisCacheTier?
     let log: RedisStreamLog?
+    let runID: String
 
     /// Parses and connects; a bad URL or an unreachable server is a usage
     /// error naming the flag (exit 2).
@@ -15,6 +16,7 @@ final class Backends {
         let env = ProcessInfo.processInfo.environment
         var id = SystemRandomNumberGenerator()
         let runID = String(getpid()) + "-" + String(id.next() & 0xff_ffff, radix: 16)
+        self.runID = runID
         func parse(_ text: String, _ flag: String) throws -> RedisURL {
             do { return try RedisURL.parse(text, environment: env) } catch { throw ValidationError("\(flag): \(error)") }
         }
@@ -43,6 +45,8 @@ final class Backends {
         if let log, log.removeOwnKeys() == nil {
             problems.append("could not remove this run's streams (\(log.prefix)*) from \(log.backendName): \(log.pipe.lastError?.reason ?? "server unreachable")")
         }
+        // The heartbeat goes last: until then `payops cleanup` sees the run as alive.
+        for pipe in [cache?.pipe, log?.pipe].compactMap({ $0 }) { pipe.endLease(runID: runID) }
         return problems
     }
 }

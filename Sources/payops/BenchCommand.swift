@@ -1,4 +1,5 @@
 import ArgumentParser
+import Console
 import Foundation
 import PaySim
 import RedisBackend
@@ -25,11 +26,20 @@ struct MMcBench: ParsableCommand {
 
     func validate() throws {
         guard customers >= 1 && customers <= 1_000_000_000 else { throw ValidationError("--customers: expected 1...1000000000, got \(customers)") }
-        guard lambda > 0 && lambda.isFinite else { throw ValidationError("--lambda: expected a positive rate, got \(lambda)") }
-        guard mu > 0 && mu.isFinite else { throw ValidationError("--mu: expected a positive rate, got \(mu)") }
+        guard Limits.queueModelRatePerSecond.contains(lambda) else {
+            throw ValidationError("--lambda: expected an arrival rate of \(Limits.queueModelRatePerSecond.text), got \(lambda)")
+        }
+        guard Limits.queueModelRatePerSecond.contains(mu) else {
+            throw ValidationError("--mu: expected a service rate of \(Limits.queueModelRatePerSecond.text), got \(mu)")
+        }
         guard servers >= 1 && servers <= 100_000 else { throw ValidationError("--servers: expected 1...100000, got \(servers)") }
         guard lambda < Double(servers) * mu else {
             throw ValidationError("--lambda: \(lambda) ≥ c·μ = \(Double(servers) * mu); the queue would grow without bound")
+        }
+        // The kernel keeps time in microseconds in 64 bits: the run must fit, with room for the tail.
+        let expectedSeconds = Double(customers) / lambda
+        guard expectedSeconds <= Limits.queueModelSeconds else {
+            throw ValidationError("--customers: \(customers) customers at λ = \(lambda)/s would take about \(Int(expectedSeconds)) simulated seconds; at most \(Int(Limits.queueModelSeconds)) fit")
         }
     }
 
@@ -53,7 +63,8 @@ struct MMcBench: ParsableCommand {
         if json {
             try printJSONLine(out)
         } else {
-            let diff = (out.mean_wait_s / out.erlang_c_wait_s - 1) * 100
+            // With no queue at all (many servers, fast service) both waits are 0.
+            let diff = out.erlang_c_wait_s > 0 ? (out.mean_wait_s / out.erlang_c_wait_s - 1) * 100 : 0
             print("M/M/\(servers)  λ=\(lambda)  μ=\(mu)  seed \(seed)")
             print("customers          \(out.customers)")
             print("mean wait          \(String(format: "%.6f", out.mean_wait_s)) s")
@@ -82,6 +93,7 @@ struct CacheBench: ParsableCommand {
     func validate() throws {
         guard (1_000...100_000_000).contains(ops) else { throw ValidationError("--ops: expected 1000...100000000, got \(ops)") }
         guard (2...100_000).contains(batch) else { throw ValidationError("--batch: expected 2...100000, got \(batch)") }
+        guard batch <= ops else { throw ValidationError("--batch: \(batch) commands per round trip is more than the \(ops) --ops to send") }
         guard (1...10_000_000).contains(keys) else { throw ValidationError("--keys: expected 1...10000000, got \(keys)") }
     }
 
@@ -99,32 +111,42 @@ struct CacheBench: ParsableCommand {
     func run() throws {
         let backends = try Backends(cacheURL: cache, queueURL: nil, capacity: keys)
         guard let tier = backends.cache else { return }
+        // Ctrl-C, SIGTERM and SIGHUP end the bench at the next round trip; the
+        // keys it wrote are removed on every way out.
+        StopSignals.install()
         defer { for problem in backends.cleanUp() { printError("payops: \(problem)") } }
         var rng = SeededRandom(seed: 7)
-        let half = batch / 2
-        let rounds = ops / batch
         let ttl = SimDuration.seconds(600)
-        var getKeys = [CacheKey](repeating: CacheKey(.account, 0), count: batch - half)
         let clock = ContinuousClock()
         let roundTripsBefore = tier.pipe.roundTrips
         let start = clock.now
-        for _ in 0..<rounds {
+        var sent = 0
+        // Whole rounds of --batch, and a last one with what is left: exactly --ops.
+        while sent < ops {
+            let size = min(batch, ops - sent)
+            let half = size / 2
             for _ in 0..<half {
                 let id = Int64(rng.nextInt(below: keys))
                 tier.set(CacheKey(.account, id), value: id, ttl: ttl, now: 0)
             }
-            for i in getKeys.indices { getKeys[i] = CacheKey(.account, Int64(rng.nextInt(below: keys))) }
+            let getKeys = (0..<(size - half)).map { _ in CacheKey(.account, Int64(rng.nextInt(below: keys))) }
             _ = tier.getMany(getKeys, now: 0)
             guard tier.isAvailable else { throw ValidationError("--cache: \(tier.lastError.map { "\($0)" } ?? "the server went away")") }
+            sent += size
+            let signal = StopSignals.take()
+            if signal != 0 {
+                printError("payops: stopped by \(signalName(signal)) after \(sent) of \(ops) operations; removing this run's keys")
+                throw ExitCode(128 + signal)
+            }
         }
         let wall = (clock.now - start).inSeconds
         let total = tier.stats.total
-        let out = Output(backend: tier.backendName, ops: rounds * batch, batch: batch, round_trips: tier.pipe.roundTrips - roundTripsBefore,
-                         hits: total.hits, misses: total.misses, wall_s: wall, ops_per_s: Double(rounds * batch) / wall)
+        let out = Output(backend: tier.backendName, ops: sent, batch: batch, round_trips: tier.pipe.roundTrips - roundTripsBefore,
+                         hits: total.hits, misses: total.misses, wall_s: wall, ops_per_s: Double(sent) / wall)
         if json {
             try printJSONLine(out)
         } else {
-            print("cache bench on \(out.backend): \(out.ops) ops (\(half) SET + \(batch - half) GET per round trip), \(keys) keys")
+            print("cache bench on \(out.backend): \(out.ops) ops (\(batch / 2) SET + \(batch - batch / 2) GET per round trip), \(keys) keys")
             print("round trips   \(out.round_trips)")
             print("hits/misses   \(out.hits)/\(out.misses)")
             print("wall          \(String(format: "%.3f", out.wall_s)) s")

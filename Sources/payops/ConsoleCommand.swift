@@ -27,6 +27,12 @@ struct ConsoleCommand: ParsableCommand {
     func validate() throws {
         guard speed.isFinite, speed >= 0.1, speed <= 100 else { throw ValidationError("--speed: \(speed) is out of range; expected 0.1 to 100") }
         guard (1...60).contains(fps) else { throw ValidationError("--fps: \(fps) is out of range; expected 1 to 60") }
+        // Found out now, not after a session: the file can be created where asked.
+        if let path = frameStats {
+            guard FileManager.default.createFile(atPath: path, contents: Data()) else {
+                throw ValidationError("--frame-stats: cannot write '\(InputText.shown(path, limit: 200))': \(String(cString: strerror(errno)))")
+            }
+        }
     }
 
     mutating func run() throws {
@@ -79,13 +85,18 @@ struct ThemesCommand: ParsableCommand {
         let entries = catalog.entries()
         if entries.isEmpty { print("no theme files found; the built-in monochrome theme is used") }
         let width = max(12, entries.map(\.name.count).max() ?? 0)
+        // Names, paths and descriptions come from files anyone may write:
+        // shown with control characters escaped, so none reaches the terminal.
         for e in entries {
-            let name = e.name.padding(toLength: width, withPad: " ", startingAt: 0)
+            let name = InputText.shown(e.name, limit: 40).padding(toLength: width, withPad: " ", startingAt: 0)
+            let origin = e.origin.padding(toLength: 7, withPad: " ", startingAt: 0)
+            let path = InputText.shown(e.path, limit: 200)
             switch e.result {
-            case .success(let t): print("\(name)  \(e.origin.padding(toLength: 7, withPad: " ", startingAt: 0))  \(e.path)  \(t.description)")
-            case .failure(let err): print("\(name)  \(e.origin.padding(toLength: 7, withPad: " ", startingAt: 0))  \(e.path)  BROKEN: \(err.line):\(err.column): \(err.message)")
+            case .success(let t): print("\(name)  \(origin)  \(path)  \(InputText.shown(t.description, limit: 120))")
+            case .failure(let err):
+                print("\(name)  \(origin)  \(path)  BROKEN: \(err.line == 0 ? "" : "\(err.line):\(err.column): ")\(err.message)")
             }
         }
-        print("user themes: \(catalog.userDirectory)")
+        print("user themes: \(InputText.shown(catalog.userDirectory, limit: 200))")
     }
 }

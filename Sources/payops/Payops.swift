@@ -8,7 +8,7 @@ import Foundation
 struct Payops {
     static func main() {
         do {
-            var command = try PayopsCommand.parseAsRoot()
+            var command = try PayopsCommand.parseAsRoot(Payops.joiningNegativeValues(Array(CommandLine.arguments.dropFirst())))
             try command.run()
         } catch let exit as ExitCode {
             Foundation_exit(exit.rawValue)
@@ -26,9 +26,33 @@ struct Payops {
     }
 }
 
+extension Payops {
+    /// `--rate -1` as `--rate=-1`: ArgumentParser would take `-1` for an
+    /// option and answer "Missing value"; joined, the flag's own check says
+    /// what is valid.
+    static func joiningNegativeValues(_ args: [String]) -> [String] {
+        var out: [String] = []
+        var i = 0
+        while i < args.count {
+            let a = args[i]
+            if a.hasPrefix("--"), !a.contains("="), i + 1 < args.count, args[i + 1].count > 1, args[i + 1].hasPrefix("-"),
+               let second = args[i + 1].dropFirst().first, second.isNumber || second == "." {
+                out.append(a + "=" + args[i + 1])
+                i += 2
+            } else {
+                out.append(a)
+                i += 1
+            }
+        }
+        return out
+    }
+}
+
+/// One line on stderr. Whatever it echoes of a person's input is shown with
+/// control characters escaped and cut after 2,000 characters.
 func printError(_ text: String) {
     var stream = StandardError()
-    print(text, to: &stream)
+    print(InputText.shown(text, limit: 2_000), to: &stream)
 }
 
 struct StandardError: TextOutputStream {
@@ -41,7 +65,7 @@ struct PayopsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "payops",
         abstract: "A payment operations console over a deterministic simulation of the platform.",
-        subcommands: [ConsoleCommand.self, RunCommand.self, BenchCommand.self, ThemesCommand.self],
+        subcommands: [ConsoleCommand.self, RunCommand.self, BenchCommand.self, ThemesCommand.self, CleanupCommand.self],
         defaultSubcommand: ConsoleCommand.self
     )
 }

@@ -24,10 +24,21 @@ struct RunCommand: ParsableCommand {
     mutating func run() throws {
         let config = try model.makeConfig()
         let length = try parseDuration(duration, flag: "--duration")
-        guard length.microseconds > 0 else { throw ValidationError("--duration: must be longer than 0s") }
+        guard Limits.runDurationMicroseconds.contains(length.microseconds) else {
+            throw ValidationError("--duration: \(length) is out of range; expected \(Limits.runDurationMicroseconds.text) of simulated time")
+        }
         let steps = try scenario.map { try loadScenario($0, shape: PlatformShape(config)) }?.steps ?? []
-        for step in steps where step.at > length {
-            printError("payops: \(scenario ?? ""):\(step.line): at \(step.at) is after the run's \(length) of arrivals; the step will not run")
+        let file = InputText.shown(scenario ?? "", limit: 200)
+        // The console's clock is the only one pause stops; a headless run has none.
+        if let step = steps.first(where: { $0.command == .pause || $0.command == .resume }) {
+            throw ValidationError("--scenario: \(file):\(step.line):\(step.column): '\(step.command)' acts on the console's clock; a headless run has none to pause")
+        }
+        let late = steps.filter { $0.at > length }
+        for step in late.prefix(3) {
+            printError("payops: \(file):\(step.line): at \(step.at) is after the run's \(length) of arrivals; the step will not run")
+        }
+        if late.count > 3 {
+            printError("payops: \(file): \(late.count - 3) more steps after the run's \(length) of arrivals will not run")
         }
         let backends = try model.makeBackends()
         // The keys this run writes are removed on every way out of here.
@@ -37,7 +48,10 @@ struct RunCommand: ParsableCommand {
         // second, so the keys it wrote to Redis are removed before it exits.
         StopSignals.install()
         var stoppedBy: Int32 = 0
+        let progress = Progress(total: length)
+        defer { progress.finish() }
         let stop = {
+            progress.update(sim.now)
             if stoppedBy == 0 { stoppedBy = StopSignals.take() }
             return stoppedBy != 0
         }
@@ -103,19 +117,48 @@ extension RunCommand {
     }
 }
 
+/// Progress of a long headless run on stderr, when stderr is a terminal:
+/// simulated time against the run's, wall time, and an estimate of the rest.
+/// It appears after a few seconds and is redrawn in place twice a second.
+final class Progress {
+    let total: SimDuration
+    let enabled = isatty(STDERR_FILENO) == 1
+    let clock = ContinuousClock()
+    let start: ContinuousClock.Instant
+    var lastDrawn: ContinuousClock.Instant?
+    var shown = false
+
+    init(total: SimDuration) {
+        self.total = total
+        start = clock.now
+    }
+
+    func update(_ now: SimTime) {
+        guard enabled else { return }
+        let t = clock.now
+        let wall = (t - start).inSeconds
+        guard wall >= 3, lastDrawn.map({ (t - $0).inSeconds >= 0.5 }) ?? true else { return }
+        lastDrawn = t
+        let done = min(1, now.seconds / max(total.seconds, 1e-9))
+        let eta = done > 0 && done < 1 ? " · about \(Int((wall / done - wall).rounded())) s left" : ""
+        let line = "payops: simulated \(now.clockText) of \(SimTime(microseconds: total.microseconds).clockText) (\(Int(done * 100))%) in \(Int(wall)) s of wall time\(eta)"
+        FileHandle.standardError.write(Data(("\r" + line + "\u{1B}[K").utf8))
+        shown = true
+    }
+
+    /// Clears the line, so what comes next starts clean.
+    func finish() {
+        if shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        shown = false
+    }
+}
+
 /// Reads and parses a scenario file; any problem is a usage error naming
 /// the file, line and column.
 func loadScenario(_ path: String, shape: PlatformShape) throws -> Scenario {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-        throw ValidationError("--scenario: cannot read '\(path)': no such file")
-    }
-    guard !isDirectory.boolValue else { throw ValidationError("--scenario: '\(path)' is a directory, not a scenario file") }
-    guard let data = FileManager.default.contents(atPath: path) else {
-        throw ValidationError("--scenario: cannot read '\(path)': permission denied")
-    }
-    guard let text = String(data: data, encoding: .utf8) else {
-        throw ValidationError("--scenario: '\(path)' is not UTF-8 text")
+    let text: String
+    do { text = try InputText.read(path: path, limitBytes: Scenario.maxBytes) } catch {
+        throw ValidationError("--scenario: \(InputText.shown(path, limit: 200)): \(error)")
     }
     do {
         return try Scenario.parse(text, file: path, shape: shape)

@@ -76,7 +76,8 @@ import Testing
         #expect(e.message.contains("no theme named 'neon'"))
         #expect(e.message.contains("default"))
         guard case .failure(let f) = catalog.resolve("/nonexistent/x.toml") else { Issue.record("resolved"); return }
-        #expect(f.message == "no such theme file")
+        #expect(f.message == "cannot read the theme: no such file")
+        #expect(f.description == "/nonexistent/x.toml: cannot read the theme: no such file", "a file-level error has no line and column")
     }
 
     @Test func eightColourFallbackKeepsStateColoursApart() throws {

@@ -415,12 +415,12 @@ import PropertyBased
             """
         let scenario = try Scenario.parse(text, file: "black-friday.scn")
         #expect(scenario == Scenario(steps: [
-            .init(at: .zero, command: .rate(tps: 2000, workload: nil), line: 3),
-            .init(at: .seconds(30), command: .spike(factor: 5, duration: .minutes(1), workload: .payment), line: 4),
-            .init(at: .minutes(1), command: .crashShard(1), line: 5),
-            .init(at: .minutes(1), command: .balancer(.powerOfTwoChoices), line: 6),
-            .init(at: .seconds(90), command: .restoreShard(1), line: 9),
-            .init(at: .minutes(2), command: .mix(WorkloadMix(payment: 50, topup: 30, trade: 20)), line: 10),
+            .init(at: .zero, command: .rate(tps: 2000, workload: nil), line: 3, column: 11),
+            .init(at: .seconds(30), command: .spike(factor: 5, duration: .minutes(1), workload: .payment), line: 4, column: 11),
+            .init(at: .minutes(1), command: .crashShard(1), line: 5, column: 11),
+            .init(at: .minutes(1), command: .balancer(.powerOfTwoChoices), line: 6, column: 11),
+            .init(at: .seconds(90), command: .restoreShard(1), line: 9, column: 11),
+            .init(at: .minutes(2), command: .mix(WorkloadMix(payment: 50, topup: 30, trade: 20)), line: 10, column: 7),
         ]))
     }
 

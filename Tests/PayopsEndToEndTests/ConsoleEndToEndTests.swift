@@ -133,4 +133,19 @@ import Testing
         #expect(r.stdout.contains("shipped"))
         #expect(r.stdout.contains("user themes: /nonexistent/payops/themes"))
     }
+
+    @Test func aTerminalThatCannotMoveItsCursorIsRefused() throws {
+        let t = try Tmux(width: 100, height: 30, command: "env TERM=dumb LANG=C.UTF-8 \(PayopsProcess.binary.path); echo EXIT=$?")
+        let text = try t.waitFor("EXIT=2")
+        #expect(text.contains("payops: this terminal (TERM=dumb) cannot move its cursor"))
+    }
+
+    @Test func aLongRunShowsItsProgressOnATerminal() throws {
+        let t = try Tmux(width: 140, height: 10, command: "\(PayopsProcess.binary.path) run --duration 3h > /dev/null; echo EXIT=$?")
+        let shown = try t.wait("progress", seconds: 20) { $0.contains("payops: simulated ") && $0.contains(" of 03:00:00 (") }
+        #expect(shown.contains("s of wall time"))
+        try t.keys("C-c")
+        let after = try t.waitFor("EXIT=130")
+        #expect(after.contains("stopped by SIGINT"))
+    }
 }

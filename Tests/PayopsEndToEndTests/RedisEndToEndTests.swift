@@ -177,4 +177,49 @@ import TestSupport
         #expect(ended == submitted, "every top-up ended: credited, declined or refused")
         #expect(try RedisEndToEndTests.keys(server).isEmpty)
     }
+
+    /// A run killed with SIGKILL cannot clean up: every key it wrote has an
+    /// expiry, and `payops cleanup` tells its keys from a live run's and
+    /// removes them, touching nothing else.
+    @Test func aKilledRunsKeysExpireAndCleanupRemovesThem() throws {
+        let server = try RedisServer()
+        let admin = try RedisConnection(url: RedisURL(host: "127.0.0.1", port: server.port))
+        _ = try admin.command(["SET", "someone:else", "keep"])
+        let p = Process()
+        p.executableURL = PayopsProcess.binary
+        p.arguments = ["run", "--duration", "10m", "--cache", server.url, "--queue", server.url]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline, (try? RedisEndToEndTests.keys(server, "payops:*:alive").isEmpty) != false { Thread.sleep(forTimeInterval: 0.05) }
+        let heartbeat = try #require(try RedisEndToEndTests.keys(server, "payops:*:alive").first)
+        let runID = String(heartbeat.split(separator: ":")[1])
+        let alive = try PayopsProcess.run(["cleanup", server.url])
+        #expect(alive.status == 0 && alive.stdout.contains("\(runID)  ") && alive.stdout.contains("alive (pid \(p.processIdentifier))"), "\(alive.stdout)")
+        let refused = try PayopsProcess.run(["cleanup", server.url, "--run", runID])
+        #expect(refused.status == 2 && refused.stderr.contains("run \(runID) is alive"), "\(refused.stderr)")
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        // Every key it left expires by itself.
+        let left = try RedisEndToEndTests.keys(server)
+        #expect(left.count > 24)
+        for key in left {
+            guard case .integer(let ms) = try admin.command(["PTTL", key]) else { Issue.record("PTTL \(key)"); continue }
+            // -2: it already expired (cache entries can be short); -1 would be a key that never does.
+            #expect(ms != -1 && ms <= 3_600_000, "\(key) expires in \(ms) ms")
+        }
+        guard case .integer(let beat) = try admin.command(["PTTL", heartbeat]) else { Issue.record("PTTL"); return }
+        #expect(beat <= 30_000, "the heartbeat outlives the run by at most 30 s")
+        // Once the heartbeat has expired (removed here rather than waited for), the run is stale.
+        _ = try admin.command(["DEL", heartbeat])
+        let listed = try PayopsProcess.run(["cleanup", server.url])
+        #expect(listed.stdout.contains("\(runID)  ") && listed.stdout.contains("stale") && listed.stdout.contains("--stale"), "\(listed.stdout)")
+        let removed = try PayopsProcess.run(["cleanup", server.url, "--stale"])
+        #expect(removed.status == 0 && removed.stdout.contains("of run \(runID)"), "\(removed.stdout)")
+        #expect(try RedisEndToEndTests.keys(server).isEmpty)
+        #expect(try admin.command(["GET", "someone:else"]) == .string("keep"))
+        let bad = try PayopsProcess.run(["cleanup", server.url, "--run", "*"])
+        #expect(bad.status == 2 && bad.stderr.contains("is not a run id"))
+    }
 }

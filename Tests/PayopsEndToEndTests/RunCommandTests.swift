@@ -114,7 +114,7 @@ import Testing
     @Test func missingScenarioFileIsOneClearLine() throws {
         let r = try PayopsProcess.run(["run", "--scenario", "/nonexistent/game.scenario"])
         #expect(r.status == 2)
-        #expect(r.stderr == "payops: --scenario: cannot read '/nonexistent/game.scenario': no such file\n")
+        #expect(r.stderr == "payops: --scenario: /nonexistent/game.scenario: no such file\n")
     }
 
     @Test func shippedScenariosParse() throws {

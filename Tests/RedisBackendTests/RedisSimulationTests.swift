@@ -96,6 +96,10 @@ import TestSupport
 
         #expect((cache.removeOwnKeys() ?? 0) > 0)
         #expect(log.removeOwnKeys() == 24)
+        // The run's heartbeat, on each server, is the last thing it removes.
+        #expect(try admin.command(["EXISTS", RunLease.heartbeatKey(runID: "sim")]) == .integer(1))
+        cache.pipe.endLease(runID: "sim")
+        log.pipe.endLease(runID: "sim")
         #expect(try admin.command(["KEYS", "payops:*"]) == .array([]))
         #expect(try RedisConnection(url: RedisSimulationTests.url(logServer)).command(["DBSIZE"]) == .integer(0))
         #expect(try admin.command(["GET", "someone:else"]) == .string("keep"))

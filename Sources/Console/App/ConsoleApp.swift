@@ -83,6 +83,8 @@ public final class ConsoleApp {
             } else {
                 owedMicros = 0
             }
+            // Paused or slow, the run's keys on a server stay alive (rate-limited inside).
+            sim.keepBackendsAlive()
             window.append((wallSeconds, advanced / 1_000_000))
             if window.count > fps * 2 { window.removeFirst(window.count - fps * 2) }
             let wallSum = window.reduce(0) { $0 + $1.wall }, simSum = window.reduce(0) { $0 + $1.sim }

@@ -1,4 +1,5 @@
 import CNCurses
+import PaySim
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -40,8 +41,14 @@ public final class NCursesTerminal: TerminalBackend {
     /// Takes over the terminal. `noColor` (NO_COLOR) or a monochrome theme
     /// draws with attributes only.
     public init(theme: Theme, noColor: Bool) throws {
+        let term = getenv("TERM").map { String(cString: $0) } ?? "unset"
         guard let s = payops_newterm() else {
-            throw TerminalError(description: "cannot use this terminal (TERM=\(getenv("TERM").map { String(cString: $0) } ?? "unset"))")
+            throw TerminalError(description: "cannot use this terminal (TERM=\(InputText.shown(term)))")
+        }
+        guard payops_can_address_cursor() != 0 else {
+            endwin()
+            delscreen(s)
+            throw TerminalError(description: "this terminal (TERM=\(InputText.shown(term))) cannot move its cursor, which the console needs; set TERM to your terminal's type (xterm-256color, say), or use 'payops run'")
         }
         screen = s
         _ = set_term(s)

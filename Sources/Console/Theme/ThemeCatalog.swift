@@ -1,3 +1,4 @@
+import PaySim
 import Foundation
 
 /// Where themes come from: the shipped `Themes/` folder, then the user's
@@ -63,17 +64,14 @@ public struct ThemeCatalog: Sendable {
         return out
     }
 
+    /// A theme file is small: anything larger is not one.
+    static let maxBytes = 256 * 1_024
+
     /// Reads one theme file.
     public static func load(path: String) -> Result<Theme, ThemeError> {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            return .failure(ThemeError(file: path, line: 0, column: 0, message: "no such theme file"))
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            return .failure(ThemeError(file: path, line: 0, column: 0, message: "cannot read: permission denied"))
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            return .failure(ThemeError(file: path, line: 0, column: 0, message: "not UTF-8 text"))
+        let text: String
+        do { text = try InputText.read(path: path, limitBytes: maxBytes) } catch {
+            return .failure(ThemeError(file: path, line: 0, column: 0, message: "cannot read the theme: \(error)"))
         }
         do { return .success(try ThemeParser.parse(text, file: path)) } catch { return .failure(error) }
     }
@@ -86,8 +84,8 @@ public struct ThemeCatalog: Sendable {
         }
         guard let e = entries().first(where: { $0.name == nameOrPath }) else {
             let names = entries().map(\.name).joined(separator: ", ")
-            return .failure(ThemeError(file: "--theme", line: 0, column: 0,
-                                       message: "no theme named '\(nameOrPath)'; themes are \(names.isEmpty ? "monochrome" : names)"))
+            return .failure(ThemeError(file: "", line: 0, column: 0,
+                                       message: "no theme named '\(InputText.shown(nameOrPath))'; themes are \(names.isEmpty ? "monochrome" : names)"))
         }
         return e.result
     }

@@ -1,3 +1,4 @@
+import PaySim
 /// A theme file that could not be read, with the position of the problem.
 public struct ThemeError: Error, Equatable, Sendable, CustomStringConvertible {
     public var file: String
@@ -7,7 +8,12 @@ public struct ThemeError: Error, Equatable, Sendable, CustomStringConvertible {
     public init(file: String, line: Int, column: Int, message: String) {
         self.file = file; self.line = line; self.column = column; self.message = message
     }
-    public var description: String { "\(file):\(line):\(column): \(message)" }
+    /// `file:line:column: message`, or `file: message` for the file as a whole.
+    public var description: String {
+        let f = InputText.shown(file, limit: 200)
+        if file.isEmpty { return message }
+        return line == 0 ? "\(f): \(message)" : "\(f):\(line):\(column): \(message)"
+    }
 }
 
 /// Reads theme files: the small part of TOML themes need (comments,
@@ -56,7 +62,7 @@ public enum ThemeParser {
                 i += 1
                 header = header.trimmingSpaces
                 guard header == "colors" else { throw fail(start + 2, "unknown table [\(header)]; the only table is [colors]") }
-                guard atEnd() else { throw fail(i + 1, "unexpected '\(chars[i])' after the table header") }
+                guard atEnd() else { throw fail(i + 1, "unexpected '\(InputText.shown(String(chars[i])))' after the table header") }
                 section = header
                 colorsLine = lineNumber
                 continue
@@ -64,9 +70,9 @@ public enum ThemeParser {
             let keyStart = i
             var key = ""
             while i < chars.count, chars[i].isLetter || chars[i].isNumber || chars[i] == "_" || chars[i] == "-" { key.append(chars[i]); i += 1 }
-            guard !key.isEmpty else { throw fail(i + 1, "expected a key like text = \"#d0d0d0\", found '\(chars[i])'") }
+            guard !key.isEmpty else { throw fail(i + 1, "expected a key like text = \"#d0d0d0\", found '\(InputText.shown(String(chars[i])))'") }
             skipSpaces()
-            guard i < chars.count, chars[i] == "=" else { throw fail(i + 1, "expected '=' after '\(key)'") }
+            guard i < chars.count, chars[i] == "=" else { throw fail(i + 1, "expected '=' after '\(InputText.shown(key))'") }
             i += 1
             skipSpaces()
             let valueColumn = i + 1
@@ -94,10 +100,10 @@ public enum ThemeParser {
                 switch word {
                 case "true": value = .bool(true)
                 case "false": value = .bool(false)
-                default: throw fail(valueColumn, "expected a quoted string, true, false or an array, found '\(word)'")
+                default: throw fail(valueColumn, "expected a quoted string, true, false or an array, found '\(InputText.shown(word))'")
                 }
             }
-            guard atEnd() else { throw fail(i + 1, "unexpected '\(chars[i])' after the value of '\(key)'") }
+            guard atEnd() else { throw fail(i + 1, "unexpected '\(InputText.shown(String(chars[i])))' after the value of '\(InputText.shown(key))'") }
 
             func readString() throws(ThemeError) -> String {
                 let start = i
@@ -112,12 +118,12 @@ public enum ThemeParser {
                 return s
             }
             func color(_ s: String, _ column: Int) throws(ThemeError) -> RGB {
-                guard let c = RGB(hex: s) else { throw fail(column, "'\(s)' is not a colour; expected #rrggbb, like #2b83ba") }
+                guard let c = RGB(hex: s) else { throw fail(column, "'\(InputText.shown(s))' is not a colour; expected #rrggbb, like #2b83ba") }
                 return c
             }
 
             let qualified = section.isEmpty ? key : "\(section).\(key)"
-            guard seen.insert(qualified).inserted else { throw fail(keyStart + 1, "'\(key)' is set twice") }
+            guard seen.insert(qualified).inserted else { throw fail(keyStart + 1, "'\(InputText.shown(key))' is set twice") }
             switch (section, key, value) {
             case ("", "name", .string(let s)):
                 guard !s.isEmpty, s.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
@@ -134,17 +140,17 @@ public enum ThemeParser {
             case ("colors", let k, .string(let s)) where roleKeys.contains(k):
                 colors[ThemeRole.named.first { $0.key == k }!.role] = try color(s, valueColumn)
             case ("", "name", _), ("", "description", _):
-                throw fail(valueColumn, "'\(key)' must be a quoted string")
+                throw fail(valueColumn, "'\(InputText.shown(key))' must be a quoted string")
             case ("", "monochrome", _):
                 throw fail(valueColumn, "'monochrome' must be true or false")
             case ("colors", "graph", _):
                 throw fail(valueColumn, "'graph' must be an array of colours, like [\"#2b83ba\", \"#d7191c\"]")
             case ("colors", let k, _) where roleKeys.contains(k) || k == "background":
-                throw fail(valueColumn, "'\(k)' must be a quoted colour like \"#d0d0d0\"")
+                throw fail(valueColumn, "'\(InputText.shown(k))' must be a quoted colour like \"#d0d0d0\"")
             case ("colors", _, _):
-                throw fail(keyStart + 1, "unknown colour role '\(key)'; roles are \(roleKeys.joined(separator: ", ")), background and graph")
+                throw fail(keyStart + 1, "unknown colour role '\(InputText.shown(key))'; roles are \(roleKeys.joined(separator: ", ")), background and graph")
             default:
-                throw fail(keyStart + 1, "unknown key '\(key)'; expected name, description, monochrome or a [colors] table")
+                throw fail(keyStart + 1, "unknown key '\(InputText.shown(key))'; expected name, description, monochrome or a [colors] table")
             }
         }
         func fail(_ message: String) -> ThemeError { ThemeError(file: file, line: colorsLine, column: 1, message: message) }

@@ -91,6 +91,9 @@ public protocol CacheTier: AnyObject {
     /// Called once a simulated second: a server backend reconnects, refreshes
     /// its own counters and reports what changed.
     func poll() -> [BackendNotice]
+    /// Renews whatever keeps the backend's keys alive, by the wall clock;
+    /// called every frame too, so a paused console stays alive.
+    func keepAlive()
     /// The server's own counters since the run began (keyspace_hits, …), in
     /// display order; empty for the embedded cache.
     var serverCounters: [(name: String, value: Int64)] { get }
@@ -114,6 +117,7 @@ extension CacheTier {
     public func getMany(_ keys: [CacheKey], now: Int64) -> [Int64?] { keys.map { get($0, now: now) } }
     public func sync() {}
     public func poll() -> [BackendNotice] { [] }
+    public func keepAlive() {}
     public var serverCounters: [(name: String, value: Int64)] { [] }
     public func refreshFigures() {}
 }

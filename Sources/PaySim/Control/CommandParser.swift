@@ -65,7 +65,7 @@ public enum CommandParser {
         case "rate":
             let t = try r.next("a rate in tps: \(Limits.rateTPS.text)")
             guard let tps = number(t.lower), Simulation.validRate(tps) else {
-                throw t.error("expected a rate in tps: \(Limits.rateTPS.text), found '\(t.text)'")
+                throw t.error("expected a rate in tps: \(Limits.rateTPS.text), found '\(InputText.shown(t.text))'")
             }
             command = .rate(tps: tps, workload: try optionalWorkload(&r))
         case "mix":
@@ -80,28 +80,28 @@ public enum CommandParser {
             let n = try node(r.next("a node like node-3"))
             let t = try r.next("a slowdown factor like 8x (\(Limits.slowFactor.text))")
             guard let f = factor(t.lower), Limits.slowFactor.contains(f) else {
-                throw t.error("expected a slowdown factor like 8x (\(Limits.slowFactor.text)), found '\(t.text)'")
+                throw t.error("expected a slowdown factor like 8x (\(Limits.slowFactor.text)), found '\(InputText.shown(t.text))'")
             }
             command = .slowNode(n, factor: f)
         case "weight":
             let n = try node(r.next("a node like node-3"))
             let t = try r.next("a whole-number weight, \(Limits.nodeWeight.text)")
             guard let w = integer(t.lower), Limits.nodeWeight.contains(w) else {
-                throw t.error("expected a whole-number weight, \(Limits.nodeWeight.text), found '\(t.text)'")
+                throw t.error("expected a whole-number weight, \(Limits.nodeWeight.text), found '\(InputText.shown(t.text))'")
             }
             command = .weightNode(n, weight: w)
         case "lb":
             let valid = BalancerAlgorithm.allCases.map(\.rawValue).joined(separator: ", ")
             let t = try r.next("a balancer algorithm (one of: \(valid))")
             guard let a = BalancerAlgorithm(rawValue: t.lower) else {
-                throw t.error("unknown balancer algorithm '\(t.text)'; expected one of: \(valid)")
+                throw t.error("unknown balancer algorithm '\(InputText.shown(t.text))'; expected one of: \(valid)")
             }
             command = .balancer(a)
         case "protocol":
             let valid = CommitProtocol.allCases.map(\.rawValue).joined(separator: ", ")
             let t = try r.next("a commit protocol (one of: \(valid))")
             guard let p = CommitProtocol(rawValue: t.lower) else {
-                throw t.error("unknown commit protocol '\(t.text)'; expected one of: \(valid)")
+                throw t.error("unknown commit protocol '\(InputText.shown(t.text))'; expected one of: \(valid)")
             }
             command = .setProtocol(p)
         case "crash", "restore":
@@ -126,28 +126,28 @@ public enum CommandParser {
             case "capacity":
                 let c = try r.next("a cache capacity, \(Limits.cacheCapacityEntries.text)")
                 guard let n = integer(c.lower), Limits.cacheCapacityEntries.contains(n) else {
-                    throw c.error("expected a cache capacity, \(Limits.cacheCapacityEntries.text), found '\(c.text)'")
+                    throw c.error("expected a cache capacity, \(Limits.cacheCapacityEntries.text), found '\(InputText.shown(c.text))'")
                 }
                 command = .cacheCapacity(n)
             default:
-                throw t.error("expected flush or capacity after cache, found '\(t.text)'")
+                throw t.error("expected flush or capacity after cache, found '\(InputText.shown(t.text))'")
             }
         case "gateway":
             let t = try r.next("down or up")
             switch t.lower {
             case "down": command = .gatewayDown
             case "up": command = .gatewayUp
-            default: throw t.error("expected down or up after gateway, found '\(t.text)'")
+            default: throw t.error("expected down or up after gateway, found '\(InputText.shown(t.text))'")
             }
         case "consumers":
             let valid = consumerGroups.joined(separator: ", ")
             let g = try r.next("a consumer group (one of: \(valid))")
             guard consumerGroups.contains(g.lower) else {
-                throw g.error("unknown consumer group '\(g.text)'; expected one of: \(valid)")
+                throw g.error("unknown consumer group '\(InputText.shown(g.text))'; expected one of: \(valid)")
             }
             let c = try r.next("a consumer count, \(Limits.consumers.text)")
             guard let n = integer(c.lower), Limits.consumers.contains(n) else {
-                throw c.error("expected a consumer count, \(Limits.consumers.text), found '\(c.text)'")
+                throw c.error("expected a consumer count, \(Limits.consumers.text), found '\(InputText.shown(c.text))'")
             }
             command = .consumers(group: g.lower, count: n)
         case "retries":
@@ -160,18 +160,18 @@ public enum CommandParser {
                 case "on": command = .retryBudget(percent: SimulationConfig().retryBudgetPercent)
                 default:
                     guard v.lower.hasSuffix("%"), let p = number(v.lower.dropLast()), Limits.retryBudgetPercent.contains(p) else {
-                        throw v.error("expected a share of requests like 20% (\(Limits.retryBudgetPercent.text)), on or off, found '\(v.text)'")
+                        throw v.error("expected a share of requests like 20% (\(Limits.retryBudgetPercent.text)), on or off, found '\(InputText.shown(v.text))'")
                     }
                     command = .retryBudget(percent: p)
                 }
             case "attempts":
                 let v = try r.next("a number of attempts, \(Limits.retryAttempts.text)")
                 guard let n = integer(v.lower), Limits.retryAttempts.contains(n) else {
-                    throw v.error("expected a number of attempts, \(Limits.retryAttempts.text), found '\(v.text)'")
+                    throw v.error("expected a number of attempts, \(Limits.retryAttempts.text), found '\(InputText.shown(v.text))'")
                 }
                 command = .retryAttempts(n)
             default:
-                throw t.error("expected budget or attempts after retries, found '\(t.text)'")
+                throw t.error("expected budget or attempts after retries, found '\(InputText.shown(t.text))'")
             }
         case "breaker":
             command = .breakers(try onOff(r.next("on or off")))
@@ -183,7 +183,7 @@ public enum CommandParser {
                 command = .bulkhead(connections: nil)
             } else {
                 guard let n = integer(v.lower), Limits.bulkheadConnections.contains(n) else {
-                    throw v.error("expected connections per node (\(Limits.bulkheadConnections.text)) or off, found '\(v.text)'")
+                    throw v.error("expected connections per node (\(Limits.bulkheadConnections.text)) or off, found '\(InputText.shown(v.text))'")
                 }
                 command = .bulkhead(connections: n)
             }
@@ -193,7 +193,7 @@ public enum CommandParser {
                 command = .deadline(nil)
             } else {
                 guard let d = try? SimDuration.parse(v.lower), Limits.requestDeadlineMicroseconds.contains(d.microseconds) else {
-                    throw v.error("expected a duration like 5s (\(Limits.requestDeadlineMicroseconds.text)) or off, found '\(v.text)'")
+                    throw v.error("expected a duration like 5s (\(Limits.requestDeadlineMicroseconds.text)) or off, found '\(InputText.shown(v.text))'")
                 }
                 command = .deadline(d)
             }
@@ -204,7 +204,7 @@ public enum CommandParser {
             } else {
                 let body = v.lower.hasSuffix("/s") ? v.lower.dropLast(2) : Substring(v.lower)
                 guard let n = number(body), Limits.merchantRateLimitPerSecond.contains(n) else {
-                    throw v.error("expected requests per second per merchant like 100 or 100/s (\(Limits.merchantRateLimitPerSecond.text)) or off, found '\(v.text)'")
+                    throw v.error("expected requests per second per merchant like 100 or 100/s (\(Limits.merchantRateLimitPerSecond.text)) or off, found '\(InputText.shown(v.text))'")
                 }
                 command = .rateLimit(perSecond: n)
             }
@@ -213,7 +213,7 @@ public enum CommandParser {
         case "resume":
             command = .resume
         default:
-            throw head.error("unknown command '\(head.text)'; expected one of: \(keywords.joined(separator: ", "))")
+            throw head.error("unknown command '\(InputText.shown(head.text))'; expected one of: \(keywords.joined(separator: ", "))")
         }
         try r.finish()
         return command
@@ -287,8 +287,8 @@ public enum CommandParser {
         func peek() -> Token? { position < tokens.count ? tokens[position] : nil }
 
         mutating func keyword(_ word: String) throws(CommandParseError) {
-            let t = try next("'\(word)'")
-            guard t.lower == word else { throw t.error("expected '\(word)', found '\(t.text)'") }
+            let t = try next("'\(InputText.shown(word))'")
+            guard t.lower == word else { throw t.error("expected '\(InputText.shown(word))', found '\(InputText.shown(t.text))'") }
         }
 
         /// Every token after position has been read.
@@ -296,7 +296,7 @@ public enum CommandParser {
 
         func finish() throws(CommandParseError) {
             if let extra = remaining.first {
-                throw extra.error("unexpected '\(extra.text)' after the command")
+                throw extra.error("unexpected '\(InputText.shown(extra.text))' after the command")
             }
         }
     }
@@ -313,12 +313,12 @@ public enum CommandParser {
 
     /// Reads `node-N` / `shard-N` (N ≥ 1) as the 0-based index N-1.
     static func index(_ t: Token, prefix: String, example: String, alternative: String = "") throws(CommandParseError) -> Int {
-        let bad = t.error("expected a \(prefix) like \(example)\(alternative), found '\(t.text)'")
+        let bad = t.error("expected a \(prefix) like \(example)\(alternative), found '\(InputText.shown(t.text))'")
         guard t.lower.hasPrefix(prefix + "-") else { throw bad }
         let digits = t.lower.dropFirst(prefix.count + 1)
         guard !digits.isEmpty, digits.allSatisfy(isDigit), let n = Int(digits) else { throw bad }
         guard n >= 1 else {
-            throw t.error("expected a \(prefix) like \(example)\(alternative), found '\(t.text)' (\(prefix)s are numbered from 1)")
+            throw t.error("expected a \(prefix) like \(example)\(alternative), found '\(InputText.shown(t.text))' (\(prefix)s are numbered from 1)")
         }
         return n - 1
     }
@@ -372,7 +372,7 @@ public enum CommandParser {
 
     static func spikeFactor(_ t: Token) throws(CommandParseError) -> Double {
         guard let f = factor(t.lower), Limits.spikeFactor.contains(f) else {
-            throw t.error("expected a spike factor like 5x or 2.5x (\(Limits.spikeFactor.text)), found '\(t.text)'")
+            throw t.error("expected a spike factor like 5x or 2.5x (\(Limits.spikeFactor.text)), found '\(InputText.shown(t.text))'")
         }
         return f
     }
@@ -382,10 +382,10 @@ public enum CommandParser {
         do {
             d = try SimDuration.parse(t.lower)
         } catch {
-            throw t.error("expected a duration like \(durationExamples), found '\(t.text)'")
+            throw t.error("expected a duration like \(durationExamples), found '\(InputText.shown(t.text))'")
         }
         guard Limits.commandDurationMicroseconds.contains(d.microseconds) else {
-            throw t.error("expected a positive duration like \(durationExamples), \(Limits.commandDurationMicroseconds.text), found '\(t.text)'")
+            throw t.error("expected a positive duration like \(durationExamples), \(Limits.commandDurationMicroseconds.text), found '\(InputText.shown(t.text))'")
         }
         return d
     }
@@ -394,7 +394,7 @@ public enum CommandParser {
         switch t.lower {
         case "on": return true
         case "off": return false
-        default: throw t.error("expected on or off, found '\(t.text)'")
+        default: throw t.error("expected on or off, found '\(InputText.shown(t.text))'")
         }
     }
 
@@ -419,7 +419,7 @@ public enum CommandParser {
                 let member: NetworkMember
                 let named = sides.contains { !$0.isEmpty }
                 if named && !token.lower.hasPrefix("node") && !token.lower.hasPrefix("shard") {
-                    throw token.error("expected 'for' (or another shard or node), found '\(token.text)'")
+                    throw token.error("expected 'for' (or another shard or node), found '\(InputText.shown(token.text))'")
                 }
                 if token.lower.hasPrefix("node") {
                     member = .node(try index(token, prefix: "node", example: "node-3"))
@@ -458,7 +458,7 @@ public enum CommandParser {
     static func optionalWorkload(_ r: inout Reader) throws(CommandParseError) -> Workload? {
         guard let t = r.optional() else { return nil }
         guard let w = Workload(name: t.text) else {
-            throw t.error("expected a workload (\(workloadNames)) or the end of the command, found '\(t.text)'")
+            throw t.error("expected a workload (\(workloadNames)) or the end of the command, found '\(InputText.shown(t.text))'")
         }
         return w
     }

@@ -14,7 +14,11 @@ public struct ScenarioError: Error, Equatable, Sendable, CustomStringConvertible
         self.message = message
     }
 
-    public var description: String { "\(file):\(line):\(column): \(message)" }
+    /// `file:line:column: message`, or `file: message` for the file as a whole.
+    public var description: String {
+        let f = InputText.shown(file, limit: 200)
+        return line == 0 ? "\(f): \(message)" : "\(f):\(line):\(column): \(message)"
+    }
 }
 
 /// A scripted run: operator commands at fixed simulated times.
@@ -33,17 +37,21 @@ public struct Scenario: Sendable, Equatable {
     public struct Step: Sendable, Equatable {
         public var at: SimDuration
         public var command: OperatorCommand
-        /// 1-based line in the file.
+        /// 1-based line in the file, and the column where its command starts.
         public var line: Int
+        public var column: Int
 
-        public init(at: SimDuration, command: OperatorCommand, line: Int) {
+        public init(at: SimDuration, command: OperatorCommand, line: Int, column: Int = 1) {
             self.at = at
             self.command = command
             self.line = line
+            self.column = column
         }
     }
 
     public var steps: [Step]
+    /// A scenario file is read whole; anything larger is refused.
+    public static let maxBytes = 1_024 * 1_024
 
     public init(steps: [Step] = []) {
         self.steps = steps
@@ -63,7 +71,7 @@ public struct Scenario: Sendable, Equatable {
             let (tokens, end) = CommandParser.tokenize(line)
             guard let first = tokens.first else { continue }
             guard first.lower == "at" else {
-                throw failure(first.column, "expected a step like 'at 90s spike 5x for 30s', found '\(first.text)'")
+                throw failure(first.column, "expected a step like 'at 90s spike 5x for 30s', found '\(InputText.shown(first.text))'")
             }
             guard tokens.count > 1 else {
                 throw failure(end, "expected a time after 'at', like 0s, 90s or 1m30s, found end of line")
@@ -73,7 +81,7 @@ public struct Scenario: Sendable, Equatable {
             do {
                 time = try SimDuration.parse(timeToken.lower)
             } catch {
-                throw failure(timeToken.column, "expected a time like 0s, 90s or 1m30s, found '\(timeToken.text)'")
+                throw failure(timeToken.column, "expected a time like 0s, 90s or 1m30s, found '\(InputText.shown(timeToken.text))'")
             }
             if let previous = steps.last, time < previous.at {
                 throw failure(timeToken.column, "time \(time) is earlier than the previous step's \(previous.at)")
@@ -93,7 +101,7 @@ public struct Scenario: Sendable, Equatable {
             } catch {
                 throw failure(commandColumn - 1 + error.column, error.message)
             }
-            steps.append(Step(at: time, command: command, line: lineNumber))
+            steps.append(Step(at: time, command: command, line: lineNumber, column: commandColumn))
         }
         return Scenario(steps: steps)
     }

@@ -33,5 +33,12 @@ public enum Limits {
     public static let bulkheadConnections = Bound(range: 1...10_000, text: "1 to 10000 connections")
     /// Requests per second per merchant at the edge.
     public static let merchantRateLimitPerSecond = Bound(range: 1.0...1_000_000, text: "1 to 1000000 per second")
+    /// Arrival and service rates of `bench mmc`'s queue, per second.
+    public static let queueModelRatePerSecond = Bound(range: 0.001...1_000_000_000, text: "0.001 to 1000000000 per second")
+    /// Simulated seconds `bench mmc` may run: its clock is 64-bit microseconds,
+    /// which hold about 290,000 years; a thousandth of that leaves room for the tail.
+    public static let queueModelSeconds: Double = 9e9
+    /// Simulated time of arrivals in one headless run: a day.
+    public static let runDurationMicroseconds = Bound(range: Int64(1)...86_400_000_000, text: "more than 0s and up to 24h")
     public static let requestDeadlineMicroseconds = Bound(range: Int64(10_000)...600_000_000, text: "10ms to 10m")
 }

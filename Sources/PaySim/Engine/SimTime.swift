@@ -78,14 +78,15 @@ public struct DurationParseError: Error, Equatable, Sendable, CustomStringConver
     public var offset: Int
     public var reason: String
     public var description: String {
-        "\(reason) in duration '\(text)' at character \(offset + 1); expected a duration like 500ms, 30s, 10m, 1h or 1m30s"
+        "\(reason) in duration '\(InputText.shown(text))' at character \(offset + 1); expected a duration like 500ms, 30s, 10m, 1h or 1m30s"
     }
 }
 
 extension SimDuration {
     /// Reads `500ms`, `30s`, `10m`, `1h`, `250us` and sums of them in decreasing
     /// unit order (`1h2m`, `1m30s`). Whole numbers only, which keeps every
-    /// written duration exact in microseconds.
+    /// written duration exact in microseconds. Units are read in any case
+    /// (`10S`, `1M30S`), the same for flags, commands and scenario files.
     public static func parse(_ text: String) throws(DurationParseError) -> SimDuration {
         let chars = Array(text.unicodeScalars)
         if chars.isEmpty { throw DurationParseError(text: text, offset: 0, reason: "empty value") }
@@ -105,7 +106,7 @@ extension SimDuration {
                 i += 1
             }
             if i == numberStart {
-                throw DurationParseError(text: text, offset: i, reason: "expected a whole number, found '\(chars[i])'")
+                throw DurationParseError(text: text, offset: i, reason: "expected a whole number, found '\(InputText.shown(String(chars[i])))'")
             }
             let unitStart = i
             var unit = ""
@@ -113,8 +114,9 @@ extension SimDuration {
                 unit.unicodeScalars.append(chars[i])
                 i += 1
             }
+            unit = unit.lowercased()
             guard let rank = order[unit], let factor = scale[unit] else {
-                let found = unit.isEmpty ? (i < chars.count ? "'\(chars[i])'" : "end of text") : "'\(unit)'"
+                let found = unit.isEmpty ? (i < chars.count ? "'\(InputText.shown(String(chars[i])))'" : "end of text") : "'\(InputText.shown(unit))'"
                 throw DurationParseError(text: text, offset: unitStart, reason: "expected a unit (h, m, s, ms, us), found \(found)")
             }
             if rank <= lastRank {

@@ -35,6 +35,8 @@ public protocol LogBackend: AnyObject {
     /// Once a simulated second: reconnects, refreshes depth and lag, and
     /// reports what changed.
     func poll(streams: [String]) -> [BackendNotice]
+    /// Renews whatever keeps the backend's keys alive, by the wall clock.
+    func keepAlive(streams: [String])
     /// Reads depth and lag now, for a final report.
     func refreshFigures(streams: [String])
     /// The server's view from the last `poll`: entries per stream, and each

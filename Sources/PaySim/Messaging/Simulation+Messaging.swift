@@ -335,6 +335,13 @@ extension Simulation {
         for gi in groups.indices { pump(gi) }
     }
 
+    /// Keeps a server backend's keys alive while nothing else runs (a
+    /// paused console): cheap, and rate-limited by the backends.
+    public func keepBackendsAlive() {
+        cache.keepAlive()
+        logBackend?.keepAlive(streams: allStreams)
+    }
+
     var allStreams: [String] { topics.indices.flatMap { ti in topics[ti].partitions.indices.map { streamName(ti, $0) } } }
 
     /// Reads the backends' own figures now (INFO, XLEN, XINFO GROUPS), so a

@@ -61,14 +61,14 @@ public struct WorkloadMix: Equatable, Sendable, Codable, CustomStringConvertible
         if text.isEmpty { throw ParseError(offset: 0, reason: "empty mix") }
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
             let pieces = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard pieces.count == 2 else { throw ParseError(offset: offset, reason: "expected name=percent, found '\(part)'") }
+            guard pieces.count == 2 else { throw ParseError(offset: offset, reason: "expected name=percent, found '\(InputText.shown(part))'") }
             guard let w = Workload(name: String(pieces[0])) else {
-                throw ParseError(offset: offset, reason: "unknown workload '\(pieces[0])' (valid: payment, topup, trade)")
+                throw ParseError(offset: offset, reason: "unknown workload '\(InputText.shown(pieces[0]))' (valid: payment, topup, trade)")
             }
             if seen.contains(w) { throw ParseError(offset: offset, reason: "workload '\(w.name)' given twice") }
             seen.insert(w)
             guard let v = Int(pieces[1]), v >= 0, v <= 100 else {
-                throw ParseError(offset: offset + pieces[0].count + 1, reason: "share '\(pieces[1])' is not a whole percent 0...100")
+                throw ParseError(offset: offset + pieces[0].count + 1, reason: "share '\(InputText.shown(pieces[1]))' is not a whole percent 0...100")
             }
             mix[w] = v
             offset += part.count + 1
