@@ -65,7 +65,7 @@ struct PayopsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "payops",
         abstract: "A payment operations console over a deterministic simulation of the platform.",
-        subcommands: [ConsoleCommand.self, RunCommand.self, BenchCommand.self, ThemesCommand.self, CleanupCommand.self],
+        subcommands: [ConsoleCommand.self, RunCommand.self, BenchCommand.self, ThemesCommand.self, CleanupCommand.self, FuzzCommand.self],
         defaultSubcommand: ConsoleCommand.self
     )
 }

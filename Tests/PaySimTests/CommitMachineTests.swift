@@ -83,7 +83,6 @@ import Testing
         #expect(m.isStale(.idleTimeout))
         _ = m.on(.abort)
         #expect(m.isStale(.abort), "a duplicate abort")
-        #expect(m.isStale(.commit), "a commit meeting an abort: the 3PC divergence, reported by the auditor")
         #expect(m.isStale(.timer(.decision)))
         var idle = M(index: 0, peerCount: 2, commitProtocol: .twoPhase)
         _ = idle.on(.idleTimeout)
@@ -179,6 +178,19 @@ import Testing
         #expect(step(&precommitted, .timer(.termination)) == ["peers(reached):commit", "force"], "alone but committable: commits")
     }
 
+    @Test func aCommitMeetingATerminationAbortIsAnsweredSoTheCoordinatorLearnsOfIt() {
+        // Cut off from the coordinator, both peers were uncertain and aborted
+        // (TR3) while the coordinator, missing their pre-commit acks,
+        // committed. The commit that arrives after the heal is not dropped:
+        // the participant's log says it aborted, and it says so.
+        var m = terminating(index: 0, of: 2)
+        _ = m.on(.stateReply(from: 1, state: .prepared))
+        #expect(m.state == .aborted)
+        #expect(step(&m, .commit) == ["coordinator:hadAborted"])
+        #expect(m.state == .aborted, "it stays aborted: nothing is applied late")
+        #expect(m.isStale(.abort), "an abort after an abort is a duplicate")
+    }
+
     @Test func aPrecommitFromATerminatorIsAcknowledgedToIt() {
         var m = prepared(index: 2, of: 3, .threePhase)
         #expect(step(&m, .precommit(from: 0)) == ["force"])
@@ -202,6 +214,7 @@ import Testing
             case .decisionDurable: "durable"
             case .decidedAbort(let r): "abort:\(r)"
             case .finishedLocal(let c): "local:\(c)"
+            case .divergence(let mask): "divergence:\(mask)"
             case .forget: "forget"
             }
         }
@@ -237,6 +250,23 @@ import Testing
         // Part 1 never acknowledges: presumed failed, commit goes ahead.
         #expect(step(&c, .timeout) == ["force"])
         #expect(c.phase == .loggingCommit)
+    }
+
+    @Test func aThreePhaseCommitAnsweredByAbortsIsReportedAndForgotten() {
+        var c = C(parts: 3, commitProtocol: .threePhase)
+        for input: C.Input in [.start, .voteYes(part: 0), .voteYes(part: 1), .voteYes(part: 2), .timeout, .logForced] { _ = c.on(input) }
+        #expect(c.phase == .committed)
+        #expect(step(&c, .ack(part: 1)).isEmpty)
+        #expect(step(&c, .hadAborted(part: 0)).isEmpty)
+        #expect(c.isStale(.hadAborted(part: 0)) && c.isStale(.ack(part: 0)), "part 0 has answered")
+        #expect(step(&c, .timeout) == ["unacked:commit", "arm:resend"], "only part 2 is asked again")
+        #expect(step(&c, .hadAborted(part: 2)) == ["divergence:5", "forget"], "parts 0 and 2 had aborted")
+        #expect(c.phase == .done)
+        #expect(c.isStale(.timeout), "nothing is resent once every part answered")
+        // When every part acknowledges, there is nothing to report.
+        var clean = C(parts: 2, commitProtocol: .threePhase)
+        for input: C.Input in [.start, .voteYes(part: 0), .voteYes(part: 1), .precommitAck(part: 0), .precommitAck(part: 1), .logForced, .ack(part: 0)] { _ = clean.on(input) }
+        #expect(step(&clean, .ack(part: 1)) == ["forget"])
     }
 
     @Test func aNoVoteAbortsWithoutLogging() {

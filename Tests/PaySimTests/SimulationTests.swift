@@ -60,6 +60,25 @@ import Testing
         #expect(r.commit.in_doubt_total > 0)
     }
 
+    @Test func spikesAndPartitionsInForceAreBoundedAndFreeAgainWhenTheyEnd() throws {
+        var c = config()
+        c.customers = 2_000
+        let sim = Simulation(config: c)
+        for _ in 0..<Limits.activeSpikes { try sim.apply(.spike(factor: 1.01, duration: .seconds(5), workload: nil)) }
+        #expect(throws: CommandError.self) { try sim.apply(.spike(factor: 1.01, duration: .seconds(5), workload: nil)) }
+        for _ in 0..<Limits.activePartitions { try sim.apply(.partition(sides: [[.shard(0)]], duration: .seconds(5))) }
+        do {
+            try sim.apply(.partition(sides: [[.shard(0)]], duration: .seconds(5)))
+            Issue.record("a partition beyond the bound was accepted")
+        } catch {
+            #expect(error.message.contains("\(Limits.activePartitions) partitions are in force"))
+        }
+        // Each ends by itself, and then there is room again.
+        sim.advance(to: SimTime(microseconds: 7_000_000))
+        try sim.apply(.spike(factor: 2, duration: .seconds(1), workload: nil))
+        try sim.apply(.partition(sides: [[.shard(1)]], duration: .seconds(1)))
+    }
+
     @Test func spikeMultipliesTheRateForItsDurationOnly() throws {
         let sim = Simulation(config: config())
         #expect(sim.currentRate(.payment) == 600)

@@ -25,6 +25,7 @@ extension Simulation {
             startOnNode(r, n)
         } else if node.queue.count < node.queueLimit {
             node.queue.append(r)
+            precondition(node.queue.count <= node.queueLimit, "\(node.name) queue over its limit")
         } else {
             // Admission control: a 503 that still costs a round trip and
             // some of the node's CPU, which is why a retry storm hurts.

@@ -18,6 +18,8 @@ struct CoordinatorMachine {
         /// The commit record is durable.
         case logForced
         case ack(part: Int)
+        /// 3PC: the participant had aborted on its own before the commit reached it.
+        case hadAborted(part: Int)
         case timeout
         /// A participant in doubt asks; `afterRestart` when this coordinator
         /// has restarted since the transaction began (its volatile state is gone).
@@ -43,6 +45,10 @@ struct CoordinatorMachine {
         case decisionDurable
         case decidedAbort(AbortReason)
         case finishedLocal(committed: Bool)
+        /// Every participant answered the commit, and those in the mask had
+        /// aborted on their own (3PC): the decision the client was told
+        /// did not hold everywhere.
+        case divergence(abortedParts: UInt64)
         /// The coordinator can forget it.
         case forget
     }
@@ -52,6 +58,8 @@ struct CoordinatorMachine {
     private(set) var phase: CoordinatorPhase = .collectingVotes
     private var voted: UInt64 = 0
     private var acked: UInt64 = 0
+    /// Participants that answered the commit with an abort of their own.
+    private var hadAborted: UInt64 = 0
     /// Timers armed before the last change are stale.
     private(set) var token: UInt32 = 0
     private(set) var abortReason: AbortReason?
@@ -73,7 +81,7 @@ struct CoordinatorMachine {
         case .voteNo, .localDone: phase != .collectingVotes
         case .precommitAck(let p): phase != .precommitting || acked & (1 << UInt64(p)) != 0
         case .logForced: phase != .loggingCommit
-        case .ack(let p): phase != .committed || acked & (1 << UInt64(p)) != 0
+        case .ack(let p), .hadAborted(let p): phase != .committed || acked & (1 << UInt64(p)) != 0
         case .timeout: phase == .loggingCommit || phase == .aborted || phase == .lost || phase == .done
         case .inquiry(_, let afterRestart):
             // Still deciding, and it knows it: the participant asks again later.
@@ -126,10 +134,13 @@ struct CoordinatorMachine {
 
         case .ack(let p):
             acked |= 1 << UInt64(p)
-            guard acked == all else { return Effects() }
-            phase = .done
-            token &+= 1
-            return Effects(.forget)
+            return acked == all ? finishCommitted() : Effects()
+
+        case .hadAborted(let p):
+            precondition(commitProtocol == .threePhase, "a participant aborted a 2PC commit")
+            acked |= 1 << UInt64(p)
+            hadAborted |= 1 << UInt64(p)
+            return acked == all ? finishCommitted() : Effects()
 
         case .timeout:
             switch phase {
@@ -182,6 +193,14 @@ struct CoordinatorMachine {
         token &+= 1
         // Presumed abort: nothing is logged and nothing is acknowledged.
         return Effects(.decidedAbort(reason), .toAll(.abort), .forget, .tellClient(AttemptResult(reason)))
+    }
+
+    /// Every participant answered the commit: the coordinator forgets the
+    /// transaction, reporting any that had aborted instead.
+    private mutating func finishCommitted() -> Effects<Effect> {
+        phase = .done
+        token &+= 1
+        return hadAborted == 0 ? Effects(.forget) : Effects(.divergence(abortedParts: hadAborted), .forget)
     }
 
     private mutating func logCommit() -> Effects<Effect> {

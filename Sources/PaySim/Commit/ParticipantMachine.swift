@@ -132,8 +132,8 @@ struct ParticipantMachine {
             // Duplicates, and the 3PC divergence: it already decided alone.
             return state != .prepared
         case .commit:
-            // A commit meeting an abort is the 3PC divergence the auditor reports.
-            return state == .committing || state == .aborted
+            // A commit meeting a 3PC abort is answered (`.hadAborted`); under 2PC it is a bug.
+            return state == .committing
         case .abort:
             return state == .aborted || state == .committing || state == .committed
         case .timer(let kind):
@@ -224,6 +224,12 @@ struct ParticipantMachine {
             case .committed:
                 // Our acknowledgement was lost: the coordinator asks again.
                 return Effects(.toCoordinator(.ack))
+            case .aborted:
+                // 3PC's divergence: the termination protocol aborted here
+                // while the coordinator, presuming this participant failed,
+                // committed. The log keeps the outcome, so it can say so.
+                precondition(commitProtocol == .threePhase && distributed, "commit after abort under \(commitProtocol)")
+                return Effects(.toCoordinator(.hadAborted))
             default:
                 preconditionFailure("commit in \(state)")
             }

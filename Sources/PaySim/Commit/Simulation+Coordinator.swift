@@ -95,6 +95,7 @@ extension Simulation {
     func coordinatorStep(_ t: Txn, _ input: CoordinatorMachine.Input) {
         guard !t.coord.isStale(input) else { return }
         let effects = t.coord.on(input)
+        if t.idempotencyKey == traceKey { traceStep(t, "coordinator on \(traceNode(t.coordinator))", input, "\(t.coord.phase)", effects) }
         perform(effects, coordinatorOf: t)
     }
 
@@ -133,6 +134,8 @@ extension Simulation {
                 commitStats.aborted += 1
             case .finishedLocal(let committed):
                 if committed { commitStats.localCommits += 1 } else { commitStats.localAborts += 1 }
+            case .divergence(let mask):
+                noteDivergence(t, abortedParts: mask)
             case .forget:
                 c.active[t.id] = nil
             }
@@ -152,6 +155,7 @@ extension Simulation {
         case let .localDone(committed, reason): coordinatorStep(t, .localDone(committed: committed, reason: reason))
         case .precommitAck: coordinatorStep(t, .precommitAck(part: p))
         case .ack: coordinatorStep(t, .ack(part: p))
+        case .hadAborted: coordinatorStep(t, .hadAborted(part: p))
         case .inquiry: coordinatorStep(t, .inquiry(part: p, afterRestart: t.coordinatorEpoch != c.epoch))
         }
     }
@@ -181,7 +185,20 @@ extension Simulation {
         coordinatorStep(t, .timeout)
     }
 
+    /// Every participant answered a 3PC commit and some had aborted on
+    /// their own. A split between participants was reported as it settled;
+    /// when none committed, the client holds a confirmation for nothing.
+    func noteDivergence(_ t: Txn, abortedParts: UInt64) {
+        precondition(t.settled, "txn \(t.id): divergence reported before every participant settled")
+        for p in t.parts.indices where abortedParts & (1 << UInt64(p)) != 0 {
+            precondition(t.parts[p].state == .aborted, "txn \(t.id): part \(p) reported an abort in \(t.parts[p].state)")
+        }
+        audit { $0.checkDecision(t) }
+        if t.committedParts == 0 { outcomes?.split.insert(t.idempotencyKey) }
+    }
+
     func tellClient(_ t: Txn, _ r: AttemptResult) {
+        if t.idempotencyKey == traceKey && !t.clientDone { tracer?("\(traceTime) txn \(t.id): the client is told \(r)") }
         guard !t.clientDone else { return }
         t.clientDone = true
         if let request = t.request, request.txnID == t.id { attemptFinished(request, r) }

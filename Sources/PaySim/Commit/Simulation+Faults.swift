@@ -52,16 +52,18 @@ extension Simulation {
         c.log.crash(at: nowMicros)
         var lost = 0
         for id in c.active.keys.sorted() {
-            guard let t = c.active[id], !t.coord.isStale(.crash) else { continue }
-            _ = t.coord.on(.crash)
-            if t.phase != .committed {
-                c.active[id] = nil
-                lost += 1
+            guard let t = c.active[id] else { continue }
+            if !t.coord.isStale(.crash) {
+                _ = t.coord.on(.crash)
+                if t.phase != .committed {
+                    c.active[id] = nil
+                    lost += 1
+                }
             }
-        }
-        // Every client waiting on this coordinator sees its connection drop.
-        for id in unsettled.keys.sorted() {
-            if let t = unsettled[id], t.coordinator == ci { tellClient(t, .lost) }
+            // Every client waiting on this coordinator sees its connection
+            // drop, including one whose transaction already finished on its
+            // shard with the answer still on its way.
+            tellClient(t, .lost)
         }
         if restart {
             c.restartAt = nowMicros + config.restartDelay.microseconds

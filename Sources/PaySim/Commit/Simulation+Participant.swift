@@ -70,6 +70,7 @@ extension Simulation {
             return
         }
         let effects = t.parts[p].machine.on(input)
+        if t.idempotencyKey == traceKey { traceStep(t, shardName(t.parts[p].shard), input, "\(t.parts[p].state)", effects) }
         perform(effects, participant: p, of: t)
     }
 
@@ -151,9 +152,11 @@ extension Simulation {
         var granted: [Shard.Waiter] = []
         for i in 0..<t.parts[p].locked {
             let row = t.writes[range.lowerBound + i].row
-            guard !ledger.isContra(row), var entry = shard.locks[row] else { continue }
-            // Only the holder releases a lock.
-            guard entry.holder == t.id else { continue }
+            if ledger.isContra(row) { continue }
+            // Every row of the locked prefix is held by this transaction: only its holder releases a lock.
+            guard var entry = shard.locks[row], entry.holder == t.id else {
+                preconditionFailure("txn \(t.id) releasing row \(row) on \(shard.name) held by \(shard.locks[row].map { "txn \($0.holder)" } ?? "nobody")")
+            }
             var next: Shard.Waiter?
             while let w = entry.waiters.popFirst() {
                 if w.txn.parts[w.part].state == .locking && w.txn.parts[w.part].machine.token == w.token {
@@ -279,19 +282,24 @@ extension Simulation {
             if t.inDoubtNow == 0 {
                 commitStats.inDoubt -= 1
                 inDoubtByWorkload[t.workload.rawValue] -= 1
-                precondition(commitStats.inDoubt >= 0, "negative in-doubt total")
+                precondition(commitStats.inDoubt >= 0 && inDoubtByWorkload[t.workload.rawValue] >= 0, "negative in-doubt total")
             }
         }
         let shard = shards[t.parts[p].shard]
         if t.parts[p].state == .aborted { shard.aborts += 1 }
         shard.active[t.id] = nil
         t.finalParts += 1
+        precondition(t.finalParts <= t.parts.count, "txn \(t.id) settled a participant twice")
         if t.parts[p].state == .committed { t.committedParts += 1 }
         if t.finalParts == t.parts.count {
             t.settled = true
             unsettled[t.id] = nil
             audit { $0.checkSettled(t, shardName: shardName) }
             if t.everInDoubt { noteResolvedInDoubt(t) }
+            if outcomes != nil {
+                if t.committedParts == t.parts.count { outcomes?.applied.insert(t.idempotencyKey) }
+                else if t.committedParts > 0 { outcomes?.split.insert(t.idempotencyKey) }
+            }
         }
     }
 

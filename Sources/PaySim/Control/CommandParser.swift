@@ -588,7 +588,7 @@ extension OperatorCommand: CustomStringConvertible {
     }
 
     /// A number without a trailing `.0`.
-    static func number(_ v: Double) -> String {
+    public static func number(_ v: Double) -> String {
         v.isFinite && v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(v)
     }
 }

@@ -70,6 +70,9 @@ extension Simulation {
         case let .spike(factor, duration, workload):
             guard Limits.spikeFactor.contains(factor) else { throw CommandError("spike factor must be \(Limits.spikeFactor.text), got \(factor)") }
             try Simulation.checkDuration(duration, "spike")
+            guard spikes.count < Limits.activeSpikes else {
+                throw CommandError("\(spikes.count) spikes are in force, the most at once; wait for one to end")
+            }
             let id = nextSpikeID
             nextSpikeID += 1
             spikes.append(Spike(id: id, factor: factor, workload: workload, endsAt: nowMicros + duration.microseconds))
@@ -121,6 +124,9 @@ extension Simulation {
                 }
             }
             try Simulation.checkDuration(duration, "partition")
+            guard network.cuts.count < Limits.activePartitions else {
+                throw CommandError("\(network.cuts.count) partitions are in force, the most at once; wait for one to heal")
+            }
             partition(sides, for: duration)
         case .gatewayDown:
             gateway.up = false

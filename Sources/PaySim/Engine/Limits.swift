@@ -33,6 +33,10 @@ public enum Limits {
     public static let bulkheadConnections = Bound(range: 1...10_000, text: "1 to 10000 connections")
     /// Requests per second per merchant at the edge.
     public static let merchantRateLimitPerSecond = Bound(range: 1.0...1_000_000, text: "1 to 1000000 per second")
+    /// Spikes, and partitions, in force at once: each ends by itself, and
+    /// more than this at a time is an operator's mistake, not a drill.
+    public static let activeSpikes = 64
+    public static let activePartitions = 64
     /// Arrival and service rates of `bench mmc`'s queue, per second.
     public static let queueModelRatePerSecond = Bound(range: 0.001...1_000_000_000, text: "0.001 to 1000000000 per second")
     /// Simulated seconds `bench mmc` may run: its clock is 64-bit microseconds,

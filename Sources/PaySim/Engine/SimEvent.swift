@@ -23,6 +23,9 @@ enum CoordinatorMessage {
     case localDone(committed: Bool, reason: AbortReason?)
     case precommitAck
     case ack
+    /// 3PC: a commit reached a participant that had already aborted on its
+    /// own (the termination protocol decided without the coordinator).
+    case hadAborted
     /// An in-doubt participant asks for the decision.
     case inquiry
 }

@@ -20,8 +20,9 @@ extension Simulation {
     /// Commands run at their times, in list order for equal times; each one
     /// the platform refuses is returned with its index in `commands`.
     /// `shouldStop` is asked after every simulated second; when it says yes
-    /// the run ends there (no drain, no audit). `afterDrain` runs after the
-    /// drain, for a caller that has more to wait for; true drains once more.
+    /// the run ends there (no drain, no audit). `afterDrain` is asked each
+    /// time a drain ends with work still in flight, for a caller that has
+    /// more to wait for; true drains once more.
     public func runHeadless(duration: SimDuration, drain: SimDuration = .seconds(60),
                             commands: [(at: SimDuration, command: OperatorCommand)] = [],
                             shouldStop: () -> Bool = { false },
@@ -51,7 +52,7 @@ extension Simulation {
             return true
         }
         guard drainInFlight() else { return failures }
-        if afterDrain() {
+        while !isQuiescent && afterDrain() {
             guard drainInFlight() else { return failures }
         }
         auditNow()

@@ -81,6 +81,14 @@ public final class Simulation {
     /// (committed, aborted, split).
     var resolvedInDoubtLogged = 0
     var resolvedInDoubtUnlogged = [0, 0, 0]
+    /// What every client was told and what every transaction did, by
+    /// idempotency key: kept only when `config.trackOutcomes` is set (the
+    /// fuzzer), since it grows with the run.
+    var outcomes: OutcomeRecord?
+    /// Every protocol step of the transactions with this idempotency key,
+    /// and every event-log line, go to `tracer` (-1: none).
+    var traceKey: Int64 = -1
+    var tracer: ((String) -> Void)?
     /// Partitions in force between shards and nodes.
     var network: Network
 
@@ -186,6 +194,7 @@ public final class Simulation {
                     cores: config.nodeCores[i % config.nodeCores.count], queueLimit: config.nodeQueueLimit, config: config)
         }
         setUpMessaging()
+        if config.trackOutcomes { outcomes = OutcomeRecord() }
         if config.cacheWarmStart { warmCache() }
         for n in nodes.indices {
             // Staggered, as real checkers spread their probes.

@@ -189,5 +189,12 @@ public struct SimulationConfig: Sendable, Equatable {
     /// beyond it notifications are dropped and new top-ups refused.
     public var logBufferLimit: Int = 100_000
 
+    // MARK: Checking
+
+    /// Record what every client was told and which transactions applied, so
+    /// the fuzzer can check one against the other. Grows with the run: off
+    /// for everything but checking.
+    public var trackOutcomes = false
+
     public init() {}
 }

@@ -153,7 +153,7 @@ extension Simulation {
         var breaks: [LedgerViolation] = []
         for id in gateway.openCharges.keys.sorted() {
             if pendingTopups[id] != nil || reversals[id] != nil || authorisations[id] != nil { continue }
-            breaks.append(LedgerViolation(txn: nil, message: "top-up \(id): the gateway charged \(Money(minorUnits: gateway.openCharges[id]!)) with no wallet credit or reversal in progress"))
+            breaks.append(LedgerViolation(.charge, txn: nil, message: "top-up \(id): the gateway charged \(Money(minorUnits: gateway.openCharges[id]!)) with no wallet credit or reversal in progress"))
         }
         return breaks
     }

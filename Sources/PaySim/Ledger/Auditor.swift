@@ -1,12 +1,30 @@
 /// A broken ledger invariant, with the transaction that broke it when known.
 public struct LedgerViolation: Sendable, Equatable, Codable {
+    /// What kind of invariant broke.
+    public enum Kind: String, Sendable, Codable {
+        /// A transaction committed on some participants and aborted on others.
+        case split
+        /// The coordinator committed (and told the client) but every participant aborted.
+        case decision
+        /// A total of money or of a symbol's shares is off.
+        case total
+        /// A balance went below its limit.
+        case limit
+        /// A card charge has neither a wallet credit nor a reversal.
+        case charge
+    }
+    public var kind: Kind
     /// The transaction id, when one transaction is to blame.
     public var txn: Int64?
     public var message: String
-    public init(txn: Int64?, message: String) {
+    public init(_ kind: Kind, txn: Int64?, message: String) {
+        self.kind = kind
         self.txn = txn
         self.message = message
     }
+    /// 3PC's known failure under partitions and lost messages: the
+    /// transaction did not take the same effect everywhere.
+    public var isThreePhaseDivergence: Bool { kind == .split || kind == .decision }
 }
 
 extension Simulation {
@@ -46,20 +64,28 @@ struct Auditor {
         if txn.committedParts != 0 && txn.committedParts != txn.parts.count {
             let yes = txn.parts.filter { $0.state == .committed }.map { shardName($0.shard) }
             let no = txn.parts.filter { $0.state != .committed }.map { shardName($0.shard) }
-            report(LedgerViolation(txn: txn.id, message: "txn \(txn.id) committed on \(yes.joined(separator: ", ")) but aborted on \(no.joined(separator: ", "))"))
+            report(LedgerViolation(.split, txn: txn.id, message: "txn \(txn.id) committed on \(yes.joined(separator: ", ")) but aborted on \(no.joined(separator: ", "))"))
         }
         if txn.appliedMoney != 0 {
-            report(LedgerViolation(txn: txn.id, message: "txn \(txn.id) changed the money total by \(Money(minorUnits: txn.appliedMoney))"))
+            report(LedgerViolation(.total, txn: txn.id, message: "txn \(txn.id) changed the money total by \(Money(minorUnits: txn.appliedMoney))"))
         }
         for (sym, d) in txn.appliedShares.enumerated() where d != 0 {
-            report(LedgerViolation(txn: txn.id, message: "txn \(txn.id) changed the shares of symbol \(sym + 1) by \(d)"))
+            report(LedgerViolation(.total, txn: txn.id, message: "txn \(txn.id) changed the shares of symbol \(sym + 1) by \(d)"))
+        }
+    }
+
+    /// The coordinator committed `txn` and told its client so, but every
+    /// participant had aborted on its own: nothing moved.
+    mutating func checkDecision(_ txn: Txn) {
+        if txn.committedParts == 0 {
+            report(LedgerViolation(.decision, txn: txn.id, message: "txn \(txn.id) was committed by its coordinator, and its client told so, but every participant aborted"))
         }
     }
 
     /// A write took a row below its limit (validation under locks should make this impossible).
     mutating func checkLimit(txn: Int64, row: Int32, balance: Int64, ledger: Ledger) {
         if balance < ledger.limit(of: row) {
-            report(LedgerViolation(txn: txn, message: "txn \(txn) took the \(ledger.describe(row)) to \(balance), below its limit"))
+            report(LedgerViolation(.limit, txn: txn, message: "txn \(txn) took the \(ledger.describe(row)) to \(balance), below its limit"))
         }
     }
 
@@ -74,14 +100,14 @@ struct Auditor {
             let b = ledger.balances[Int(row)]
             if let sym = ledger.symbol(of: row) { shares[sym] += b } else { money += b }
             if b < ledger.limit(of: row) {
-                report(LedgerViolation(txn: nil, message: "the \(ledger.describe(row)) is at \(b), below its limit"))
+                report(LedgerViolation(.limit, txn: nil, message: "the \(ledger.describe(row)) is at \(b), below its limit"))
             }
         }
         if money - inFlightMoney != ledger.initialMoneyTotal {
-            report(LedgerViolation(txn: nil, message: "money total is \(Money(minorUnits: money - inFlightMoney)), expected \(Money(minorUnits: ledger.initialMoneyTotal))"))
+            report(LedgerViolation(.total, txn: nil, message: "money total is \(Money(minorUnits: money - inFlightMoney)), expected \(Money(minorUnits: ledger.initialMoneyTotal))"))
         }
         for sym in 0..<ledger.symbols where shares[sym] - inFlightShares[sym] != ledger.initialHoldingsTotal[sym] {
-            report(LedgerViolation(txn: nil, message: "symbol \(sym + 1) has \(shares[sym] - inFlightShares[sym]) shares, expected \(ledger.initialHoldingsTotal[sym])"))
+            report(LedgerViolation(.total, txn: nil, message: "symbol \(sym + 1) has \(shares[sym] - inFlightShares[sym]) shares, expected \(ledger.initialHoldingsTotal[sym])"))
         }
     }
 }

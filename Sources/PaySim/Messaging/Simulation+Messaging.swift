@@ -242,6 +242,14 @@ extension Simulation {
     func commitOffset(_ gi: Int, partition p: Int, offset: Int64, epoch: UInt32) {
         let g = groups[gi]
         guard g.epoch == epoch, g.inFlight[p] == offset else { return }
+        if offset < g.committed[p] {
+            // Retention dropped it while it was being processed (notifications only).
+            release(gi, partition: p)
+            kick(gi, partition: p)
+            return
+        }
+        // A group commits each offset once, in order, and never past the log's end.
+        precondition(offset == g.committed[p] && offset < topics[g.topic].partitions[p].endOffset, "\(g.name) committing offset \(offset) of \(streamName(g.topic, p)) at \(g.committed[p])")
         g.inFlight[p] = nil
         g.committed[p] = offset + 1
         g.busy[p % g.consumers] = false

@@ -39,5 +39,6 @@ struct EventLog {
 extension Simulation {
     func log(_ severity: Severity, _ message: String) {
         events.append(SimLogEntry(time: now, severity: severity, message: message))
+        if traceKey >= 0 { tracer?("\(traceTime) event log: \(message)") }
     }
 }

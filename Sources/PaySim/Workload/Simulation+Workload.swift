@@ -40,6 +40,7 @@ extension Simulation {
         load[w.rawValue].offered.add()
         retryBudget.noteRequest(now: nowMicros)
         inFlightRequests += 1
+        outcomes?.open[r.id] = r
         if inFlightRequests > config.maxInFlight {
             return refuseAtEdge(r, .admission)
         }
@@ -229,6 +230,8 @@ extension Simulation {
         let w = r.workload.rawValue
         stats[w].record(outcome, latencyMicroseconds: latency)
         load[w].outcomes[outcome.rawValue].add()
+        outcomes?.told[r.id] = outcome
+        outcomes?.open[r.id] = nil
         guard outcome == .committed else { return }
         load[w].goodput.add()
         workloadLatency[w].record(microseconds: latency)
