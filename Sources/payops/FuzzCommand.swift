@@ -49,6 +49,8 @@ struct FuzzCommand: ParsableCommand {
         var passed: Bool
         var failures: [String]
         var divergences: Int
+        var decisions: Int
+        var reconciliation_breaks: Int64
         var failed_but_applied: Int
         var requests: Int64
         var events: Int64
@@ -64,7 +66,8 @@ struct FuzzCommand: ParsableCommand {
         let clock = ContinuousClock()
         let start = clock.now
         var failed: [UInt64] = []
-        var divergences = 0, withDivergence = 0, failedButApplied = 0
+        var divergences = 0, withDivergence = 0, failedButApplied = 0, decisions = 0
+        var breaks: Int64 = 0
         var requests: Int64 = 0
         for i in 0..<UInt64(seeds) {
             let seed = from &+ i
@@ -79,6 +82,8 @@ struct FuzzCommand: ParsableCommand {
             let wall = (clock.now - t0).inSeconds
             requests += r.requests
             divergences += r.divergences
+            decisions += r.decisions
+            breaks += r.reconciliationBreaks
             if r.divergences > 0 { withDivergence += 1 }
             failedButApplied += r.failedButApplied
             if r.passed {
@@ -88,10 +93,10 @@ struct FuzzCommand: ParsableCommand {
             }
             if json {
                 try printJSONLine(Line(seed: seed, passed: r.passed, failures: r.failures, divergences: r.divergences,
-                                       failed_but_applied: r.failedButApplied, requests: r.requests, events: r.events, wall_s: wall))
+                                       decisions: r.decisions, reconciliation_breaks: r.reconciliationBreaks, failed_but_applied: r.failedButApplied, requests: r.requests, events: r.events, wall_s: wall))
             } else {
                 let shape = "\(c.config.shards) shards, \(c.config.nodes) nodes, \(c.config.commitProtocol)\(c.threePhase && c.config.commitProtocol == .twoPhase ? "→3pc" : ""), \(OperatorCommand.number(c.config.baseRateTPS)) tps, \(c.steps.count) steps"
-                print("seed \(seed): \(r.passed ? "ok" : "FAILED")  \(shape); \(Money.grouped(r.requests)) requests\(r.divergences > 0 ? ", \(r.divergences) split by 3PC" : "") (\(String(format: "%.1f", wall)) s)")
+                print("seed \(seed): \(r.passed ? "ok" : "FAILED")  \(shape); \(Money.grouped(r.requests)) requests\(r.divergences > 0 ? ", \(r.divergences) split by 3PC\(r.decisions > 0 ? " (\(r.decisions) decided against aborted participants)" : "")" : "")\(r.reconciliationBreaks > 0 ? ", \(r.reconciliationBreaks) reconciliation breaks" : "") (\(String(format: "%.1f", wall)) s)")
                 for f in r.failures { print("  \(f)") }
                 if !r.passed {
                     print("  reproduce: payops fuzz --seeds 1 --from \(seed) --duration \(length) --protocol \(protocols.rawValue)\(r.suspect.map { " --trace \($0)" } ?? ""); schedule: \(path)")
@@ -100,7 +105,7 @@ struct FuzzCommand: ParsableCommand {
         }
         let wall = (clock.now - start).inSeconds
         if !json {
-            print("\(seeds) seeds from \(from), \(length) each: \(seeds - failed.count) passed, \(failed.count) failed; \(Money.grouped(requests)) requests; \(divergences) transactions split by 3PC in \(withDivergence) seeds; \(failedButApplied) clients told failed whose transaction later committed; \(String(format: "%.0f", wall)) s")
+            print("\(seeds) seeds from \(from), \(length) each: \(seeds - failed.count) passed, \(failed.count) failed; \(Money.grouped(requests)) requests; \(divergences) transactions split by 3PC in \(withDivergence) seeds (\(decisions) decided against aborted participants), found as \(Money.grouped(breaks)) reconciliation breaks; \(failedButApplied) clients told failed whose transaction later committed; \(String(format: "%.0f", wall)) s")
         }
         if !failed.isEmpty { throw ExitCode(1) }
     }

@@ -78,7 +78,7 @@ struct RunCommand: ParsableCommand {
                 print("\(name) on Redis: \(ReportFormatter.number(Double(pipe.commandsSent))) commands in \(ReportFormatter.number(Double(pipe.roundTrips))) round trips (\(String(format: "%.1f", Double(pipe.commandsSent) / Double(pipe.roundTrips))) per trip)")
             }
         }
-        if !report.ledger.balanced { throw ExitCode(1) }
+        if !report.ledger.balanced || report.reconciliation.breaks > 0 { throw ExitCode(1) }
     }
 }
 
@@ -211,6 +211,19 @@ enum ReportFormatter {
         } else {
             out += "ledger: \(r.ledger.violation_count) VIOLATION\(r.ledger.violation_count == 1 ? "" : "S")\n"
             for v in r.ledger.violations.prefix(20) { out += "  \(v.message)\n" }
+        }
+        let p = r.payments, t = r.topups, tr = r.trades, po = r.payouts, rc = r.reconciliation
+        func n(_ v: Int64) -> String { number(Double(v)) }
+        func money(_ v: Int64) -> String { Money(minorUnits: v).description }
+        out += "\npayments: \(n(p.authorised)) authorised, \(n(p.captured)) captured (\(money(p.captured_minor)); \(n(p.partial_captures)) partial), \(n(p.voided)) voided, \(n(p.expired)) expired; \(n(p.refunded)) refunds (\(money(p.refunded_minor))), \(n(p.chargebacks)) chargebacks (\(money(p.chargebacks_minor))); \(p.holds_open) holds open (\(money(p.holds_open_minor)))\n"
+        out += "top-ups: \(n(t.authorised)) authorised, \(n(t.captured)) captured, \(n(t.reversed)) reversed, \(n(t.unknown_outcomes)) unknown outcomes\n"
+        out += "trades: \(n(tr.accepted)) accepted, \(n(tr.settled)) settled, \(n(tr.settlement_failed)) settlement failed (\(n(tr.failed_attempts)) failed attempts), \(tr.awaiting) awaiting settlement\n"
+        out += "payouts: \(n(po.batches)) batches, \(n(po.transactions)) transactions paid \(money(po.paid_minor)), \(n(po.failed)) failed, \(n(po.retries)) retries\n"
+        if rc.breaks == 0 {
+            out += "reconciliation: clean (\(n(rc.checked)) records matched, \(rc.open) open, lag \(rc.lag_s) s)\n"
+        } else {
+            out += "reconciliation: \(rc.breaks) BREAK\(rc.breaks == 1 ? "" : "S") (\(n(rc.checked)) records checked, \(rc.open) open, lag \(rc.lag_s) s)\n"
+            for b in rc.break_list.prefix(20) { out += "  \(b.kind.rawValue): \(b.message)\n" }
         }
         return out
     }

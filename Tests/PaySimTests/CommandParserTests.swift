@@ -45,6 +45,14 @@ import PropertyBased
         ("cache capacity 1", .cacheCapacity(1)),
         ("gateway down", .gatewayDown),
         ("gateway up", .gatewayUp),
+        ("gateway slow 5x", .gatewaySlow(factor: 5)),
+        ("gateway slow 1x", .gatewaySlow(factor: 1)),
+        ("Gateway TIMEOUTS 20%", .gatewayTimeouts(percent: 20)),
+        ("gateway timeouts 0%", .gatewayTimeouts(percent: 0)),
+        ("payouts pause", .payouts(paused: true)),
+        ("payouts resume", .payouts(paused: false)),
+        ("settlement fail-rate 5%", .settlementFailRate(percent: 5)),
+        ("settlement fail-rate 0.5%", .settlementFailRate(percent: 0.5)),
         ("consumers wallet-credit 0", .consumers(group: "wallet-credit", count: 0)),
         ("consumers settlement 64", .consumers(group: "settlement", count: 64)),
         ("consumers clearing 3", .consumers(group: "clearing", count: 3)),
@@ -113,6 +121,8 @@ import PropertyBased
         .partitionShard(1, duration: .seconds(10)),
         .partitionShard(3, duration: SimDuration(microseconds: 3_723_004_005)),
         .gatewayDown, .gatewayUp, .pause, .resume,
+        .gatewaySlow(factor: 5), .gatewaySlow(factor: 1.5), .gatewayTimeouts(percent: 20), .gatewayTimeouts(percent: 0),
+        .payouts(paused: true), .payouts(paused: false), .settlementFailRate(percent: 5), .settlementFailRate(percent: 100),
         .drainNode(2), .failNode(0), .recoverNode(9),
         .slowNode(2, factor: 8), .slowNode(0, factor: 1.25),
         .weightNode(2, weight: 4), .weightNode(0, weight: 0),
@@ -149,6 +159,10 @@ import PropertyBased
         (.cacheCapacity(20000), "cache capacity 20000"),
         (.consumers(group: "clearing", count: 2), "consumers clearing 2"),
         (.gatewayDown, "gateway down"),
+        (.gatewaySlow(factor: 5), "gateway slow 5x"),
+        (.gatewayTimeouts(percent: 20), "gateway timeouts 20%"),
+        (.payouts(paused: true), "payouts pause"),
+        (.settlementFailRate(percent: 5), "settlement fail-rate 5%"),
         (.partition(sides: [[.shard(0), .shard(1)], [.shard(2), .node(3)]], duration: .seconds(10)), "partition shard-1,shard-2 | shard-3,node-4 for 10s"),
         (.retryBudget(percent: nil), "retries budget off"),
         (.retryBudget(percent: 20), "retries budget 20%"),
@@ -169,7 +183,7 @@ import PropertyBased
 
     /// (line, column, a fragment the message must contain)
     static let malformed: [(String, Int, String)] = [
-        ("drian node-3", 1, "unknown command 'drian'; expected one of: spike, rate, mix, drain, fail, recover, slow, weight, lb, protocol, crash, restore, partition, cache, gateway, consumers, retries, breaker, bulkhead, deadline, ejection, ratelimit, pause, resume"),
+        ("drian node-3", 1, "unknown command 'drian'; expected one of: spike, rate, mix, drain, fail, recover, slow, weight, lb, protocol, crash, restore, partition, cache, gateway, consumers, retries, breaker, bulkhead, deadline, ejection, ratelimit, payouts, settlement, pause, resume"),
         ("", 1, "empty command"),
         ("   # only a comment", 1, "empty command"),
         ("drain nod-3", 7, "expected a node like node-3, found 'nod-3'"),
@@ -225,7 +239,19 @@ import PropertyBased
         ("cache capacity 0", 16, "1 to 100000000 entries"),
         ("cache capacity 99999999999999999999999", 16, "1 to 100000000 entries"),
         ("cache clear", 7, "expected flush or capacity after cache, found 'clear'"),
-        ("gateway sideways", 9, "expected down or up after gateway, found 'sideways'"),
+        ("gateway sideways", 9, "expected down, up, slow or timeouts after gateway, found 'sideways'"),
+        ("gateway slow", 13, "expected a slowdown factor like 5x (1x to 1000x), found end of command"),
+        ("gateway slow 0.5x", 14, "expected a slowdown factor like 5x (1x to 1000x), found '0.5x'"),
+        ("gateway slow 5", 14, "expected a slowdown factor like 5x (1x to 1000x), found '5'"),
+        ("gateway timeouts 20", 18, "expected a share of calls like 20% (0% to 100%), found '20'"),
+        ("gateway timeouts 120%", 18, "expected a share of calls like 20% (0% to 100%), found '120%'"),
+        ("gateway timeouts -1%", 18, "found '-1%'"),
+        ("payouts stop", 9, "expected pause or resume after payouts, found 'stop'"),
+        ("payouts", 8, "expected pause or resume, found end of command"),
+        ("settlement fail 5%", 12, "expected fail-rate after settlement, found 'fail'"),
+        ("settlement fail-rate 5", 22, "expected a share of settlements like 20% (0% to 100%), found '5'"),
+        ("settlement fail-rate 1e400%", 22, "found '1e400%'"),
+        ("payouts pause now", 15, "unexpected"),
         ("crash shard-0", 7, "numbered from 1"),
         ("crash node-1", 7, "expected a shard like shard-2 or coordinator node-1, found 'node-1'"),
         ("crash coordinator", 18, "expected a node like node-1, found end of command"),
@@ -391,8 +417,10 @@ import PropertyBased
     }
 
     @Test func everyCompletionOfAFullCommandParses() {
-        for keyword in ["drain", "fail", "recover", "lb", "protocol", "crash", "restore", "cache", "gateway"] {
-            for word in CommandParser.completions(for: keyword + " ", nodes: 3, shards: 3) where word != "capacity" && word != "coordinator" {
+        for keyword in ["drain", "fail", "recover", "lb", "protocol", "crash", "restore", "cache", "gateway", "payouts"] {
+            // Words that need a value after them are completions, not whole commands.
+            for word in CommandParser.completions(for: keyword + " ", nodes: 3, shards: 3)
+            where !["capacity", "coordinator", "slow", "timeouts"].contains(word) {
                 #expect(throws: Never.self) { try CommandParser.parse("\(keyword) \(word)") }
             }
         }

@@ -154,20 +154,34 @@ import Testing
 
 @Suite struct CardGatewayTests {
     func gateway(decline: Double = 0) -> CardGateway {
-        CardGateway(seed: 1, latency: LogNormal(median: 120_000, sigma: 0.6), declineFraction: decline,
-                    tombstoneRetention: .seconds(60))
+        CardGateway(seed: 1, latency: LogNormal(median: 120_000, sigma: 0.6), captureLatency: LogNormal(median: 40_000, sigma: 0.6),
+                    declineFraction: decline, tombstoneRetention: .seconds(60))
     }
 
     @Test func itKeepsItsOwnBooksOfChargesMatchesAndReversals() {
         var g = gateway()
         #expect(g.authorise(requestID: 1, amount: 500, now: 0) == true)
         #expect(g.authorise(requestID: 2, amount: 700, now: 0) == true)
+        #expect(g.openCharges.isEmpty, "an authorisation reserves; only a capture charges")
+        #expect(g.capture(requestID: 1) == true && g.capture(requestID: 2) == true)
         #expect(g.openCharges == [1: 500, 2: 700])
-        #expect(g.match(requestID: 1) == 500)
+        #expect(g.match(requestID: 1, now: 0) == 500)
         #expect(g.reverse(requestID: 2, now: 10) == true)
         #expect(g.openCharges.isEmpty)
         #expect(g.chargedMinorUnits == 1_200 && g.matchedMinorUnits == 500 && g.reversedMinorUnits == 700)
-        #expect(g.match(requestID: 2) == nil, "a reversed charge can never be credited")
+        #expect(g.match(requestID: 2, now: 10) == nil, "a reversed charge can never be credited")
+        #expect(g.reversalsOfCredited.isEmpty)
+        #expect(g.reverse(requestID: 1, now: 20) == true)
+        #expect(g.reversalsOfCredited == [1], "reversing a credited charge is remembered as a break")
+    }
+
+    @Test func aVoidedAuthorisationCannotBeCaptured() {
+        var g = gateway()
+        #expect(g.authorise(requestID: 3, amount: 900, now: 0) == true)
+        #expect(g.reverse(requestID: 3, now: 1) == true)
+        #expect(g.authorisationsVoided == 1)
+        #expect(g.capture(requestID: 3) == false, "a late capture of a voided authorisation charges nothing")
+        #expect(g.chargedMinorUnits == 0 && g.openCharges.isEmpty)
     }
 
     @Test func aReversalBeforeItsAuthorisationRefusesTheAuthorisation() {

@@ -59,10 +59,14 @@ extension Tag {
         #expect(missing.suspect == told)
         sim.outcomes?.applied.insert(told)
 
-        // A money message lost.
-        sim.topics[0].dropped += 1
-        #expect(c.check(sim, drained: drained, stalled: nil).failures.contains("1 \(sim.topics[0].name) messages dropped"))
-        sim.topics[0].dropped -= 1
+        // A captured payment without its settlement message.
+        sim.paymentStats.captured += 1
+        #expect(c.check(sim, drained: drained, stalled: nil).failures.contains { $0.contains("payments.settled messages for \(sim.paymentStats.captured) captured payments") })
+        sim.paymentStats.captured -= 1
+
+        // Two records of the same money that disagree.
+        sim.reportBreak(.journal, id: 1, "payment 1: made up for the test")
+        #expect(c.check(sim, drained: drained, stalled: nil).failures.contains("reconciliation: payment 1: made up for the test"))
 
         // Money appearing from nowhere.
         let row = try #require((0..<Int32(sim.ledger.rowCount)).first { sim.ledger.symbol(of: $0) == nil })
@@ -107,9 +111,11 @@ extension Tag {
         #expect(r.passed, "seed \(seed) (\(found)): \(r.failures.joined(separator: "; "))")
     }
 
-    /// The decision divergence is counted and reported, not hidden.
-    @Test func aThreePhaseDecisionAgainstAbortedParticipantsIsAViolation() {
-        let c = FuzzCase(seed: 109, duration: .minutes(2), protocols: .mixed)
+    /// The decision divergence is counted and reported, not hidden: as a
+    /// ledger violation, and as reconciliation breaks of the records it hit
+    /// (the platform believes a step happened that the ledger never applied).
+    @Test func aThreePhaseDecisionAgainstAbortedParticipantsIsAViolationAndABreak() {
+        let c = FuzzCase(seed: 128, duration: .minutes(2), protocols: .threePhase)
         let (sim, _) = c.simulate()
         let decisions = sim.snapshot().ledger.violations.filter { $0.kind == .decision }
         #expect(!decisions.isEmpty)
@@ -117,5 +123,11 @@ extension Tag {
             #expect(v.message.contains("was committed by its coordinator, and its client told so, but every participant aborted"))
         }
         #expect(sim.coordinators.allSatisfy { $0.active.isEmpty }, "every coordinator forgot its transactions once each participant answered")
+        sim.reconcileNow()
+        let breaks = sim.reconciliation.breaks
+        #expect(!breaks.isEmpty)
+        let split = Set((sim.outcomes?.split ?? []).map { $0 & (1 << 56 - 1) })
+        #expect(breaks.allSatisfy { $0.id.map(split.contains) ?? true }, "every break is a record a divergence hit: \(breaks.map(\.message))")
+        #expect(breaks.contains { $0.message.contains("the platform recorded") }, "\(breaks.map(\.message))")
     }
 }

@@ -79,12 +79,14 @@ extension Simulation {
                         machine: ParticipantMachine(index: i, peerCount: ranges.count, commitProtocol: commitProtocol))
         }
         let coordinator = coordinators[c]
-        let t = Txn(id: nextTxnID, workload: request.workload, idempotencyKey: request.id, writes: writes, parts: parts,
+        let t = Txn(id: nextTxnID, workload: request.workload, idempotencyKey: request.key, writes: writes, parts: parts,
                     coordinator: c, coordinatorEpoch: coordinator.epoch, commitProtocol: commitProtocol, startedAt: nowMicros)
         nextTxnID += 1
         t.keyOwner = parts.firstIndex { p in p.writes.contains { !ledger.isContra(writes[$0].row) } } ?? 0
         t.request = request
         request.txnID = t.id
+        if request.isJob { request.attemptTxns.append(t.id) }
+        if request.life >= 0 { lifeTxnBegun(t, request) }
         coordinator.active[t.id] = t
         unsettled[t.id] = t
         for p in t.parts.indices { shards[t.parts[p].shard].active[t.id] = t }

@@ -196,16 +196,19 @@ extension Simulation {
     /// Every lock is held: validate under them and tell the machine.
     func locksAcquired(_ t: Txn, _ p: Int) {
         var verdict = ParticipantMachine.Verdict.valid
-        for i in t.parts[p].writes {
-            let w = t.writes[i]
-            if w.delta < 0 && ledger.balances[Int(w.row)] + w.delta < ledger.limit(of: w.row) {
-                verdict = .refused(.insufficientFunds)
-                break
-            }
-        }
-        if verdict == .valid && p == t.keyOwner && idempotency.contains(t.idempotencyKey) {
+        // The key first: a retry of a step that committed is a duplicate,
+        // even though the funds it moved are no longer there to move again.
+        if p == t.keyOwner && idempotency.contains(t.idempotencyKey) {
             idempotency.noteDuplicate()
             verdict = .refused(.duplicate)
+        } else {
+            for i in t.parts[p].writes {
+                let w = t.writes[i]
+                if w.delta < 0 && ledger.balances[Int(w.row)] + w.delta < ledger.limit(of: w.row) {
+                    verdict = .refused(.insufficientFunds)
+                    break
+                }
+            }
         }
         if verdict == .valid && t.isDistributed && trigger(.participantBeforeVote, on: t) {
             crashShard(t.parts[p].shard, reason: "crash point: \(shardName(t.parts[p].shard)) before its vote on txn \(t.id)")
@@ -258,14 +261,20 @@ extension Simulation {
     /// copies of what they changed go stale.
     func applyWrites(_ t: Txn, _ p: Int) {
         let shard = shards[t.parts[p].shard]
-        if t.appliedShares.isEmpty { t.appliedShares = [Int64](repeating: 0, count: ledger.symbols) }
         for i in t.parts[p].writes {
             let w = t.writes[i]
             ledger.balances[Int(w.row)] += w.delta
-            if let sym = ledger.symbol(of: w.row) { t.appliedShares[sym] += w.delta } else { t.appliedMoney += w.delta }
+            if let sym = ledger.symbol(of: w.row) {
+                // Allocated only by transactions that move shares.
+                if t.appliedShares.isEmpty { t.appliedShares = [Int64](repeating: 0, count: ledger.symbols) }
+                t.appliedShares[sym] += w.delta
+            } else {
+                t.appliedMoney += w.delta
+            }
             let balance = ledger.balances[Int(w.row)]
             audit { $0.checkLimit(txn: t.id, row: w.row, balance: balance, ledger: ledger) }
             invalidate(row: w.row)
+            if t.life >= 0 { journal(t, w) }
         }
         shardCommitLatency[shard.index].record(microseconds: nowMicros - t.startedAt)
         if p == t.keyOwner { idempotency.recordCommitted(t.idempotencyKey, now: nowMicros) }
@@ -296,6 +305,7 @@ extension Simulation {
             unsettled[t.id] = nil
             audit { $0.checkSettled(t, shardName: shardName) }
             if t.everInDoubt { noteResolvedInDoubt(t) }
+            if t.life >= 0 { lifeTxnSettled(t) }
             if outcomes != nil {
                 if t.committedParts == t.parts.count { outcomes?.applied.insert(t.idempotencyKey) }
                 else if t.committedParts > 0 { outcomes?.split.insert(t.idempotencyKey) }

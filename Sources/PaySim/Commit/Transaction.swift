@@ -99,6 +99,9 @@ final class Txn {
     let commitProtocol: CommitProtocol
     let startedAt: Int64
     var request: Request?
+    /// The life (payment, top-up, trade, payout) and step it carries out, for the journal.
+    var life: Int64 = -1
+    var step: Step = .authorise
     /// The coordinator's side, volatile on its node except for a durable commit.
     var coord: CoordinatorMachine
 

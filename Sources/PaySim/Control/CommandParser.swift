@@ -40,7 +40,7 @@ public enum CommandParser {
     public static let keywords: [String] = [
         "spike", "rate", "mix", "drain", "fail", "recover", "slow", "weight", "lb", "protocol",
         "crash", "restore", "partition", "cache", "gateway", "consumers", "retries", "breaker",
-        "bulkhead", "deadline", "ejection", "ratelimit", "pause", "resume",
+        "bulkhead", "deadline", "ejection", "ratelimit", "payouts", "settlement", "pause", "resume",
     ]
 
     /// The consumer groups `consumers` accepts.
@@ -133,12 +133,31 @@ public enum CommandParser {
                 throw t.error("expected flush or capacity after cache, found '\(InputText.shown(t.text))'")
             }
         case "gateway":
-            let t = try r.next("down or up")
+            let t = try r.next("down, up, slow or timeouts")
             switch t.lower {
             case "down": command = .gatewayDown
             case "up": command = .gatewayUp
-            default: throw t.error("expected down or up after gateway, found '\(InputText.shown(t.text))'")
+            case "slow":
+                let v = try r.next("a slowdown factor like 5x (\(Limits.gatewaySlowFactor.text))")
+                guard let f = factor(v.lower), Limits.gatewaySlowFactor.contains(f) else {
+                    throw v.error("expected a slowdown factor like 5x (\(Limits.gatewaySlowFactor.text)), found '\(InputText.shown(v.text))'")
+                }
+                command = .gatewaySlow(factor: f)
+            case "timeouts":
+                command = .gatewayTimeouts(percent: try percent(r.next("a share of calls like 20% (\(Limits.faultPercent.text))"), "a share of calls"))
+            default: throw t.error("expected down, up, slow or timeouts after gateway, found '\(InputText.shown(t.text))'")
             }
+        case "payouts":
+            let t = try r.next("pause or resume")
+            switch t.lower {
+            case "pause": command = .payouts(paused: true)
+            case "resume": command = .payouts(paused: false)
+            default: throw t.error("expected pause or resume after payouts, found '\(InputText.shown(t.text))'")
+            }
+        case "settlement":
+            let t = try r.next("fail-rate")
+            guard t.lower == "fail-rate" else { throw t.error("expected fail-rate after settlement, found '\(InputText.shown(t.text))'") }
+            command = .settlementFailRate(percent: try percent(r.next("a share of settlements like 5% (\(Limits.faultPercent.text))"), "a share of settlements"))
         case "consumers":
             let valid = consumerGroups.joined(separator: ", ")
             let g = try r.next("a consumer group (one of: \(valid))")
@@ -370,6 +389,14 @@ public enum CommandParser {
         return number(body)
     }
 
+    /// `20%`, within `Limits.faultPercent`.
+    static func percent(_ t: Token, _ what: String) throws(CommandParseError) -> Double {
+        guard t.lower.hasSuffix("%"), let p = number(t.lower.dropLast()), Limits.faultPercent.contains(p) else {
+            throw t.error("expected \(what) like 20% (\(Limits.faultPercent.text)), found '\(InputText.shown(t.text))'")
+        }
+        return p
+    }
+
     static func spikeFactor(_ t: Token) throws(CommandParseError) -> Double {
         guard let f = factor(t.lower), Limits.spikeFactor.contains(f) else {
             throw t.error("expected a spike factor like 5x or 2.5x (\(Limits.spikeFactor.text)), found '\(InputText.shown(t.text))'")
@@ -516,7 +543,9 @@ public enum CommandParser {
             case ("crash", 2), ("restore", 2): candidates = words[1] == "coordinator" ? nodeNames : []
             case ("partition", 1): candidates = shardNames + nodeNames
             case ("cache", 1): candidates = ["flush", "capacity"]
-            case ("gateway", 1): candidates = ["down", "up"]
+            case ("gateway", 1): candidates = ["down", "slow", "timeouts", "up"]
+            case ("payouts", 1): candidates = ["pause", "resume"]
+            case ("settlement", 1): candidates = ["fail-rate"]
             case ("consumers", 1): candidates = consumerGroups
             case ("retries", 1): candidates = ["budget", "attempts"]
             case ("retries", 2): candidates = words[1] == "budget" ? ["on", "off"] : []
@@ -549,6 +578,10 @@ extension OperatorCommand: CustomStringConvertible {
         case let .partition(sides, duration): "partition \(Self.partitionText(sides)) for \(duration)"
         case .gatewayDown: "gateway down"
         case .gatewayUp: "gateway up"
+        case .gatewaySlow(let f): "gateway slow \(Self.number(f))x"
+        case .gatewayTimeouts(let p): "gateway timeouts \(Self.number(p))%"
+        case .payouts(let paused): "payouts \(paused ? "pause" : "resume")"
+        case .settlementFailRate(let p): "settlement fail-rate \(Self.number(p))%"
         case .pause: "pause"
         case .resume: "resume"
         case .drainNode(let n): "drain \(Self.name("node", n))"

@@ -209,6 +209,10 @@ public struct FuzzResult: Sendable {
     public var failures: [String]
     /// Transactions that committed on some shards and aborted on others (3PC only).
     public var divergences: Int
+    /// Of those, transactions the coordinator committed while every participant aborted.
+    public var decisions: Int
+    /// Reconciliation breaks, continuous and final (3PC's divergences show here too).
+    public var reconciliationBreaks: Int64
     /// Clients told their request failed whose transaction nonetheless
     /// committed later (a coordinator lost after its decision): counted, not failed.
     public var failedButApplied: Int
@@ -306,15 +310,14 @@ extension FuzzCase {
             failures.append("\(toldButMissing.count) requests told committed are not in the ledger (first: \(toldButMissing.prefix(5).map(String.init).joined(separator: ", ")))")
         }
 
-        // Money messages: one for each committed payment and trade, and each
-        // top-up's callback produced once, consumed once, matched once.
-        // (Every group having consumed its topic is part of quiescence.)
-        for (topic, w) in [(0, Workload.payment), (2, .trade)] {
+        // Messages: one settlement message for each captured payment and one
+        // execution report for each accepted trade (notification topics may
+        // drop their oldest past their capacity, counted), and each top-up's
+        // callback produced once, consumed once, matched once. (Every group
+        // having consumed its topic is part of quiescence.)
+        for (topic, expected, what) in [(0, sim.paymentStats.captured, "captured payments"), (2, s.workload(.trade).stats.committed, "committed trades")] {
             let produced = sim.topics[topic].partitions.reduce(Int64(0)) { $0 + $1.endOffset }
-            if sim.topics[topic].dropped != 0 { failures.append("\(sim.topics[topic].dropped) \(sim.topics[topic].name) messages dropped") }
-            if produced != s.workload(w).stats.committed {
-                failures.append("\(produced) \(sim.topics[topic].name) messages for \(s.workload(w).stats.committed) committed \(w)s")
-            }
+            if produced != expected { failures.append("\(produced) \(sim.topics[topic].name) messages for \(expected) \(what)") }
         }
         let callbacks = sim.topics[1].partitions.reduce(Int64(0)) { $0 + $1.endOffset }
         if sim.topics[1].dropped != 0 { failures.append("\(sim.topics[1].dropped) top-up callbacks dropped") }
@@ -326,9 +329,23 @@ extension FuzzCase {
         }
         if !sim.gateway.openCharges.isEmpty { failures.append("\(sim.gateway.openCharges.count) card charges neither credited nor reversed") }
 
+        // Reconciliation: no breaks, except those of records a 3PC
+        // divergence split (the reconciler must see those).
+        let splitRecords = Set(record.split.map { $0 & (1 << 56 - 1) })
+        let finalBreaks = sim.fullReconciliation()
+        let unexplainedBreaks = (sim.reconciliation.breaks + finalBreaks).filter { b in
+            !(threePhase && !splitRecords.isEmpty && (b.id.map(splitRecords.contains) ?? true))
+        }
+        for b in unexplainedBreaks.prefix(5) { failures.append("reconciliation: \(b.message)") }
+        if sim.reconciliation.breakCount > Int64(sim.reconciliation.breaks.count) && !unexplainedBreaks.isEmpty {
+            failures.append("reconciliation: \(sim.reconciliation.breakCount - Int64(sim.reconciliation.breaks.count)) more breaks not shown")
+        }
+
         let requests = s.workloads.reduce(Int64(0)) { $0 + $1.stats.submitted }
         let committed = s.workloads.reduce(Int64(0)) { $0 + $1.stats.committed }
-        return FuzzResult(seed: seed, failures: failures, divergences: splitIDs.count, failedButApplied: failedButApplied,
+        return FuzzResult(seed: seed, failures: failures, divergences: splitIDs.count,
+                          decisions: s.ledger.violations.filter { $0.kind == .decision }.count,
+                          reconciliationBreaks: sim.reconciliation.breakCount + Int64(finalBreaks.count), failedButApplied: failedButApplied,
                           requests: requests, committed: committed, events: s.eventsProcessed, simulatedSeconds: s.time.seconds,
                           suspect: toldButMissing.first ?? record.open.keys.min())
     }

@@ -19,6 +19,15 @@ public enum OperatorCommand: Sendable, Equatable {
     case partition(sides: [[NetworkMember]], duration: SimDuration)
     case gatewayDown
     case gatewayUp
+    /// The gateway answers this many times slower (1: healthy).
+    case gatewaySlow(factor: Double)
+    /// The gateway drops this share of its answers after doing the work:
+    /// the caller times out not knowing whether the card was charged.
+    case gatewayTimeouts(percent: Double)
+    /// Merchant payout batches stop (paused) or start again.
+    case payouts(paused: Bool)
+    /// The share of settlement attempts the counterparty fails.
+    case settlementFailRate(percent: Double)
     case pause
     case resume
     /// 0-based node index: no new work, in-flight work finishes.
@@ -134,6 +143,29 @@ extension Simulation {
         case .gatewayUp:
             gateway.up = true
             log(.info, "card gateway up")
+        case .gatewaySlow(let factor):
+            guard Limits.gatewaySlowFactor.contains(factor) else {
+                throw CommandError("gateway slow factor must be \(Limits.gatewaySlowFactor.text), got \(factor)")
+            }
+            gateway.slowFactor = factor
+            log(factor > 1 ? .warn : .info, factor > 1 ? "card gateway slow: answers take ×\(Simulation.format(factor))" : "card gateway at normal speed")
+        case .gatewayTimeouts(let percent):
+            guard Limits.faultPercent.contains(percent) else {
+                throw CommandError("gateway timeouts must be \(Limits.faultPercent.text), got \(percent)%")
+            }
+            gateway.dropAnswerFraction = percent / 100
+            log(percent > 0 ? .warn : .info, percent > 0
+                ? "card gateway drops \(Simulation.format(percent))% of its answers: those calls time out with an unknown outcome and are reversed"
+                : "card gateway answers every call")
+        case .payouts(let paused):
+            payoutsPaused = paused
+            log(paused ? .warn : .info, paused ? "merchant payouts paused: batches are skipped and payables accumulate" : "merchant payouts resumed")
+        case .settlementFailRate(let percent):
+            guard Limits.faultPercent.contains(percent) else {
+                throw CommandError("settlement fail-rate must be \(Limits.faultPercent.text), got \(percent)%")
+            }
+            settlementFailFraction = percent / 100
+            log(percent > 0 ? .warn : .info, "counterparties fail \(Simulation.format(percent))% of settlement attempts")
         case .pause:
             paused = true
         case .resume:

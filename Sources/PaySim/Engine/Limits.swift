@@ -44,5 +44,9 @@ public enum Limits {
     public static let queueModelSeconds: Double = 9e9
     /// Simulated time of arrivals in one headless run: a day.
     public static let runDurationMicroseconds = Bound(range: Int64(1)...86_400_000_000, text: "more than 0s and up to 24h")
+    /// The card gateway's latency multiplier in a brownout.
+    public static let gatewaySlowFactor = Bound(range: 1.0...1_000, text: "1x to 1000x")
+    /// Shares of gateway answers dropped, and of settlements the counterparty fails.
+    public static let faultPercent = Bound(range: 0.0...100, text: "0% to 100%")
     public static let requestDeadlineMicroseconds = Bound(range: Int64(10_000)...600_000_000, text: "10ms to 10m")
 }

@@ -43,6 +43,14 @@ enum SimEvent {
     /// The gateway's answer reaches the node that asked.
     case gatewayReply(Request, approved: Bool, token: UInt32)
     case gatewayCallTimeout(Request, token: UInt32)
+    /// The gateway processes the capture of an authorisation it approved.
+    case gatewayCapture(Request, token: UInt32)
+    case gatewayCaptureReply(Request, captured: Bool, token: UInt32)
+    /// A payment's, trade's or top-up's next step is due.
+    case lifeDue(id: Int64, LifeTimer)
+    /// A background job (capture, release, refund, settlement, payout) tries again.
+    case jobAttempt(Request)
+    case payoutBatch
     /// A reversal (void) reaches the gateway; its acknowledgement comes back.
     case reversalAtGateway(requestID: Int64)
     case reversalAcknowledged(requestID: Int64)

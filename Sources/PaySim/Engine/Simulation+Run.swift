@@ -11,8 +11,13 @@ extension Simulation {
             for (i, d) in t.appliedShares.enumerated() { shares[i] += d }
         }
         audit { $0.fullAudit(ledger: ledger, inFlightMoney: money, inFlightShares: shares) }
-        let breaks = gatewayBreaks()
-        audit { auditor in for b in breaks { auditor.report(b) } }
+        reconcileNow()
+    }
+
+    /// The full reconciliation (merchants, escrow, the gateway's open
+    /// charges) now; its breaks join the reconciler's list and the event log.
+    public func reconcileNow() {
+        for b in fullReconciliation() + gatewayBreaks() { reportBreak(b.kind, id: b.id, b.message) }
     }
 
     /// Runs a headless experiment: arrivals for `duration`, then up to

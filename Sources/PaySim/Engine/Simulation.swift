@@ -139,6 +139,33 @@ public final class Simulation {
     /// Money credited to wallets by top-ups, counted once per top-up.
     var creditedMinorUnits: Int64 = 0
 
+    // The life of money: open payments, top-ups, trades and payouts, their
+    // journals, the merchants' books and the reconciler.
+    var lives: [Int64: Life] = [:]
+    let census = LifeCensus()
+    var lifeTimers = Heap<LifeTimerEntry>()
+    var lifeTimerSequence: Int64 = 0
+    /// When the next tick runs: records' timers due before it are in the event queue.
+    var nextTickMicros: Int64 = 1_000_000
+    var refundsPerSecond = CounterSeries()
+    var chargebacksPerSecond = CounterSeries()
+    var lifeRNG = SeededRandom(seed: 0, stream: "lifecycle")
+    var paymentStats = PaymentStats()
+    var topupStats = TopupStats()
+    var tradeStats = TradeStats()
+    var payoutStats = PayoutStats()
+    var reconciliation = Reconciliation()
+    /// Per merchant: the opening balance kept as a reserve, and what the
+    /// journal and the payouts say happened.
+    var merchantReserve: [Int64] = []
+    var merchantBook: [MerchantBook] = []
+    var payoutsPaused = false
+    /// The share of settlement attempts the counterparty fails (an operator can change it).
+    var settlementFailFraction = 0.0
+    var nextPayoutBatch: Int64 = 1
+    /// Background jobs started and not yet finished (retry waits included).
+    var jobsRunning = 0
+
     // Per-second history for rates and sparklines.
     var workloadLatency: [LatencyWindow] = [LatencyWindow(), LatencyWindow(), LatencyWindow()]
     var shardCommitLatency: [LatencyWindow] = []
@@ -183,6 +210,7 @@ public final class Simulation {
         balancer = Balancer(algorithm: config.balancer, nodes: config.nodes, slowStart: config.slowStart, seed: config.seed)
         gateway = CardGateway(seed: config.seed,
                               latency: LogNormal(median: Double(config.gatewayLatencyMedian.microseconds), sigma: config.gatewayLatencySigma),
+                              captureLatency: LogNormal(median: Double(config.gatewayCaptureLatencyMedian.microseconds), sigma: config.gatewayLatencySigma),
                               declineFraction: config.gatewayDeclineFraction, tombstoneRetention: config.gatewayCallTimeout * 30)
         consumerRNG = SeededRandom(seed: config.seed, stream: "consumers")
         self.cache = cache ?? EmbeddedCache(capacity: config.cacheCapacity)
@@ -203,6 +231,11 @@ public final class Simulation {
         }
         for w in Workload.allCases { scheduleNextArrival(w) }
         queue.schedule(at: 1_000_000, .tick)
+        merchantReserve = (0..<config.merchants).map { ledger.balance(ledger.merchant($0)) }
+        merchantBook = [MerchantBook](repeating: MerchantBook(), count: config.merchants)
+        lifeRNG = SeededRandom(seed: config.seed, stream: "lifecycle")
+        settlementFailFraction = config.settlementFailFraction
+        queue.schedule(at: config.payoutInterval.microseconds, .payoutBatch)
     }
 
     // MARK: Driving
@@ -247,7 +280,7 @@ public final class Simulation {
     /// card authorisation or reversal is outstanding, and every consumer
     /// group that has consumers has caught up with its topic.
     public var isQuiescent: Bool {
-        inFlightRequests == 0 && unsettled.isEmpty && authorisations.isEmpty && reversals.isEmpty && logCaughtUp
+        inFlightRequests == 0 && unsettled.isEmpty && authorisations.isEmpty && reversals.isEmpty && jobsRunning == 0 && logCaughtUp
     }
 
     /// Total events processed since the start: the engine's unit of work.
@@ -271,6 +304,11 @@ public final class Simulation {
         case let .gatewayProcess(r, token): onGatewayProcess(r, token: token)
         case let .gatewayReply(r, approved, token): onGatewayReply(r, approved: approved, token: token)
         case let .gatewayCallTimeout(r, token): onGatewayCallTimeout(r, token: token)
+        case let .gatewayCapture(r, token): onGatewayCapture(r, token: token)
+        case let .gatewayCaptureReply(r, captured, token): onGatewayCaptureReply(r, captured: captured, token: token)
+        case let .lifeDue(id, timer): onLifeDue(id, timer)
+        case let .jobAttempt(r): runJob(r)
+        case .payoutBatch: onPayoutBatch()
         case let .reversalAtGateway(id): onReversalAtGateway(id)
         case let .reversalAcknowledged(id): onReversalAcknowledged(id)
         case let .creditAttempt(r): attemptCredit(r)
@@ -296,6 +334,8 @@ public final class Simulation {
     /// authorisations, unacknowledged reversals, ended partitions).
     func onTick() {
         scheduleTimer(after: .seconds(1), .tick)
+        nextTickMicros = nowMicros + 1_000_000
+        releaseLifeTimers()
         for w in Workload.allCases {
             load[w.rawValue].tick()
             workloadLatency[w.rawValue].tick()
@@ -325,6 +365,8 @@ public final class Simulation {
         pollCache()
         pollLog()
         for t in topics { t.produced.tick() }
+        refundsPerSecond.tick()
+        chargebacksPerSecond.tick()
         for g in groups {
             g.consumed.tick()
             g.lagHistory.append(Double(partitionLags(g).reduce(0, +)))
@@ -334,6 +376,7 @@ public final class Simulation {
         landFills()
         abortIdleParticipants()
         sweepAuthorisations()
+        reconciliationTick()
     }
 
     // MARK: Network

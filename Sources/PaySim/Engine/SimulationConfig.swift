@@ -112,6 +112,46 @@ public struct SimulationConfig: Sendable, Equatable {
     public var breakerOpenDuration: SimDuration = .seconds(5)
     public var breakerHalfOpenCalls: Int = 3
 
+    /// Capture answers take this long at the gateway (after authorisation).
+    public var gatewayCaptureLatencyMedian: SimDuration = .milliseconds(40)
+
+    // MARK: The life of money
+
+    /// A merchant captures an authorised payment after a delay drawn from a
+    /// log-normal with this median; one that falls past the capture window
+    /// is never captured, and the hold expires.
+    public var captureDelayMedian: SimDuration = .seconds(20)
+    public var captureDelaySigma: Double = 1.0
+    /// Holds not captured within this are voided and the money released.
+    public var captureWindow: SimDuration = .minutes(2)
+    /// Share of captures that take less than the hold (the rest is released).
+    public var partialCaptureFraction: Double = 0.10
+    /// Share of captured payments refunded later (full or partial), and
+    /// how much later (median of a log-normal).
+    public var refundFraction: Double = 0.02
+    public var refundDelayMedian: SimDuration = .seconds(90)
+    /// Share of captured payments charged back by the cardholder, how much
+    /// later, and the dispute fee the merchant pays on top.
+    public var chargebackFraction: Double = 0.003
+    public var chargebackDelayMedian: SimDuration = .minutes(3)
+    public var disputeFeeMinorUnits: Int64 = 1_500
+    /// Trades settle delivery versus payment this long after execution.
+    public var settlementLag: SimDuration = .minutes(2)
+    /// Share of settlement attempts the counterparty fails (short of
+    /// securities or cash); a failed one is retried after the interval,
+    /// at most the given number of attempts, then the trade is unwound.
+    public var settlementFailFraction: Double = 0.01
+    public var settlementRetryInterval: SimDuration = .seconds(30)
+    public var settlementMaxAttempts: Int = 3
+    /// Merchants are paid out what they are owed above their reserve (their
+    /// opening balance) in batches on this schedule, this many merchants to
+    /// one multi-shard payout transaction.
+    public var payoutInterval: SimDuration = .minutes(5)
+    public var payoutChunkMerchants: Int = 64
+    /// A record not matched this long after it was due counts towards the
+    /// reconciliation lag.
+    public var reconciliationGrace: SimDuration = .seconds(30)
+
     // MARK: Clients
 
     /// A client gives up on a request this long after it arrived: no retry

@@ -32,18 +32,24 @@ extension Simulation {
         r.gatewayCallStartedAt = nowMicros
         node.gatewayCalls[r.id] = r
         authorisations[r.id] = Authorisation(amount: r.amount, startedAt: nowMicros)
+        openTopupLife(r)
         let hop = config.gatewayNetworkHop.microseconds
         schedule(after: max(hop, gateway.sampleLatency() - hop), .gatewayProcess(r, token: r.gatewayToken))
         scheduleTimer(after: config.gatewayCallTimeout, .gatewayCallTimeout(r, token: r.gatewayToken))
     }
 
-    /// The gateway decides, and charges the card if it approves. While it is
-    /// down the authorisation is lost and nothing is charged.
+    /// The gateway decides, and reserves the amount on the card if it
+    /// approves. While it is down the authorisation is lost and nothing is
+    /// reserved; an answer it drops leaves the caller not knowing.
     func onGatewayProcess(_ r: Request, token: UInt32) {
         guard let approved = gateway.authorise(requestID: r.id, amount: r.amount, now: nowMicros) else { return }
+        if approved { topupStats.authorised += 1 }
+        guard !gateway.dropsAnswer() else { return }
         schedule(after: config.gatewayNetworkHop.microseconds, .gatewayReply(r, approved: approved, token: token))
     }
 
+    /// The authorisation's answer reaches the node: an approval is captured
+    /// at once, on the same call's deadline.
     func onGatewayReply(_ r: Request, approved: Bool, token: UInt32) {
         guard r.gatewayToken == token, let n = r.gatewayNode, nodes[n].gatewayCalls[r.id] === r else {
             // The caller gave up (timeout) or died with its node: the
@@ -51,19 +57,40 @@ extension Simulation {
             if approved { gatewayStats.lateApprovals += 1 }
             return
         }
+        guard approved else {
+            endGatewayCall(r, node: n, failed: false)
+            authorisations[r.id] = nil
+            return finish(r, .declined)
+        }
+        let hop = config.gatewayNetworkHop.microseconds
+        schedule(after: max(hop, gateway.sampleCaptureLatency() - hop), .gatewayCapture(r, token: token))
+    }
+
+    /// The gateway captures (charges the card) unless the authorisation was voided.
+    func onGatewayCapture(_ r: Request, token: UInt32) {
+        guard let captured = gateway.capture(requestID: r.id) else { return }
+        guard !gateway.dropsAnswer() else { return }
+        schedule(after: config.gatewayNetworkHop.microseconds, .gatewayCaptureReply(r, captured: captured, token: token))
+    }
+
+    /// A confirmed capture: only now may the wallet be credited. The
+    /// callback goes onto the log and the wallet-credit consumer applies it,
+    /// exactly once.
+    func onGatewayCaptureReply(_ r: Request, captured: Bool, token: UInt32) {
+        guard r.gatewayToken == token, let n = r.gatewayNode, nodes[n].gatewayCalls[r.id] === r else {
+            if captured { gatewayStats.lateApprovals += 1 }
+            return
+        }
         endGatewayCall(r, node: n, failed: false)
         authorisations[r.id] = nil
-        if approved {
-            // The API call is done; the callback goes onto the log and the
-            // wallet-credit consumer applies it, exactly once.
-            pendingTopups[r.id] = r
-            releaseCallbackSlot(r)
-            let wallet = r.writes.first { ledger.kind(of: $0.row) == .wallet }!.row
-            let source = r.writes.first { ledger.kind(of: $0.row) == .cardNetwork }!.row
-            produce(topic: 1, key: Int64(r.customer), .topupCallback(requestID: r.id, amount: r.amount, wallet: wallet, source: source))
-        } else {
-            finish(r, .declined)
-        }
+        guard captured else { return finish(r, .declined) }
+        topupStats.captured += 1
+        lives[r.id]?.state = .captured
+        pendingTopups[r.id] = r
+        releaseCallbackSlot(r)
+        let wallet = r.writes.first { ledger.kind(of: $0.row) == .wallet }!.row
+        let source = r.writes.first { ledger.kind(of: $0.row) == .cardNetwork }!.row
+        produce(topic: 1, key: Int64(r.customer), .topupCallback(requestID: r.id, amount: r.amount, wallet: wallet, source: source))
     }
 
     /// No answer in time: the outcome is unknown. The card may have been
@@ -104,6 +131,8 @@ extension Simulation {
     func onReversalAcknowledged(_ id: Int64) {
         guard reversals.removeValue(forKey: id) != nil else { return }
         gatewayStats.reversalsAcknowledged += 1
+        topupStats.reversed += 1
+        topupReversed(id)
     }
 
     /// Once a simulated second: authorisations whose node died before they
@@ -149,11 +178,14 @@ extension Simulation {
 
     /// Whether a card charge is still owed a credit or a reversal: the
     /// gateway's open charges each have one in progress, or the books break.
-    func gatewayBreaks() -> [LedgerViolation] {
-        var breaks: [LedgerViolation] = []
+    func gatewayBreaks() -> [ReconciliationBreak] {
+        var breaks: [ReconciliationBreak] = []
         for id in gateway.openCharges.keys.sorted() {
             if pendingTopups[id] != nil || reversals[id] != nil || authorisations[id] != nil { continue }
-            breaks.append(LedgerViolation(.charge, txn: nil, message: "top-up \(id): the gateway charged \(Money(minorUnits: gateway.openCharges[id]!)) with no wallet credit or reversal in progress"))
+            breaks.append(ReconciliationBreak(.gateway, id: id, message: "top-up \(id): the gateway charged \(Money(minorUnits: gateway.openCharges[id]!)) with no wallet credit or reversal in progress"))
+        }
+        for id in gateway.reversalsOfCredited {
+            breaks.append(ReconciliationBreak(.gateway, id: id, message: "top-up \(id): the card charge was reversed after the wallet was credited"))
         }
         return breaks
     }

@@ -10,8 +10,6 @@ public struct LedgerViolation: Sendable, Equatable, Codable {
         case total
         /// A balance went below its limit.
         case limit
-        /// A card charge has neither a wallet credit nor a reversal.
-        case charge
     }
     public var kind: Kind
     /// The transaction id, when one transaction is to blame.

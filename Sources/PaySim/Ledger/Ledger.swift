@@ -3,7 +3,9 @@
 ///
 /// Row ids are laid out in blocks so that a row's kind is arithmetic, not a
 /// lookup: wallets, brokers, merchants, then per-shard contra rows, then
-/// holdings (customer × symbol), then per-shard clearing inventory.
+/// holdings (customer × symbol), then per-shard clearing inventory, then
+/// per-shard escrow rows (wallet holds, cash awaiting settlement, merchant
+/// payouts) and per-shard securities awaiting settlement.
 public struct Ledger: Sendable {
     public let customers: Int
     public let merchants: Int
@@ -16,6 +18,8 @@ public struct Ledger: Sendable {
     let contraBase: Int
     let holdingBase: Int
     let inventoryBase: Int
+    let escrowBase: Int
+    let securitiesEscrowBase: Int
     public let rowCount: Int
 
     /// Balances in minor units (money rows) or shares (holdings rows).
@@ -39,13 +43,17 @@ public struct Ledger: Sendable {
         contraBase = merchantBase + merchants
         holdingBase = contraBase + 3 * shards
         inventoryBase = holdingBase + customers * symbols
-        rowCount = inventoryBase + symbols * shards
+        escrowBase = inventoryBase + symbols * shards
+        securitiesEscrowBase = escrowBase + 3 * shards
+        rowCount = securitiesEscrowBase + symbols * shards
 
         var shardOf = [UInt8](repeating: 0, count: rowCount)
         for row in 0..<rowCount { shardOf[row] = UInt8(Ledger.hash(UInt64(row)) % UInt64(shards)) }
         for s in 0..<shards {
             for k in 0..<3 { shardOf[contraBase + 3 * s + k] = UInt8(s) }
             for sym in 0..<symbols { shardOf[inventoryBase + sym * shards + s] = UInt8(s) }
+            for k in 0..<3 { shardOf[escrowBase + 3 * s + k] = UInt8(s) }
+            for sym in 0..<symbols { shardOf[securitiesEscrowBase + sym * shards + s] = UInt8(s) }
         }
         shardOfRow = shardOf
 
@@ -67,7 +75,8 @@ public struct Ledger: Sendable {
         var money: Int64 = 0
         var holdings = [Int64](repeating: 0, count: symbols)
         for row in 0..<rowCount {
-            if let sym = Ledger.kindSymbol(row: row, holdingBase: holdingBase, inventoryBase: inventoryBase, symbols: symbols, shards: shards) {
+            if let sym = Ledger.kindSymbol(row: row, holdingBase: holdingBase, inventoryBase: inventoryBase,
+                                           escrowBase: escrowBase, securitiesEscrowBase: securitiesEscrowBase, symbols: symbols, shards: shards) {
                 holdings[sym] += b[row]
             } else {
                 money += b[row]
@@ -85,7 +94,10 @@ public struct Ledger: Sendable {
         return z ^ (z >> 31)
     }
 
-    static func kindSymbol(row: Int, holdingBase: Int, inventoryBase: Int, symbols: Int, shards: Int) -> Int? {
+    static func kindSymbol(row: Int, holdingBase: Int, inventoryBase: Int, escrowBase: Int, securitiesEscrowBase: Int,
+                           symbols: Int, shards: Int) -> Int? {
+        if row >= securitiesEscrowBase { return (row - securitiesEscrowBase) / shards }
+        if row >= escrowBase { return nil }
         if row >= inventoryBase { return (row - inventoryBase) / shards }
         if row >= holdingBase { return (row - holdingBase) % symbols }
         return nil
@@ -101,11 +113,30 @@ public struct Ledger: Sendable {
     public func feeIncome(shard s: Int) -> Int32 { Int32(contraBase + 3 * s + 2) }
     public func holding(customer c: Int, symbol: Int) -> Int32 { Int32(holdingBase + c * symbols + symbol) }
     public func clearingInventory(symbol: Int, shard s: Int) -> Int32 { Int32(inventoryBase + symbol * shardCount + s) }
+    /// Money held for authorised payments of the shard's wallets.
+    public func holds(shard s: Int) -> Int32 { Int32(escrowBase + 3 * s) }
+    /// Brokers' cash reserved for buy orders awaiting settlement.
+    public func settlementCash(shard s: Int) -> Int32 { Int32(escrowBase + 3 * s + 1) }
+    /// Money paid out to merchants' banks (the outside world).
+    public func payouts(shard s: Int) -> Int32 { Int32(escrowBase + 3 * s + 2) }
+    /// Shares reserved for sell orders awaiting settlement.
+    public func settlementSecurities(symbol: Int, shard s: Int) -> Int32 { Int32(securitiesEscrowBase + symbol * shardCount + s) }
 
     public func shard(of row: Int32) -> Int { Int(shardOfRow[Int(row)]) }
 
+    /// The merchant a merchant row belongs to (0-based).
+    func merchantIndex(_ row: Int32) -> Int { Int(row) - merchantBase }
+
     public func kind(of row: Int32) -> RowKind {
         let r = Int(row)
+        if r >= securitiesEscrowBase { return .settlementSecurities(symbol: (r - securitiesEscrowBase) / shardCount) }
+        if r >= escrowBase {
+            switch (r - escrowBase) % 3 {
+            case 0: return .holds
+            case 1: return .settlementCash
+            default: return .payouts
+            }
+        }
         if r >= inventoryBase { return .clearingInventory(symbol: (r - inventoryBase) / shardCount) }
         if r >= holdingBase { return .holding(symbol: (r - holdingBase) % symbols) }
         if r >= contraBase {
@@ -122,15 +153,18 @@ public struct Ledger: Sendable {
 
     /// The symbol a holdings row counts, or nil for a money row.
     public func symbol(of row: Int32) -> Int? {
-        Ledger.kindSymbol(row: Int(row), holdingBase: holdingBase, inventoryBase: inventoryBase, symbols: symbols, shards: shardCount)
+        Ledger.kindSymbol(row: Int(row), holdingBase: holdingBase, inventoryBase: inventoryBase, escrowBase: escrowBase,
+                          securitiesEscrowBase: securitiesEscrowBase, symbols: symbols, shards: shardCount)
     }
 
-    /// Contra rows have no lower limit, so their updates commute: they are
-    /// applied without a row lock (an escrow-style increment). Locking them
-    /// would turn every fee and card credit into one global hot spot.
+    /// Contra and escrow rows have no lower limit, so their updates
+    /// commute: they are applied without a row lock (an escrow-style
+    /// increment). Locking them would turn every fee, card credit and hold
+    /// into one global hot spot. What an escrow row holds is accounted per
+    /// payment or trade in the journal, and reconciliation checks it.
     public func isContra(_ row: Int32) -> Bool {
         let r = Int(row)
-        return r >= contraBase && r < holdingBase
+        return (r >= contraBase && r < holdingBase) || r >= escrowBase
     }
 
     /// The lowest balance a row may reach.
@@ -168,6 +202,9 @@ public struct Ledger: Sendable {
             return "\(kind(of: row).name) on shard-\((r - contraBase) / 3 + 1)"
         case .holding(let sym): return "symbol \(sym + 1) held by customer \((r - holdingBase) / symbols + 1)"
         case .clearingInventory(let sym): return "clearing inventory of symbol \(sym + 1) on shard-\((r - inventoryBase) % shardCount + 1)"
+        case .holds, .settlementCash, .payouts:
+            return "\(kind(of: row).name) on shard-\((r - escrowBase) / 3 + 1)"
+        case .settlementSecurities(let sym): return "symbol \(sym + 1) awaiting settlement on shard-\((r - securitiesEscrowBase) % shardCount + 1)"
         }
     }
 }

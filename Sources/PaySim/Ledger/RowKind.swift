@@ -17,11 +17,19 @@ public enum RowKind: Sendable, Equatable {
     case holding(symbol: Int)
     /// The clearing house's inventory of one symbol (per shard).
     case clearingInventory(symbol: Int)
+    /// Escrow: money held by authorised, uncaptured payments (per shard).
+    case holds
+    /// Escrow: brokers' cash reserved by buy orders awaiting settlement (per shard).
+    case settlementCash
+    /// Money paid out to merchants' banks (per shard): the outside world.
+    case payouts
+    /// Escrow: shares reserved by sell orders awaiting settlement (per shard).
+    case settlementSecurities(symbol: Int)
 
     /// Contra accounts stand for the outside world: they may go negative.
     public var isContra: Bool {
         switch self {
-        case .cardNetwork, .clearingCash, .feeIncome: true
+        case .cardNetwork, .clearingCash, .feeIncome, .holds, .settlementCash, .payouts, .settlementSecurities: true
         default: false
         }
     }
@@ -29,7 +37,7 @@ public enum RowKind: Sendable, Equatable {
     /// Nil for money rows; the symbol for holdings rows.
     public var symbol: Int? {
         switch self {
-        case .holding(let s), .clearingInventory(let s): s
+        case .holding(let s), .clearingInventory(let s), .settlementSecurities(let s): s
         default: nil
         }
     }
@@ -44,6 +52,10 @@ public enum RowKind: Sendable, Equatable {
         case .feeIncome: "fee-income"
         case .holding(let s): "holding:\(s)"
         case .clearingInventory(let s): "clearing-inventory:\(s)"
+        case .holds: "holds"
+        case .settlementCash: "settlement-cash"
+        case .payouts: "payouts"
+        case .settlementSecurities(let s): "settlement-securities:\(s)"
         }
     }
 }

@@ -225,6 +225,8 @@ extension Simulation {
             ledger.sortForCommit(&writes)
             let job = Request(id: requestID, workload: .topup, arrivedAt: nowMicros, writes: writes)
             job.delivery = Request.Delivery(group: gi, partition: p, offset: offset, epoch: epoch)
+            job.life = requestID
+            job.step = .credit
             attemptCredit(job)
         default:
             commitOffset(gi, partition: p, offset: offset, epoch: epoch)

@@ -104,6 +104,44 @@ public struct MetricsSnapshot: Sendable {
         /// Nodes whose breaker is open or half-open.
         public var breakersOpen: Int
     }
+    /// The life of money: what is held, pending, awaiting and owed, and
+    /// whether every record reconciles.
+    public struct MoneyStatus: Sendable, Equatable {
+        /// Payment holds in place (awaiting capture or release), and their value (the holds escrow).
+        public var holdsOpen: Int
+        public var holdsMinorUnits: Int64
+        public var capturesPending: Int
+        public var releasesPending: Int
+        /// Top-ups between the gateway call and the wallet credit or reversal.
+        public var topupsOpen: Int
+        /// Gateway reversals sent and not yet acknowledged.
+        public var reversalsPending: Int
+        public var refundsPerMinute: Double
+        public var chargebacksPerMinute: Double
+        public var tradesAwaiting: Int
+        public var tradesSettling: Int
+        public var settlementFailPercent: Double
+        public var payoutsPaused: Bool
+        public var nextPayoutIn: SimDuration
+        /// What merchants are owed above their reserves now: the next batch, if nothing changes.
+        public var nextPayoutMinorUnits: Int64
+        public var payoutsInFlight: Int
+        public var payments: PaymentStats
+        public var topups: TopupStats
+        public var trades: TradeStats
+        public var payouts: PayoutStats
+        /// Records closed and reconciled; breaks found (total, and the first ones).
+        public var reconciled: Int64
+        public var breakCount: Int64
+        public var breaks: [ReconciliationBreak]
+        /// Records past their due time, and seconds since none was.
+        public var overdue: Int
+        public var reconciliationLagSeconds: Double
+        public var openRecords: Int
+        public var gatewaySlowFactor: Double
+        public var gatewayTimeoutPercent: Double
+        public var reconciles: Bool { breakCount == 0 }
+    }
     public struct PartitionRow: Sendable, Equatable {
         public var text: String
         public var remaining: SimDuration
@@ -133,6 +171,7 @@ public struct MetricsSnapshot: Sendable {
     public var cache: CacheRow
     public var log: LogRow
     public var ledger: LedgerStatus
+    public var money: MoneyStatus
     public var events: [SimLogEntry]
     public var eventsProcessed: Int64
     public var requestsInFlight: Int
@@ -222,6 +261,7 @@ extension Simulation {
             log: logRow(),
             ledger: MetricsSnapshot.LedgerStatus(violationCount: auditor.violationCount, violations: auditor.violations,
                                                  transactionsChecked: auditor.transactionsChecked),
+            money: moneyStatus(),
             events: Array(events.entries),
             eventsProcessed: eventsProcessed,
             requestsInFlight: inFlightRequests,

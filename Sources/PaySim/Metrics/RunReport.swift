@@ -135,6 +135,63 @@ public struct RunReport: Codable, Sendable, Equatable {
         public var reversals_pending: Int
         public var open_charges: Int
     }
+    public struct PaymentsReport: Codable, Sendable, Equatable {
+        /// Holds placed whose client was told the payment was authorised.
+        public var authorised: Int64
+        public var captured: Int64
+        public var captured_minor: Int64
+        public var partial_captures: Int64
+        /// Holds released because their client had been told the payment failed.
+        public var voided: Int64
+        /// Holds released uncaptured at the end of the capture window.
+        public var expired: Int64
+        public var refunded: Int64
+        public var refunded_minor: Int64
+        public var refunds_declined: Int64
+        public var chargebacks: Int64
+        public var chargebacks_minor: Int64
+        public var chargebacks_declined: Int64
+        /// Holds still in place at the end, and their value.
+        public var holds_open: Int
+        public var holds_open_minor: Int64
+    }
+    public struct TopupsReport: Codable, Sendable, Equatable {
+        /// Authorisations the gateway approved.
+        public var authorised: Int64
+        /// Captures confirmed: the only charges credited to a wallet.
+        public var captured: Int64
+        /// Reversals the gateway acknowledged (voided authorisations and refunded captures).
+        public var reversed: Int64
+        public var unknown_outcomes: Int64
+    }
+    public struct TradesReport: Codable, Sendable, Equatable {
+        public var accepted: Int64
+        public var settled: Int64
+        /// Trades whose settlement the counterparty failed every attempt of: unwound.
+        public var settlement_failed: Int64
+        public var failed_attempts: Int64
+        /// Accepted and not yet settled at the end.
+        public var awaiting: Int
+    }
+    public struct PayoutsReport: Codable, Sendable, Equatable {
+        public var batches: Int64
+        /// Payout transactions committed and the money they paid.
+        public var transactions: Int64
+        public var paid_minor: Int64
+        /// Payout transactions declined (a merchant's balance fell since it was read); their merchants roll over.
+        public var failed: Int64
+        public var retries: Int64
+    }
+    public struct ReconciliationReport: Codable, Sendable, Equatable {
+        /// Records (payments, top-ups, trades, payout transactions) closed and reconciled.
+        public var checked: Int64
+        public var breaks: Int64
+        public var break_list: [ReconciliationBreak]
+        /// Seconds since every record that was due had matched.
+        public var lag_s: Double
+        /// Records still open at the end (holds awaiting capture, trades awaiting settlement…).
+        public var open: Int
+    }
     public struct ResilienceReport: Codable, Sendable, Equatable {
         public var breakers: Bool
         public var bulkhead_connections: Int?
@@ -161,6 +218,11 @@ public struct RunReport: Codable, Sendable, Equatable {
     public var workloads: [String: WorkloadReport]
     public var commit: CommitReport
     public var ledger: LedgerReport
+    public var payments: PaymentsReport
+    public var topups: TopupsReport
+    public var trades: TradesReport
+    public var payouts: PayoutsReport
+    public var reconciliation: ReconciliationReport
     /// Requests still without an answer when the report was made.
     public var in_flight_at_end: Int
     /// Top-ups authorised whose wallet credit had not landed.
@@ -220,6 +282,21 @@ public struct RunReport: Codable, Sendable, Equatable {
                               idle_aborts: c.idleAborts)
         ledger = LedgerReport(balanced: s.ledger.balanced, violation_count: s.ledger.violationCount,
                               violations: s.ledger.violations, transactions_checked: s.ledger.transactionsChecked)
+        let m = s.money
+        let p = m.payments
+        payments = PaymentsReport(authorised: p.authorised, captured: p.captured, captured_minor: p.capturedMinorUnits,
+                                  partial_captures: p.partialCaptures, voided: p.voided, expired: p.expired, refunded: p.refunded,
+                                  refunded_minor: p.refundedMinorUnits, refunds_declined: p.refundsDeclined, chargebacks: p.chargebacks,
+                                  chargebacks_minor: p.chargebackMinorUnits, chargebacks_declined: p.chargebacksDeclined,
+                                  holds_open: m.holdsOpen, holds_open_minor: m.holdsMinorUnits)
+        topups = TopupsReport(authorised: m.topups.authorised, captured: m.topups.captured, reversed: m.topups.reversed,
+                              unknown_outcomes: g.unknownOutcomes)
+        trades = TradesReport(accepted: m.trades.accepted, settled: m.trades.settled, settlement_failed: m.trades.settlementFailed,
+                              failed_attempts: m.trades.failedAttempts, awaiting: m.tradesAwaiting)
+        payouts = PayoutsReport(batches: m.payouts.batches, transactions: m.payouts.transactions, paid_minor: m.payouts.paidMinorUnits,
+                                failed: m.payouts.failed, retries: m.payouts.retries)
+        reconciliation = ReconciliationReport(checked: m.reconciled, breaks: m.breakCount, break_list: m.breaks,
+                                              lag_s: (m.reconciliationLagSeconds * 10).rounded() / 10, open: m.openRecords)
         in_flight_at_end = s.requestsInFlight
         uncredited_topups = s.uncreditedTopups
     }

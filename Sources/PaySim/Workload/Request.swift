@@ -18,6 +18,9 @@ final class Request {
     var customer = 0
     var merchant = 0
     var symbol = 0
+    /// Trade: shares bought (positive) or sold (negative), and the clearing shard.
+    var quantity: Int64 = 0
+    var clearingShard = 0
 
     /// The node serving the current attempt, and that node's process epoch.
     var node: Int?
@@ -50,11 +53,24 @@ final class Request {
     }
     var delivery: Delivery?
 
+    /// The payment, top-up, trade or payout this request's transaction is
+    /// a step of (-1: none), the step, and its idempotency key: the
+    /// request id for a client's own step, derived from it for later ones.
+    var life: Int64 = -1
+    var step: Step = .authorise
+    var key: Int64
+    /// A background job of the platform's (a capture, a release, a refund,
+    /// a settlement, a payout), not a client's request.
+    var isJob = false
+    /// A job's transactions, one per attempt, oldest first.
+    var attemptTxns: [Int64] = []
+
     init(id: Int64, workload: Workload, arrivedAt: Int64, writes: [RowWrite]) {
         self.id = id
         self.workload = workload
         self.arrivedAt = arrivedAt
         self.writes = writes
+        key = id
     }
 }
 

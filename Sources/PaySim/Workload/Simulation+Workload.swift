@@ -61,18 +61,15 @@ extension Simulation {
         var writes: [RowWrite]
         var amount: Int64 = 0
         var merchantIndex = 0, symbolIndex = 0
+        var tradeQuantity: Int64 = 0, clearingShard = 0
         switch w {
         case .payment:
+            // The client's step is the authorisation: a hold on the wallet.
+            // The merchant captures it later (`Simulation+Lifecycle`).
             let merchant = merchantPopularity.sample(&requestRNG) - 1
             merchantIndex = merchant
             amount = min(500_000, max(100, Int64(paymentAmount.sample(&requestRNG).rounded())))
-            let fee = amount * 29 / 1_000 + 30
-            let merchantRow = ledger.merchant(merchant)
-            writes = [
-                RowWrite(row: ledger.wallet(customer: customer), delta: -amount),
-                RowWrite(row: merchantRow, delta: amount - fee),
-                RowWrite(row: ledger.feeIncome(shard: ledger.shard(of: merchantRow)), delta: fee),
-            ]
+            writes = authoriseWrites(customer: customer, amount: amount)
         case .topup:
             let choices: [Int64] = [1_000, 2_000, 5_000, 10_000, 20_000, 50_000]
             amount = choices[requestRNG.nextInt(below: choices.count)]
@@ -102,14 +99,11 @@ extension Simulation {
             symbolPrices[symbol] = max(100, symbolPrices[symbol] + step)
             symbolIndex = symbol
             let cash = quantity * symbolPrices[symbol]
-            let clearingShard = requestRNG.nextInt(below: ledger.shardCount)
-            let sign: Int64 = buy ? 1 : -1
-            writes = [
-                RowWrite(row: ledger.broker(customer: customer), delta: -sign * cash),
-                RowWrite(row: ledger.clearingCash(shard: clearingShard), delta: sign * cash),
-                RowWrite(row: ledger.holding(customer: customer, symbol: symbol), delta: sign * quantity),
-                RowWrite(row: ledger.clearingInventory(symbol: symbol, shard: clearingShard), delta: -sign * quantity),
-            ]
+            clearingShard = requestRNG.nextInt(below: ledger.shardCount)
+            // The client's step is the order: its cash (buy) or shares
+            // (sell) reserved; it settles later, delivery versus payment.
+            tradeQuantity = buy ? quantity : -quantity
+            writes = orderWrites(customer: customer, symbol: symbol, quantity: tradeQuantity, cash: cash)
             amount = cash
         }
         ledger.sortForCommit(&writes)
@@ -118,6 +112,10 @@ extension Simulation {
         r.customer = customer
         r.merchant = merchantIndex
         r.symbol = symbolIndex
+        r.quantity = tradeQuantity
+        r.clearingShard = clearingShard
+        r.life = id
+        r.step = w == .trade ? .order : w == .topup ? .credit : .authorise
         return r
     }
 
@@ -168,6 +166,7 @@ extension Simulation {
     // MARK: Outcomes and retries
 
     func attemptFinished(_ r: Request, _ result: AttemptResult) {
+        if r.isJob { return jobFinished(r, result) }
         if r.delivery != nil {
             creditFinished(r, result)
             return
@@ -232,14 +231,12 @@ extension Simulation {
         load[w].outcomes[outcome.rawValue].add()
         outcomes?.told[r.id] = outcome
         outcomes?.open[r.id] = nil
+        if r.life >= 0 { lifeClientAnswered(r, outcome) }
         guard outcome == .committed else { return }
         load[w].goodput.add()
         workloadLatency[w].record(microseconds: latency)
-        switch r.workload {
-        case .payment: produce(topic: 0, key: Int64(r.customer), .paymentSettled(requestID: r.id))
-        case .trade: produce(topic: 2, key: Int64(r.customer), .tradeExecuted(requestID: r.id))
-        case .topup: break
-        }
+        // A payment's settlement message goes out when it is captured.
+        if r.workload == .trade { produce(topic: 2, key: Int64(r.customer), .tradeExecuted(requestID: r.id)) }
     }
 
     // MARK: Wallet credits
@@ -267,7 +264,7 @@ extension Simulation {
             if case .duplicate = result { groups[d.group].duplicatesCaught += 1 }
             if let r = pendingTopups.removeValue(forKey: job.id) {
                 creditedMinorUnits += r.amount
-                _ = gateway.match(requestID: r.id)
+                topupCredited(r.id)
                 if case .duplicate = result { stats[r.workload.rawValue].duplicates += 1 }
                 finish(r, .committed)
             }

@@ -1,0 +1,285 @@
+/// A step in the life of money that one transaction carries out; every
+/// posting in the journal is tagged with the step that made it.
+public enum Step: UInt8, Sendable, CaseIterable {
+    /// Payment: a hold on the wallet (wallet → holds escrow).
+    case authorise
+    /// Payment: the held amount to the merchant, less the fee; any rest released.
+    case capture
+    /// Payment: the hold voided (expired, or its client never learned of it).
+    case release
+    case refund
+    case chargeback
+    /// Top-up: the wallet credited for a captured card charge.
+    case credit
+    /// Trade: the order accepted, its cash or shares reserved.
+    case order
+    /// Trade: delivery versus payment, both legs in one transaction.
+    case settle
+    /// Trade: a reservation given back (settlement failed, or the client never learned of it).
+    case unwind
+    /// A chunk of a merchant payout batch.
+    case payout
+
+    public var name: String {
+        switch self {
+        case .authorise: "authorise"
+        case .capture: "capture"
+        case .release: "release"
+        case .refund: "refund"
+        case .chargeback: "chargeback"
+        case .credit: "credit"
+        case .order: "order"
+        case .settle: "settle"
+        case .unwind: "unwind"
+        case .payout: "payout"
+        }
+    }
+
+    /// The client's own step: its key is the request id, so a client retry
+    /// is recognised as a duplicate.
+    var isClientStep: Bool { self == .authorise || self == .order || self == .credit }
+
+    /// The idempotency key of this step of record `id`. Later steps get
+    /// their own keys, derived from the record's, so each is applied once
+    /// however often it is retried, and never mistaken for another.
+    func key(_ id: Int64) -> Int64 { isClientStep ? id : id | Int64(rawValue) << 56 }
+}
+
+/// One line of the journal: a row, the amount added to it, and the step.
+struct Posting {
+    let row: Int32
+    let step: Step
+    let delta: Int64
+}
+
+/// What a record is the life of.
+enum LifeKind: UInt8 {
+    case payment, topup, trade, payout
+}
+
+/// Where a record stands, as the platform believes it.
+enum LifeState: UInt8 {
+    /// The client's step is under way (authorisation, order, gateway call).
+    case pending
+    /// Payment: the hold is in place, waiting for capture or expiry.
+    case held
+    case capturing
+    case captured
+    case releasing
+    case released
+    /// Trade: accepted, waiting for its settlement date.
+    case awaiting
+    case settling
+    case settled
+    case unwinding
+    case unwound
+    case paying
+    case paid
+    /// Payout: declined (a merchant's balance fell since it was read); nothing moved.
+    case failed
+}
+
+/// A timer in a record's life.
+enum LifeTimer: UInt8 {
+    case capture, expiry, refund, chargeback, settle
+}
+
+/// The life of one payment, top-up, trade or payout chunk: what the
+/// platform believes happened, and the journal of what the ledger applied.
+/// When it is over the reconciler compares the two and forgets it.
+final class Life {
+    let id: Int64
+    let kind: LifeKind
+    let openedAt: Int64
+    /// When it should be over; past this it counts towards the reconciliation lag.
+    var dueAt: Int64
+    /// Counts records by kind and state, for the screen.
+    unowned let census: LifeCensus
+    var state: LifeState = .pending {
+        didSet { census.move(kind, from: oldValue, to: state) }
+    }
+    var customer = 0
+    var merchant = 0
+    var symbol = 0
+    /// The hold, the order's cash, the top-up's or the payout's amount.
+    var amount: Int64 = 0
+    /// Trade: shares bought (positive) or sold (negative).
+    var quantity: Int64 = 0
+    var clearingShard = 0
+    /// The client's step is in the ledger (its transaction settled committed).
+    var placed = false
+    /// What the client was told, once it was.
+    var client: RequestOutcome?
+    /// Transactions of this record not yet settled on every participant.
+    var openTxns = 0
+    /// The background job in progress, if any.
+    var job: Request?
+    /// Refunds and chargebacks still to come.
+    var followUps = 0
+    /// Payment: the amount the platform asked to capture, and what it believes captured, refunded, charged back.
+    var captureAmount: Int64 = 0
+    var captured: Int64 = 0
+    var refunded: Int64 = 0
+    var chargedBack: Int64 = 0
+    /// Payment: the hold expired uncaptured. Any record: its client's step
+    /// took effect after the client was told it had not.
+    var expired = false
+    var unknownOutcome = false
+    /// Trade: settlement attempts the counterparty failed, and whether it was given up.
+    var failedSettlements = 0
+    var settlementFailed = false
+    /// Top-up: credited to the wallet / its charge reversed at the gateway.
+    var credited = false
+    var reversed = false
+    /// Payout: the merchants paid by this chunk and how much each.
+    var payees: [(merchant: Int, amount: Int64)] = []
+    var postings: [Posting] = []
+
+    init(id: Int64, kind: LifeKind, openedAt: Int64, dueAt: Int64, census: LifeCensus) {
+        self.id = id
+        self.kind = kind
+        self.openedAt = openedAt
+        self.dueAt = dueAt
+        self.census = census
+        census.move(kind, from: nil, to: .pending)
+    }
+}
+
+/// A record's timer waiting for its second (`Simulation.scheduleLife`).
+struct LifeTimerEntry: Comparable {
+    let at: Int64
+    let sequence: Int64
+    let id: Int64
+    let timer: LifeTimer
+    static func < (a: LifeTimerEntry, b: LifeTimerEntry) -> Bool { (a.at, a.sequence) < (b.at, b.sequence) }
+    static func == (a: LifeTimerEntry, b: LifeTimerEntry) -> Bool { a.at == b.at && a.sequence == b.sequence }
+}
+
+/// Open records by kind and state, kept as they change so a snapshot
+/// never walks the records.
+final class LifeCensus {
+    static let states = 15
+    private(set) var counts = [Int](repeating: 0, count: 4 * LifeCensus.states)
+
+    func move(_ kind: LifeKind, from: LifeState?, to: LifeState?) {
+        let base = Int(kind.rawValue) * LifeCensus.states
+        if let from { counts[base + Int(from.rawValue)] -= 1 }
+        if let to { counts[base + Int(to.rawValue)] += 1 }
+    }
+
+    func count(_ kind: LifeKind, _ states: LifeState...) -> Int {
+        states.reduce(0) { $0 + counts[Int(kind.rawValue) * LifeCensus.states + Int($1.rawValue)] }
+    }
+
+    func count(_ kind: LifeKind) -> Int {
+        let base = Int(kind.rawValue) * LifeCensus.states
+        return counts[base..<base + LifeCensus.states].reduce(0, +)
+    }
+}
+
+/// Per merchant, the journal's running totals by what moved the money, and
+/// what the payout records say was paid.
+struct MerchantBook {
+    var captures: Int64 = 0
+    var refunds: Int64 = 0
+    var chargebacks: Int64 = 0
+    var payoutsPosted: Int64 = 0
+    var paidBelieved: Int64 = 0
+    var payoutInFlight = false
+    var posted: Int64 { captures + refunds + chargebacks + payoutsPosted }
+}
+
+public struct PaymentStats: Sendable, Equatable, Codable {
+    /// Holds placed whose client was told the payment was authorised.
+    public var authorised: Int64 = 0
+    public var captured: Int64 = 0
+    public var capturedMinorUnits: Int64 = 0
+    public var partialCaptures: Int64 = 0
+    /// Holds released because the client had been told the payment failed.
+    public var voided: Int64 = 0
+    /// Holds released because they were not captured in the window.
+    public var expired: Int64 = 0
+    public var refunded: Int64 = 0
+    public var refundedMinorUnits: Int64 = 0
+    /// Refunds the merchant's balance could not cover.
+    public var refundsDeclined: Int64 = 0
+    public var chargebacks: Int64 = 0
+    public var chargebackMinorUnits: Int64 = 0
+    public var chargebacksDeclined: Int64 = 0
+    public init() {}
+}
+
+public struct TopupStats: Sendable, Equatable, Codable {
+    /// Authorisations the gateway approved.
+    public var authorised: Int64 = 0
+    /// Captures the platform heard confirmed: the only ones it credits.
+    public var captured: Int64 = 0
+    /// Reversals the gateway acknowledged.
+    public var reversed: Int64 = 0
+    public init() {}
+}
+
+public struct TradeStats: Sendable, Equatable, Codable {
+    public var accepted: Int64 = 0
+    public var settled: Int64 = 0
+    /// Settlement attempts the counterparty failed (each retried).
+    public var failedAttempts: Int64 = 0
+    /// Trades whose settlement was given up and unwound.
+    public var settlementFailed: Int64 = 0
+    /// Orders unwound because their client had been told they failed.
+    public var unwoundUnknown: Int64 = 0
+    public init() {}
+}
+
+public struct PayoutStats: Sendable, Equatable, Codable {
+    public var batches: Int64 = 0
+    /// Payout transactions (chunks of a batch) committed, and the money they paid.
+    public var transactions: Int64 = 0
+    public var paidMinorUnits: Int64 = 0
+    /// Chunks declined (a merchant's balance fell below what was read); those merchants roll to the next batch.
+    public var failed: Int64 = 0
+    /// Attempts retried after an abort or a lost answer.
+    public var retries: Int64 = 0
+    public var skippedWhilePaused: Int64 = 0
+    public init() {}
+}
+
+/// A place where two records of the same money disagree. Reported, never corrected.
+public struct ReconciliationBreak: Sendable, Equatable, Codable {
+    public enum Kind: String, Sendable, Codable {
+        /// What the client was told against what the ledger did.
+        case client
+        /// The ledger against the card gateway's record of charges.
+        case gateway
+        /// Merchant balances and payouts against the captures, refunds, chargebacks and fees that made them.
+        case settlement
+        /// What the platform believes a step did against the postings the ledger made.
+        case journal
+    }
+    public var kind: Kind
+    /// The payment, top-up, trade or payout record, when one is to blame.
+    public var id: Int64?
+    public var message: String
+    public init(_ kind: Kind, id: Int64?, message: String) {
+        self.kind = kind
+        self.id = id
+        self.message = message
+    }
+}
+
+/// The reconciler's state: records checked, breaks found, and how long it
+/// has been since every record that was due had matched.
+struct Reconciliation {
+    private(set) var breaks: [ReconciliationBreak] = []
+    private(set) var breakCount: Int64 = 0
+    var checked: Int64 = 0
+    /// The last simulated time at which no record was overdue.
+    var lastClean: Int64 = 0
+    var overdue = 0
+    static let keptBreaks = 200
+
+    mutating func report(_ b: ReconciliationBreak) {
+        breakCount += 1
+        if breaks.count < Reconciliation.keptBreaks { breaks.append(b) }
+    }
+}
