@@ -38,6 +38,7 @@ public struct Screen {
         drawNodes(layout.nodes)
         drawQueues(layout.queues)
         drawShards(layout.shards)
+        drawMoney(layout.money)
         drawEvents(layout.events)
         drawFooter()
         if state.mode == .help { drawHelp() }
@@ -76,7 +77,7 @@ public struct Screen {
 /// stack panels in two columns; wide ones give the events log the bottom
 /// band and every table more columns; tall ones more history.
 struct Layout {
-    var transactions: Rect, cache: Rect, nodes: Rect, queues: Rect, shards: Rect, events: Rect
+    var transactions: Rect, cache: Rect, nodes: Rect, queues: Rect, shards: Rect, money: Rect, events: Rect
 
     init(width w: Int, height h: Int, nodes: Int, queues: Int, shards: Int) {
         let top = 1, bodyHeight = h - 2
@@ -92,7 +93,12 @@ struct Layout {
             let bottomY = top + txHeight + midHeight
             let bottomH = max(0, top + bodyHeight - bottomY)
             let shardW = min(64, w * 2 / 5)
-            self.shards = Rect(x: 0, y: bottomY, width: shardW, height: bottomH)
+            // Shards over Money in the left of the bottom band: the shard
+            // rows first, Money the rest (its totals and breaks when tall).
+            let shardsH = min(bottomH, max(min(shards, 16) + 3, bottomH - 20))
+            let moneyH = max(0, bottomH - shardsH)
+            self.shards = Rect(x: 0, y: bottomY, width: shardW, height: shardsH)
+            money = Rect(x: 0, y: bottomY + shardsH, width: shardW, height: moneyH)
             events = Rect(x: shardW, y: bottomY, width: w - shardW, height: bottomH)
         } else {
             let rightW = w * 2 / 5
@@ -105,9 +111,14 @@ struct Layout {
             self.queues = Rect(x: 0, y: top + txHeight + nodesH, width: leftW, height: bodyHeight - txHeight - nodesH)
             let cacheH = 6
             let shardsH = min(shards, 8) + 3
+            // Money takes from the events log what the height allows: its
+            // verdict and holds at 24 rows, every line from about 34.
+            let rest = bodyHeight - cacheH - shardsH
+            let moneyH = min(8, max(4, rest - 5))
             cache = Rect(x: leftW, y: top, width: rightW, height: cacheH)
             self.shards = Rect(x: leftW, y: top + cacheH, width: rightW, height: shardsH)
-            events = Rect(x: leftW, y: top + cacheH + shardsH, width: rightW, height: bodyHeight - cacheH - shardsH)
+            money = Rect(x: leftW, y: top + cacheH + shardsH, width: rightW, height: moneyH)
+            events = Rect(x: leftW, y: top + cacheH + shardsH + moneyH, width: rightW, height: rest - moneyH)
         }
     }
 }

@@ -30,9 +30,14 @@ extension Screen {
         segments.append(("err \(errorShare.map { Format.percent($0) } ?? "–")", (errorShare ?? 0) > 0.01 ? alert(.critical) : Style(.dim), 2))
         segments.append(("retries \(Format.count(load.retries))/s", Style(load.retries > load.offered * 0.1 ? .warn : .dim), 4))
         segments.append(("base \(Format.count(s.baseRateTPS))", Style(.dim), 5))
-        let ledger: (String, Style) = s.ledger.balanced
+        // Balanced and reconciled, or what is wrong: violations of the
+        // ledger's invariants, breaks between its records.
+        var wrong: [String] = []
+        if !s.ledger.balanced { wrong.append("\(s.ledger.violationCount) violation\(s.ledger.violationCount == 1 ? "" : "s")") }
+        if !s.money.reconciles { wrong.append("\(s.money.breakCount) break\(s.money.breakCount == 1 ? "" : "s")") }
+        let ledger: (String, Style) = wrong.isEmpty
             ? ("ledger \(glyphs.ok) balanced", Style(.ok))
-            : ("ledger ✖ \(s.ledger.violationCount) violation\(s.ledger.violationCount == 1 ? "" : "s")", alert(.critical))
+            : ("ledger ✖ \(wrong.joined(separator: ", "))", alert(.critical))
         // The ledger's verdict is what the screen exists to be truthful about: kept first.
         segments.append((ledger.0, ledger.1, 0))
         segments.append(("lb \(s.balancer)", Style(.text), 3))
