@@ -30,6 +30,24 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Customers in the population (1...10000000).")
     var customers: Int = 100_000
 
+    @Option(name: .customLong("capture-window"), help: "How long a payment's hold waits for its capture before it expires (1s to 24h).")
+    var captureWindow: String = "2m"
+
+    @Option(name: .customLong("settlement-lag"), help: "How long after execution a trade settles, delivery versus payment (1s to 24h).")
+    var settlementLag: String = "2m"
+
+    @Option(name: .customLong("payout-interval"), help: "How often merchants are paid out (1s to 24h).")
+    var payoutInterval: String = "5m"
+
+    @Option(name: .customLong("refund-rate"), help: "Share of captured payments refunded later, e.g. 2%.")
+    var refundRate: String = "2%"
+
+    @Option(name: .customLong("chargeback-rate"), help: "Share of captured payments charged back later, e.g. 0.3%.")
+    var chargebackRate: String = "0.3%"
+
+    @Option(name: .customLong("settlement-fail-rate"), help: "Share of settlement attempts the counterparty fails, e.g. 1%.")
+    var settlementFailRate: String = "1%"
+
     @Option(help: ArgumentHelp("Run the cache tier on a Redis server instead of embedded; the password may come from PAYOPS_REDIS_PASSWORD.",
                                valueName: "redis://[user[:password]@]host:port[/db]"))
     var cache: String?
@@ -69,7 +87,29 @@ struct ModelOptions: ParsableArguments {
             throw ValidationError("--cache-capacity: \(cacheCapacity) is out of range; expected \(Limits.cacheCapacityEntries.text)")
         }
         c.cacheCapacity = cacheCapacity
+        c.captureWindow = try lifecycleDuration(captureWindow, flag: "--capture-window")
+        c.settlementLag = try lifecycleDuration(settlementLag, flag: "--settlement-lag")
+        c.payoutInterval = try lifecycleDuration(payoutInterval, flag: "--payout-interval")
+        c.refundFraction = try share(refundRate, flag: "--refund-rate")
+        c.chargebackFraction = try share(chargebackRate, flag: "--chargeback-rate")
+        c.settlementFailFraction = try share(settlementFailRate, flag: "--settlement-fail-rate")
         return c
+    }
+
+    func lifecycleDuration(_ text: String, flag: String) throws -> SimDuration {
+        let d = try parseDuration(text, flag: flag)
+        guard Limits.lifecycleMicroseconds.contains(d.microseconds) else {
+            throw ValidationError("\(flag): \(d) is out of range; expected \(Limits.lifecycleMicroseconds.text)")
+        }
+        return d
+    }
+
+    /// `2%` as a fraction, within 0% to 100%.
+    func share(_ text: String, flag: String) throws -> Double {
+        guard text.hasSuffix("%"), let p = Double(text.dropLast()), p.isFinite, Limits.faultPercent.contains(p) else {
+            throw ValidationError("\(flag): '\(InputText.shown(text))' is not a share; expected a percentage like 2% (\(Limits.faultPercent.text))")
+        }
+        return p / 100
     }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import PaySim
 
@@ -287,24 +288,17 @@ import Testing
 
     // MARK: The whole drill
 
-    /// Ten minutes under 2PC: the gateway times out, a shard crashes during
-    /// a payout batch, a shard is cut off during settlement. The books close.
-    @Test(.tags(.slow)) func aTenMinuteDrillEndsReconciledAndBalanced() throws {
+    /// The shipped drill, ten minutes under 2PC: the gateway times out, a
+    /// shard crashes during a payout batch, a shard is cut off during
+    /// settlement. The books close.
+    @Test(.tags(.slow)) func theMoneyUnderFireDrillEndsReconciledAndBalanced() throws {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Scenarios/money-under-fire.scenario")
         var c = SimulationConfig()
         c.seed = 11
-        c.restartDelay = .minutes(5)
+        let scenario = try Scenario.parse(String(contentsOf: file, encoding: .utf8), file: file.lastPathComponent, shape: PlatformShape(c))
         let sim = Simulation(config: c)
-        let steps: [(SimDuration, OperatorCommand)] = [
-            (.seconds(60), .gatewayTimeouts(percent: 30)),
-            (.seconds(90), .gatewaySlow(factor: 20)),
-            (.seconds(150), .gatewaySlow(factor: 1)),
-            (.seconds(180), .gatewayTimeouts(percent: 0)),
-            (.seconds(299), .crashShard(1)),
-            (.seconds(330), .restoreShard(1)),
-            (.seconds(420), .partitionShard(2, duration: .seconds(20))),
-            (.seconds(480), .settlementFailRate(percent: 10)),
-        ]
-        let refused = sim.runHeadless(duration: .minutes(10), commands: steps.map { ($0.0, $0.1) })
+        let refused = sim.runHeadless(duration: .minutes(10), commands: scenario.steps.map { ($0.at, $0.command) })
         #expect(refused.isEmpty)
         let r = RunReport(snapshot: sim.snapshot(), config: c, duration: .minutes(10))
         #expect(r.ledger.balanced, "\(r.ledger.violations.prefix(3))")

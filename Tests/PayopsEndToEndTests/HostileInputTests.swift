@@ -30,6 +30,18 @@ import TestSupport
     }
 
     @Test(arguments: [
+        (["--refund-rate", "2"], "--refund-rate: '2' is not a share; expected a percentage like 2% (0% to 100%)"),
+        (["--chargeback-rate", "101%"], "--chargeback-rate: '101%' is not a share"),
+        (["--settlement-fail-rate", "nan%"], "--settlement-fail-rate: 'nan%' is not a share"),
+        (["--settlement-lag", "0s"], "--settlement-lag: 0s is out of range; expected 1s to 24h"),
+        (["--capture-window", "25h"], "--capture-window: 25h is out of range; expected 1s to 24h"),
+        (["--payout-interval", "soon"], "--payout-interval:"),
+    ])
+    func lifecycleFlagsOutOfRangeAreRefused(_ flag: [String], _ fragment: String) throws {
+        try Self.refused(["run", "--duration", "2s"] + flag, fragment)
+    }
+
+    @Test(arguments: [
         ("at 1s rate 1e-300", "1:12:", "0, or 0.001 to 10000000 tps"),
         ("at 1s spike 1e-300x for 5s", "1:13:", "(0.001x to 1000x)"),
         ("at 1s spike 5x for 9223372036854775807us", "1:20:", "up to 24h"),

@@ -274,7 +274,7 @@ extension Simulation {
             let balance = ledger.balances[Int(w.row)]
             audit { $0.checkLimit(txn: t.id, row: w.row, balance: balance, ledger: ledger) }
             invalidate(row: w.row)
-            if t.life >= 0 { journal(t, w) }
+            if let life = t.record { journal(life, t, w) }
         }
         shardCommitLatency[shard.index].record(microseconds: nowMicros - t.startedAt)
         if p == t.keyOwner { idempotency.recordCommitted(t.idempotencyKey, now: nowMicros) }
@@ -305,7 +305,7 @@ extension Simulation {
             unsettled[t.id] = nil
             audit { $0.checkSettled(t, shardName: shardName) }
             if t.everInDoubt { noteResolvedInDoubt(t) }
-            if t.life >= 0 { lifeTxnSettled(t) }
+            if let life = t.record { lifeTxnSettled(t, life) }
             if outcomes != nil {
                 if t.committedParts == t.parts.count { outcomes?.applied.insert(t.idempotencyKey) }
                 else if t.committedParts > 0 { outcomes?.split.insert(t.idempotencyKey) }

@@ -102,6 +102,8 @@ final class Txn {
     /// The life (payment, top-up, trade, payout) and step it carries out, for the journal.
     var life: Int64 = -1
     var step: Step = .authorise
+    /// The record itself, held so the journal needs no lookup per write.
+    var record: Life?
     /// The coordinator's side, volatile on its node except for a durable commit.
     var coord: CoordinatorMachine
 

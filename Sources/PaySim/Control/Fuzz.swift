@@ -282,7 +282,10 @@ extension FuzzCase {
 
         // Nothing stuck once everything is healed.
         if !sim.isQuiescent {
-            failures.append("not quiescent \(drained) after arrivals stopped\(stalled.map { " (no progress in the last \($0))" } ?? ""): \(sim.inFlightRequests) requests in flight, \(sim.unsettled.count) transactions unsettled, \(sim.authorisations.count) authorisations and \(sim.reversals.count) reversals outstanding, log caught up: \(sim.logCaughtUp)")
+            failures.append("not quiescent \(drained) after arrivals stopped\(stalled.map { " (no progress in the last \($0))" } ?? ""): \(sim.inFlightRequests) requests in flight, \(sim.unsettled.count) transactions unsettled, \(sim.authorisations.count) authorisations and \(sim.reversals.count) reversals outstanding, \(sim.jobsRunning) jobs running, log caught up: \(sim.logCaughtUp)")
+            if let stuck = sim.lives.values.filter({ $0.job != nil }).min(by: { $0.id < $1.id }), let job = stuck.job {
+                failures.append("first job still running: \(job.step.name) of \(stuck.kind) \(stuck.id) (\(stuck.state)), \(job.attempts) attempts")
+            }
             if let first = sim.outcomes?.open.keys.min(), let r = sim.outcomes?.open[first] {
                 failures.append("first request without an answer: \(r.whereItStands)")
             }

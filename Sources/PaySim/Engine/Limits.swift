@@ -44,6 +44,8 @@ public enum Limits {
     public static let queueModelSeconds: Double = 9e9
     /// Simulated time of arrivals in one headless run: a day.
     public static let runDurationMicroseconds = Bound(range: Int64(1)...86_400_000_000, text: "more than 0s and up to 24h")
+    /// Capture windows, settlement lags and payout intervals: a second to a day.
+    public static let lifecycleMicroseconds = Bound(range: Int64(1_000_000)...86_400_000_000, text: "1s to 24h")
     /// The card gateway's latency multiplier in a brownout.
     public static let gatewaySlowFactor = Bound(range: 1.0...1_000, text: "1x to 1000x")
     /// Shares of gateway answers dropped, and of settlements the counterparty fails.

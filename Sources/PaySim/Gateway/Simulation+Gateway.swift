@@ -85,7 +85,7 @@ extension Simulation {
         authorisations[r.id] = nil
         guard captured else { return finish(r, .declined) }
         topupStats.captured += 1
-        lives[r.id]?.state = .captured
+        r.record?.state = .captured
         pendingTopups[r.id] = r
         releaseCallbackSlot(r)
         let wallet = r.writes.first { ledger.kind(of: $0.row) == .wallet }!.row

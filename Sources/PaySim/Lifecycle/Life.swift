@@ -134,6 +134,8 @@ final class Life {
     /// Payout: the merchants paid by this chunk and how much each.
     var payees: [(merchant: Int, amount: Int64)] = []
     var postings: [Posting] = []
+    /// Reconciled and forgotten: a posting now is a break.
+    var closed = false
 
     init(id: Int64, kind: LifeKind, openedAt: Int64, dueAt: Int64, census: LifeCensus) {
         self.id = id
@@ -141,6 +143,7 @@ final class Life {
         self.openedAt = openedAt
         self.dueAt = dueAt
         self.census = census
+        postings.reserveCapacity(kind == .payout ? 72 : 8)
         census.move(kind, from: nil, to: .pending)
     }
 }

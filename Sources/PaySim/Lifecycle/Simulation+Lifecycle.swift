@@ -70,12 +70,13 @@ extension Simulation {
     // MARK: Records
 
     var grace: Int64 { config.reconciliationGrace.microseconds }
+    var jobBackoff: Backoff { Backoff(baseMicros: config.retryBackoffBase.microseconds * 2, capMicros: 15_000_000) }
     var captureDelay: LogNormal { LogNormal(median: Double(config.captureDelayMedian.microseconds), sigma: config.captureDelaySigma) }
 
     /// A client's transaction begins: its record is opened on the first attempt.
     func lifeTxnBegun(_ t: Txn, _ r: Request) {
         let life: Life
-        if let existing = lives[r.life] {
+        if let existing = r.record {
             life = existing
         } else {
             guard r.step == .authorise || r.step == .order else { return }
@@ -88,9 +89,11 @@ extension Simulation {
             life.quantity = r.quantity
             life.clearingShard = r.clearingShard
             lives[r.life] = life
+            r.record = life
         }
         t.life = r.life
         t.step = r.step
+        t.record = life
         life.openTxns += 1
     }
 
@@ -101,11 +104,12 @@ extension Simulation {
         life.customer = r.customer
         life.amount = r.amount
         lives[r.id] = life
+        r.record = life
     }
 
     /// The ledger applied one write of a record's transaction: into its journal.
-    func journal(_ t: Txn, _ w: RowWrite) {
-        guard let life = lives[t.life] else {
+    func journal(_ life: Life, _ t: Txn, _ w: RowWrite) {
+        guard !life.closed else {
             return reportBreak(.journal, id: t.life, "txn \(t.id) (\(t.step.name)) posted \(w.delta) to the \(ledger.describe(w.row)) after its record was closed")
         }
         life.postings.append(Posting(row: w.row, step: t.step, delta: w.delta))
@@ -121,8 +125,8 @@ extension Simulation {
         }
     }
 
-    func lifeTxnSettled(_ t: Txn) {
-        guard let life = lives[t.life] else { return }
+    func lifeTxnSettled(_ t: Txn, _ life: Life) {
+        guard !life.closed else { return }
         life.openTxns -= 1
         precondition(life.openTxns >= 0, "record \(life.id): more transactions settled than began")
         if (t.step == .authorise || t.step == .order) && t.committedParts == t.parts.count { life.placed = true }
@@ -131,7 +135,7 @@ extension Simulation {
 
     /// What the client was told, for records whose client step is synchronous.
     func lifeClientAnswered(_ r: Request, _ outcome: RequestOutcome) {
-        guard let life = lives[r.life] else { return }
+        guard let life = r.record, !life.closed else { return }
         life.client = outcome
         advance(life)
     }
@@ -359,6 +363,7 @@ extension Simulation {
         job.step = step
         job.key = step.key(life.id)
         job.isJob = true
+        job.record = life
         job.customer = life.customer
         switch step {
         case .capture: job.amount = life.captureAmount
@@ -372,7 +377,7 @@ extension Simulation {
 
     /// One attempt of a job, on a coordinator picked as consumers pick theirs.
     func runJob(_ job: Request) {
-        guard let life = lives[job.life], life.job === job else { return }
+        guard let life = job.record, life.job === job else { return }
         job.attempts += 1
         if job.attempts > 1 && life.kind == .payout { payoutStats.retries += 1 }
         guard let c = pickCoordinator() else {
@@ -384,7 +389,7 @@ extension Simulation {
     }
 
     func jobFinished(_ job: Request, _ result: AttemptResult) {
-        guard let life = lives[job.life], life.job === job else { return }
+        guard let life = job.record, life.job === job else { return }
         var committed: Bool
         switch result {
         case .committed, .duplicate:
@@ -403,9 +408,11 @@ extension Simulation {
         case .declined:
             committed = false
         default:
-            // Aborted, or the answer was lost: the same writes again under the same key.
-            let shift = min(job.attempts - 1, 6)
-            schedule(after: min(config.retryBackoffBase.microseconds << shift, 5_000_000), .jobAttempt(job))
+            // Aborted, or the answer was lost: the same writes again under
+            // the same key, after an exponential wait with full jitter, so
+            // thousands of jobs a fault held up do not retry in step and
+            // keep the shards too busy to let any of them through.
+            schedule(after: jobBackoff.delay(after: job.attempts, &lifeRNG), .jobAttempt(job))
             return
         }
         life.job = nil
@@ -482,6 +489,8 @@ extension Simulation {
         reconciliation.checked += 1
         if life.kind == .payout { for p in life.payees { merchantBook[p.merchant].payoutInFlight = false } }
         census.move(life.kind, from: life.state, to: nil)
+        life.closed = true
+        life.postings = []
         lives[life.id] = nil
     }
 

@@ -227,6 +227,7 @@ extension Simulation {
             job.delivery = Request.Delivery(group: gi, partition: p, offset: offset, epoch: epoch)
             job.life = requestID
             job.step = .credit
+            job.record = lives[requestID]
             attemptCredit(job)
         default:
             commitOffset(gi, partition: p, offset: offset, epoch: epoch)

@@ -59,6 +59,8 @@ final class Request {
     var life: Int64 = -1
     var step: Step = .authorise
     var key: Int64
+    /// The record, once it exists.
+    var record: Life?
     /// A background job of the platform's (a capture, a release, a refund,
     /// a settlement, a payout), not a client's request.
     var isJob = false
