@@ -127,6 +127,28 @@ import PaySim
         #expect(errorRow.contains("column 7: expected a node like node-3, found 'nod-3'"))
     }
 
+    /// A message longer than the line after the caret is wrapped above it,
+    /// whole, at every width; the caret stays under its column.
+    @Test(arguments: [80, 120, 160])
+    func aLongPromptErrorIsShownWhole(width: Int) throws {
+        let c = controller()
+        for k in [KeyEvent.character(":")] + "explode node-9".map(KeyEvent.character) + [.enter] { c.handle(k) }
+        let error = try #require(c.state.promptError)
+        let canvas = render(width, 30, state: c.state)
+        #expect(Array(canvas.row(28))[1] == "^", "the caret under column 1")
+        let above = (24...27).map { canvas.row($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let shown = above.joined(separator: " ")
+        #expect(shown.contains("column 1: \(error.message)") || shown.hasSuffix("…"), "\(above)")
+        #expect(shown.contains("unknown command 'explode'"))
+    }
+
+    @Test func wrapKeepsWordsAndEndsACutOneWithAnEllipsis() {
+        #expect(Screen.wrap("aa bb cc", width: 5, maxLines: 3) == ["aa bb", "cc"])
+        #expect(Screen.wrap("aaaaaaa", width: 3, maxLines: 3) == ["aaa", "aaa", "a"])
+        #expect(Screen.wrap("aa bb cc dd", width: 5, maxLines: 1) == ["aa b…"])
+        #expect(Screen.wrap("", width: 5, maxLines: 2) == [])
+    }
+
     @Test func filterNarrowsTheEventLog() throws {
         let c = controller()
         for k in [KeyEvent.character("/")] + "ejected".map(KeyEvent.character) + [.enter] { c.handle(k) }

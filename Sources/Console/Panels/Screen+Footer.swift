@@ -44,7 +44,9 @@ extension Screen {
     }
 
     /// The `:` prompt on the bottom line; an error sits on the line above,
-    /// with a caret under the column it names.
+    /// with a caret under the column it names. A message too long to follow
+    /// the caret is wrapped onto the lines above it, whole words, at most
+    /// four lines (the last cut with an ellipsis), so it is always read.
     mutating func drawPrompt(y: Int) {
         canvas.fill(Rect(x: 0, y: y, width: canvas.width, height: 1))
         var x = canvas.put(":", x: 0, y: y, style: Style(.accent, bold: true))
@@ -58,9 +60,16 @@ extension Screen {
             let caretX = min(canvas.width - 1, error.column)
             canvas.put("^", x: caretX, y: ey, style: alert(.critical))
             let message = "column \(error.column): \(error.message)"
-            let mx = caretX + 2 + message.count <= canvas.width ? caretX + 2 : max(0, canvas.width - message.count)
-            if mx > caretX { canvas.put(message, x: mx, y: ey, style: Style(.critical)) }
-            else { canvas.put(message, x: 0, y: ey, style: Style(.critical), maxWidth: caretX) }
+            if caretX + 2 + message.count <= canvas.width {
+                canvas.put(message, x: caretX + 2, y: ey, style: Style(.critical))
+            } else {
+                let lines = Screen.wrap(message, width: canvas.width - 2, maxLines: min(4, ey))
+                for (i, line) in lines.enumerated() {
+                    let ly = ey - lines.count + i
+                    canvas.fill(Rect(x: 0, y: ly, width: canvas.width, height: 1))
+                    canvas.put(line, x: 1, y: ly, style: Style(.critical))
+                }
+            }
         } else {
             canvas.put("   enter run  esc cancel  tab complete  ↑↓ history", x: x + 1, y: y, style: Style(.dim))
             if !state.completions.isEmpty {
@@ -68,6 +77,32 @@ extension Screen {
                 canvas.put(" " + state.completions.joined(separator: "  "), x: 0, y: y - 1, style: Style(.accent))
             }
         }
+    }
+
+    /// Splits `text` into lines of at most `width` characters at spaces (a
+    /// word longer than a line is cut), at most `maxLines` of them; when it
+    /// does not fit, the last line ends in an ellipsis.
+    static func wrap(_ text: String, width: Int, maxLines: Int) -> [String] {
+        guard width > 1, maxLines > 0 else { return [] }
+        var lines: [String] = []
+        var current = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
+            var w = String(word)
+            while w.count > width {
+                if !current.isEmpty { lines.append(current); current = "" }
+                lines.append(String(w.prefix(width)))
+                w = String(w.dropFirst(width))
+            }
+            if current.isEmpty { current = w } else if current.count + 1 + w.count <= width { current += " " + w } else {
+                lines.append(current)
+                current = w
+            }
+        }
+        if !current.isEmpty { lines.append(current) }
+        guard lines.count > maxLines else { return lines }
+        var kept = Array(lines.prefix(maxLines))
+        kept[maxLines - 1] = String(kept[maxLines - 1].prefix(width - 1)) + "…"
+        return kept
     }
 
     /// The key reference, centred over the panels.
