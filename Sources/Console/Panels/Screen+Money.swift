@@ -57,10 +57,16 @@ extension Screen {
                 for b in m.breaks.suffix(inner.height - lines.count) { lines.append([("\(b.kind.rawValue): \(b.message)", Style(.critical))]) }
             }
         }
+        // A segment is drawn whole or not at all, so no figure is ever cut;
+        // the first of a line (its label) is cut with an ellipsis if need be.
         for (i, line) in lines.prefix(inner.height).enumerated() {
             var x = inner.x
-            for (text, style) in line where x < inner.maxX {
-                x = canvas.put(text, x: x, y: inner.y + i, style: style, maxWidth: inner.maxX - x)
+            for (n, (text, style)) in line.enumerated() {
+                if x + text.count > inner.maxX {
+                    if n == 0 { canvas.put(Table.fit(text, width: inner.maxX - x), x: x, y: inner.y + i, style: style) }
+                    break
+                }
+                x = canvas.put(text, x: x, y: inner.y + i, style: style)
             }
         }
     }

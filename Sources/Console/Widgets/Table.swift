@@ -54,7 +54,7 @@ struct Table {
         for (i, cx, w) in layout(width: width) where i < cells.count {
             switch cells[i] {
             case let .text(text, style):
-                let t = text.count > w ? String(text.prefix(w)) : text
+                let t = Table.fit(text, width: w)
                 let tx = columns[i].align == .right ? x + cx + w - t.count : x + cx
                 canvas.put(t, x: tx, y: y, style: style)
             case .draw(let f):
@@ -62,4 +62,56 @@ struct Table {
             }
         }
     }
+
+    /// A cell's text in `width` columns. Text that fits is shown whole.
+    /// A number that does not (digits with grouping commas or a decimal
+    /// point, then a unit such as `ms`, `%`, `/s`, `k`) is never cut: it
+    /// loses decimals, then is abbreviated (`12,345` → `12.3k` → `12k`),
+    /// and if even that does not fit the cell shows `#`s, as a spreadsheet
+    /// does, rather than a wrong number. Other text is cut with `…`.
+    static func fit(_ text: String, width: Int) -> String {
+        guard text.count > width else { return text }
+        guard width > 0 else { return "" }
+        guard let (value, unit) = number(text), abs(value) < 1e15 else {
+            if number(text) != nil { return String(repeating: "#", count: width) }
+            return width == 1 ? "…" : String(text.prefix(width - 1)) + "…"
+        }
+        // Shorter forms, each kept only if within 5% of the value.
+        var candidates: [(text: String, value: Double)] = []
+        for decimals in stride(from: 2, through: 0, by: -1) {
+            let t = Format.trim(value, decimals)
+            candidates.append((t + unit, Double(t) ?? .nan))
+        }
+        let magnitude = abs(value)
+        for (scale, letter) in [(1e9, "G"), (1e6, "M"), (1e3, "k")] where magnitude >= scale && !unit.hasPrefix("k") && !unit.hasPrefix("M") {
+            for decimals in [1, 0] {
+                let t = Format.trim(value / scale, decimals)
+                candidates.append((t + letter + unit, (Double(t) ?? .nan) * scale))
+            }
+            break
+        }
+        let close = candidates.first { $0.text.count <= width && abs($0.value - value) <= abs(value) * 0.05 }
+        return close?.text ?? String(repeating: "#", count: width)
+    }
+
+    /// A number at the start of `text` (sign, digits, grouping commas, one
+    /// decimal point) and the unit after it; nil when the text is not one.
+    static func number(_ text: String) -> (Double, String)? {
+        var digits = ""
+        var rest = Substring(text)
+        if rest.first == "-" { digits.append("-"); rest = rest.dropFirst() }
+        var seenDigit = false, seenPoint = false
+        while let c = rest.first {
+            if c.isASCII && c.isNumber { digits.append(c); seenDigit = true } else if c == "," && seenDigit && !seenPoint {
+                // grouping
+            } else if c == "." && seenDigit && !seenPoint { digits.append(c); seenPoint = true } else { break }
+            rest = rest.dropFirst()
+        }
+        guard seenDigit, let v = Double(digits), v.isFinite else { return nil }
+        let unit = String(rest)
+        // A unit is letters, %, / and µ, short: "ms", "%", "/s", "k/s". Anything else is not one number.
+        guard unit.count <= 4, unit.allSatisfy({ $0.isLetter || $0 == "%" || $0 == "/" }) else { return nil }
+        return (v, unit)
+    }
 }
+
