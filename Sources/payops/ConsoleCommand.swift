@@ -89,7 +89,7 @@ struct ThemesCommand: ParsableCommand {
         // shown with control characters escaped, so none reaches the terminal.
         for e in entries {
             let name = InputText.shown(e.name, limit: 40).padding(toLength: width, withPad: " ", startingAt: 0)
-            let origin = e.origin.padding(toLength: 7, withPad: " ", startingAt: 0)
+            let origin = e.origin.padding(toLength: 8, withPad: " ", startingAt: 0)
             let path = InputText.shown(e.path, limit: 200)
             switch e.result {
             case .success(let t): print("\(name)  \(origin)  \(path)  \(InputText.shown(t.description, limit: 120))")

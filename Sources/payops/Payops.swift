@@ -62,9 +62,12 @@ struct StandardError: TextOutputStream {
 func Foundation_exit(_ code: Int32) -> Never { exit(code) }
 
 struct PayopsCommand: ParsableCommand {
+    /// The release, as `payops --version` prints it.
+    static let version = "0.11.0"
     static let configuration = CommandConfiguration(
         commandName: "payops",
         abstract: "A payment operations console over a deterministic simulation of the platform.",
+        version: "payops \(PayopsCommand.version)",
         subcommands: [ConsoleCommand.self, RunCommand.self, BenchCommand.self, ThemesCommand.self, CleanupCommand.self, FuzzCommand.self],
         defaultSubcommand: ConsoleCommand.self
     )

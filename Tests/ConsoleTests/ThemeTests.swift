@@ -6,6 +6,49 @@ import Testing
     static let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Themes").path
 
+    /// The copies compiled into the binary are the files in `Themes/`:
+    /// a drift fails here, and PAYOPS_UPDATE_SNAPSHOTS=1 rewrites them.
+    @Test func theCompiledInThemesAreTheShippedFiles() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: ThemeTests.shipped).filter { $0.hasSuffix(".toml") }
+            .sorted { a, b in a == "default.toml" ? true : b == "default.toml" ? false : a < b }
+        let texts = try files.map { try String(contentsOfFile: ThemeTests.shipped + "/" + $0, encoding: .utf8) }
+        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Sources/Console/Theme/ShippedThemes.swift")
+        if ProcessInfo.processInfo.environment["PAYOPS_UPDATE_SNAPSHOTS"] == "1" {
+            var out = """
+            // The shipped themes, compiled in so a copied binary has them.
+            // Generated from Themes/*.toml, which stay the source: ShippedThemesTests
+            // fails when they differ, and rewrites this file with PAYOPS_UPDATE_SNAPSHOTS=1.
+
+            enum ShippedThemes {
+                /// File name (without `.toml`) and contents, `default` first.
+                static let files: [(name: String, text: String)] = [
+
+            """
+            for (f, text) in zip(files, texts) {
+                out += "        (\"\(f.dropLast(5))\", ##\"\"\"\n" + text.trimmingCharacters(in: .newlines) + "\n\"\"\"##),\n"
+            }
+            out += "    ]\n}\n"
+            try out.write(to: source, atomically: true, encoding: .utf8)
+        }
+        #expect(ShippedThemes.files.map(\.name) == files.map { String($0.dropLast(5)) })
+        for (embedded, text) in zip(ShippedThemes.files, texts) {
+            #expect(embedded.text == text.trimmingCharacters(in: .newlines), "\(embedded.name): Themes/ and the binary differ; run the tests with PAYOPS_UPDATE_SNAPSHOTS=1")
+        }
+    }
+
+    /// A binary copied away from its source tree has no `Themes/` beside it: it uses its own copies.
+    @Test func withoutTheFolderTheBuiltInThemesAreUsed() throws {
+        let catalog = ThemeCatalog(shippedDirectory: nil, userDirectory: "/nonexistent")
+        let entries = catalog.entries()
+        #expect(entries.map(\.name) == ["default", "colorblind", "high-contrast", "light", "monochrome"])
+        #expect(entries.allSatisfy { $0.origin == "built-in" })
+        for e in entries { _ = try e.result.get() }
+        let (theme, warning) = catalog.startupTheme()
+        #expect(theme.name == "default" && warning == nil)
+        #expect(try catalog.resolve("light").get().name == "light")
+    }
+
     @Test func everyShippedThemeLoadsWithEveryRole() throws {
         let catalog = ThemeCatalog(shippedDirectory: ThemeTests.shipped, userDirectory: "/nonexistent")
         let entries = catalog.entries()

@@ -29,6 +29,42 @@ import TestSupport
         try Self.refused(["run", "--duration", "2s", "--rate", rate], "--rate: '\(rate)' is not a rate; expected requests per second: 0, or 0.001 to 10000000 tps")
     }
 
+    @Test func itSaysItsVersionAndWritesCompletionScripts() throws {
+        let v = try PayopsProcess.run(["--version"])
+        #expect(v.status == 0 && v.stdout.hasPrefix("payops ") && v.stdout.split(separator: "\n").count == 1, "\(v.stdout)")
+        for shell in ["bash", "zsh", "fish"] {
+            let c = try PayopsProcess.run(["--generate-completion-script", shell])
+            #expect(c.status == 0 && c.stdout.contains("payops") && c.stdout.contains("duration"), "\(shell)")
+        }
+    }
+
+    /// Copied out of the build folder, as anyone installs a tool, the
+    /// binary still has its themes.
+    @Test func aCopiedBinaryHasItsThemes() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("payops-copy-\(getpid())")
+        try? FileManager.default.removeItem(at: dir)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let copy = dir.appendingPathComponent("payops")
+        try FileManager.default.copyItem(at: PayopsProcess.binary, to: copy)
+        let p = Process()
+        p.executableURL = copy
+        p.arguments = ["themes"]
+        p.currentDirectoryURL = dir
+        p.environment = ["HOME": dir.path, "PATH": "/usr/bin:/bin"]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        for name in ["default", "light", "high-contrast", "colorblind", "monochrome"] {
+            #expect(text.contains(" built-in  built-in:\(name).toml"), "\(text)")
+        }
+        #expect(!text.contains("no theme files found"))
+    }
+
     @Test(arguments: [
         (["--refund-rate", "2"], "--refund-rate: '2' is not a share; expected a percentage like 2% (0% to 100%)"),
         (["--chargeback-rate", "101%"], "--chargeback-rate: '101%' is not a share"),

@@ -1,13 +1,15 @@
 import PaySim
 import Foundation
 
-/// Where themes come from: the shipped `Themes/` folder, then the user's
+/// Where themes come from: the shipped `Themes/` folder when it is found
+/// (a source tree or an install prefix, so edits show without a rebuild),
+/// else the copies compiled into the binary; then the user's
 /// `$XDG_CONFIG_HOME/payops/themes/`, whose files add themes or override
 /// shipped ones of the same name.
 public struct ThemeCatalog: Sendable {
     public struct Entry: Sendable {
         public var name: String
-        /// Where it came from: "shipped" or "user", and its path.
+        /// Where it came from: "shipped", "built-in" or "user", and its path.
         public var origin: String
         public var path: String
         /// The theme, or why its file could not be read.
@@ -49,6 +51,14 @@ public struct ThemeCatalog: Sendable {
     /// file of the same name replaces the shipped entry.
     public func entries() -> [Entry] {
         var out: [Entry] = []
+        if shippedDirectory == nil {
+            for f in ShippedThemes.files {
+                let path = "built-in:\(f.name).toml"
+                let result: Result<Theme, ThemeError>
+                do { result = .success(try ThemeParser.parse(f.text, file: path)) } catch { result = .failure(error) }
+                out.append(Entry(name: f.name, origin: "built-in", path: path, result: result))
+            }
+        }
         for (dir, origin) in [(shippedDirectory, "shipped"), (userDirectory, "user")] {
             guard let dir, let files = try? FileManager.default.contentsOfDirectory(atPath: dir) else { continue }
             let sorted = files.filter { $0.hasSuffix(".toml") }.sorted { a, b in
@@ -103,6 +113,10 @@ public struct ThemeCatalog: Sendable {
             }
         }
         if let dir = shippedDirectory, case .success(let t) = ThemeCatalog.load(path: dir + "/default.toml") {
+            return (t, warning)
+        }
+        if shippedDirectory == nil, let f = ShippedThemes.files.first(where: { $0.name == "default" }),
+           let t = try? ThemeParser.parse(f.text, file: "built-in:default.toml") {
             return (t, warning)
         }
         return (.monochromeBuiltIn, (warning.map { $0 + "; " } ?? "") + "no shipped themes found: using monochrome")
