@@ -21,6 +21,9 @@ struct ConsoleCommand: ParsableCommand {
     @Option(help: "Frames per second, 1 to 60.")
     var fps: Int = 10
 
+    @Flag(name: .customLong("read-only"), help: "Observer mode: watch without changing the platform; keys and commands that would change it are refused.")
+    var readOnly = false
+
     @Option(name: .customLong("frame-stats"), help: "On exit, write frame build-and-flush times (count, mean, p50, p99, max) to this file.")
     var frameStats: String?
 
@@ -64,6 +67,7 @@ struct ConsoleCommand: ParsableCommand {
         }
         let sim = Simulation(config: config, cache: backends.cache, log: backends.log)
         var state = ConsoleState(speed: speed)
+        state.readOnly = readOnly
         if let warning { state.notice = (warning, .warn) }
         let app = ConsoleApp(controller: ConsoleController(simulation: sim, state: state), terminal: terminal,
                              theme: chosen, glyphs: Glyphs.forLocale(codeset: codeset), fps: fps)

@@ -14,6 +14,36 @@ import PaySim
 
     func type(_ c: ConsoleController, _ text: String) { for ch in text { c.handle(.character(ch)) } }
 
+    /// Observer mode: nothing an observer presses changes the platform;
+    /// each refusal says so, and looking around still works.
+    @Test func readOnlyRefusesEveryChangeAndSaysSo() throws {
+        let c = make()
+        c.state.readOnly = true
+        let before = c.simulation.snapshot()
+        for key in ["d", "r", "s", "+", "-", " ", "l", "p", "c"] {
+            c.handle(.character(Character(key)))
+            #expect(c.state.notice?.text.hasPrefix("read-only: ") == true, "key '\(key)': \(String(describing: c.state.notice))")
+            #expect(c.state.notice?.severity == .warn)
+        }
+        c.handle(.character("f"))
+        #expect(c.state.mode == .normal, "no confirmation for what will not be done")
+        #expect(c.state.notice?.text == "read-only: 'fail node-1' not applied")
+        c.handle(.character(":"))
+        type(c, "crash shard-1")
+        c.handle(.enter)
+        #expect(c.state.notice?.text == "read-only: 'crash shard-1' not applied")
+        let after = c.simulation.snapshot()
+        #expect(after.baseRateTPS == before.baseRateTPS && after.spikes.isEmpty && !after.paused)
+        #expect(after.balancer == before.balancer && after.commitProtocol == before.commitProtocol)
+        #expect(after.nodes.allSatisfy { $0.state == .up } && after.shards.allSatisfy(\.up))
+        #expect(c.simulation.snapshot().events.allSatisfy { !$0.message.contains("flush") && !$0.message.contains("drain") })
+        // Viewing still works.
+        c.handle(.down)
+        #expect(c.state.selectedNode == 1)
+        c.handle(.character("?"))
+        #expect(c.state.mode == .help)
+    }
+
     @Test func selectionWrapsAndDrainFailRecoverActOnIt() throws {
         let c = make()
         c.handle(.up)

@@ -149,6 +149,14 @@ import PaySim
         #expect(Screen.wrap("", width: 5, maxLines: 2) == [])
     }
 
+    @Test func readOnlyIsMarkedInTheHeaderAtEverySize() throws {
+        var state = ConsoleState()
+        state.readOnly = true
+        for (w, h) in [(80, 24), (160, 48)] {
+            #expect(render(w, h, state: state).row(0).contains("READ-ONLY"), "\(w)×\(h)")
+        }
+    }
+
     @Test func filterNarrowsTheEventLog() throws {
         let c = controller()
         for k in [KeyEvent.character("/")] + "ejected".map(KeyEvent.character) + [.enter] { c.handle(k) }

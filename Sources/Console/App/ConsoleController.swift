@@ -16,8 +16,13 @@ public final class ConsoleController {
     var nodeCount: Int { simulation.config.nodes }
     var selectedName: String { "node-\(state.selectedNode + 1)" }
 
-    /// Applies a command and reports the outcome as the notice.
+    /// Applies a command and reports the outcome as the notice; in
+    /// observer mode, refuses it and says so.
     func run(_ command: OperatorCommand) {
+        guard !state.readOnly else {
+            state.notice = ("read-only: '\(command)' not applied", .warn)
+            return
+        }
         do {
             try simulation.apply(command)
             state.notice = ("\(command)", .info)
@@ -75,7 +80,8 @@ public final class ConsoleController {
         case .down, .character("j"), .tab:
             state.selectedNode = (state.selectedNode + 1) % nodeCount
         case .character("d"): run(.drainNode(state.selectedNode))
-        case .character("f"): state.mode = .confirmFail(node: state.selectedNode)
+        case .character("f"):
+            if state.readOnly { run(.failNode(state.selectedNode)) } else { state.mode = .confirmFail(node: state.selectedNode) }
         case .character("r"): run(.recoverNode(state.selectedNode))
         case .character("l"):
             let all = BalancerAlgorithm.allCases

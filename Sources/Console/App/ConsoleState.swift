@@ -30,6 +30,9 @@ public struct ConsoleState {
     /// Simulated seconds per wall second actually achieved, when behind.
     public var achievedSpeed: Double?
     public var quit = false
+    /// Observer mode: every key and command that would change the platform
+    /// is refused with a notice; viewing still works.
+    public var readOnly = false
 
     static let historyLimit = 100
     static let speeds: [Double] = [0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 50, 100]

@@ -40,6 +40,7 @@ extension Screen {
             : ("ledger ✖ \(wrong.joined(separator: ", "))", alert(.critical))
         // The ledger's verdict is what the screen exists to be truthful about: kept first.
         segments.append((ledger.0, ledger.1, 0))
+        if state.readOnly { segments.append(("READ-ONLY", alert(.warn), 0)) }
         segments.append(("lb \(s.balancer)", Style(.text), 3))
         segments.append(("\(s.commitProtocol)", Style(.text), 3))
         if !s.gatewayUp { segments.append(("gateway DOWN", alert(.critical), 1)) }
