@@ -143,7 +143,7 @@ public final class Simulation {
     // journals, the merchants' books and the reconciler.
     var lives: [Int64: Life] = [:]
     let census = LifeCensus()
-    var lifeTimers = Heap<LifeTimerEntry>()
+    var lifeTimers: [Int64: [LifeTimerEntry]] = [:]
     var lifeTimerSequence: Int64 = 0
     /// When the next tick runs: records' timers due before it are in the event queue.
     var nextTickMicros: Int64 = 1_000_000

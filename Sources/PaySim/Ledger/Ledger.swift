@@ -124,6 +124,8 @@ public struct Ledger: Sendable {
 
     public func shard(of row: Int32) -> Int { Int(shardOfRow[Int(row)]) }
 
+    func isMerchant(_ row: Int32) -> Bool { Int(row) >= merchantBase && Int(row) < contraBase }
+
     /// The merchant a merchant row belongs to (0-based).
     func merchantIndex(_ row: Int32) -> Int { Int(row) - merchantBase }
 

@@ -113,7 +113,7 @@ extension Simulation {
             return reportBreak(.journal, id: t.life, "txn \(t.id) (\(t.step.name)) posted \(w.delta) to the \(ledger.describe(w.row)) after its record was closed")
         }
         life.postings.append(Posting(row: w.row, step: t.step, delta: w.delta))
-        if ledger.kind(of: w.row) == .merchant {
+        if ledger.isMerchant(w.row) {
             let m = ledger.merchantIndex(w.row)
             switch t.step {
             case .capture: merchantBook[m].captures += w.delta
@@ -331,25 +331,25 @@ extension Simulation {
     }
 
     /// Records' timers are seconds to minutes away and there are tens of
-    /// thousands of them: they wait in their own heap and join the event
-    /// queue, at their exact times, within the second they are due, so the
-    /// main queue stays as small as the work in flight.
+    /// thousands of them: they wait in a bucket per second and join the
+    /// event queue, at their exact times and in the order they were set,
+    /// at the tick that starts their second, so the main queue stays as
+    /// small as the work in flight.
     func scheduleLife(after delay: Int64, _ id: Int64, _ timer: LifeTimer) {
         let at = nowMicros + max(0, delay)
         if at < nextTickMicros {
             queue.schedule(at: at, .lifeDue(id: id, timer))
         } else {
             lifeTimerSequence += 1
-            lifeTimers.insert(LifeTimerEntry(at: at, sequence: lifeTimerSequence, id: id, timer: timer))
+            lifeTimers[at / 1_000_000, default: []].append(LifeTimerEntry(at: at, sequence: lifeTimerSequence, id: id, timer: timer))
         }
     }
 
-    /// At each tick: the records' timers due before the next one join the event queue.
+    /// At the tick that starts second `s`: that second's timers join the event queue.
     func releaseLifeTimers() {
-        while let first = lifeTimers.min, first.at < nextTickMicros {
-            _ = lifeTimers.popMin()
-            queue.schedule(at: first.at, .lifeDue(id: first.id, first.timer))
-        }
+        guard var due = lifeTimers.removeValue(forKey: (nextTickMicros - 1) / 1_000_000) else { return }
+        due.sort()
+        for e in due { queue.schedule(at: e.at, .lifeDue(id: e.id, e.timer)) }
     }
 
     // MARK: Jobs
