@@ -44,6 +44,18 @@ import PaySim
         #expect(c.state.mode == .help)
     }
 
+    @Test func wAndVChooseTheFlowChartsRangeAndWorkload() {
+        let c = make()
+        c.handle(.character("w"))
+        #expect(c.state.flowRange == 1 && c.state.notice?.text == "flow over 10m")
+        c.handle(.character("w")); c.handle(.character("w"))
+        #expect(c.state.flowRange == 0)
+        c.handle(.character("v"))
+        #expect(c.state.flowWorkload == .payment)
+        for _ in 0..<3 { c.handle(.character("v")) }
+        #expect(c.state.flowWorkload == nil && c.state.notice?.text == "flow of all workloads")
+    }
+
     @Test func selectionWrapsAndDrainFailRecoverActOnIt() throws {
         let c = make()
         c.handle(.up)

@@ -111,7 +111,7 @@ import PaySim
         var state = ConsoleState()
         state.mode = .help
         let text = render(120, 34, state: state).text
-        for line in ["this help", "drain the selected node", "fail the selected node", "flush the cache", "filter the event log"] {
+        for line in ["this help", "drain the selected node", "fail the selected node", "flush the cache", "filter the events", "flow chart range"] {
             #expect(text.contains(line))
         }
     }
@@ -155,6 +155,21 @@ import PaySim
         for (w, h) in [(80, 24), (160, 48)] {
             #expect(render(w, h, state: state).row(0).contains("READ-ONLY"), "\(w)×\(h)")
         }
+    }
+
+    /// The flow chart takes the top of a tall screen, labelled, in braille
+    /// or ASCII; at 80×24 it folds away and every other panel stays.
+    @Test func theFlowChartIsOnTallScreensOnly() throws {
+        let tall = render(160, 48)
+        #expect(tall.row(1).contains("Flow all · 1m"))
+        #expect(tall.text.contains("offered") && tall.text.contains("goodput") && tall.text.contains("failed") && tall.text.contains("now"))
+        #expect(tall.text.unicodeScalars.contains { (0x2801...0x28FF).contains($0.value) }, "braille dots")
+        let ascii = render(160, 48, glyphs: .ascii)
+        #expect(ascii.text.unicodeScalars.allSatisfy { $0.isASCII })
+        #expect(ascii.text.contains("# goodput"))
+        let small = render(80, 24).text
+        #expect(!small.contains("Flow "))
+        for panel in ["Transactions", "Nodes", "Queues", "Cache", "Shards", "Money", "Events"] { #expect(small.contains(panel)) }
     }
 
     @Test func filterNarrowsTheEventLog() throws {

@@ -96,6 +96,14 @@ public final class ConsoleController {
             state.promptError = nil
         case .character("/"):
             state.mode = .filter
+        case .character("w"):
+            state.flowRange = (state.flowRange + 1) % ConsoleState.flowRanges.count
+            state.notice = ("flow over \(ConsoleState.flowRanges[state.flowRange].label)", .info)
+        case .character("v"):
+            let all: [Workload?] = [nil] + Workload.allCases.map { $0 }
+            let i = all.firstIndex { $0 == state.flowWorkload } ?? 0
+            state.flowWorkload = all[(i + 1) % all.count]
+            state.notice = ("flow of \(state.flowWorkload?.displayName ?? "all workloads")", .info)
         case .escape:
             state.notice = nil
             state.filterEditor.set("")

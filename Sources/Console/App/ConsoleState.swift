@@ -33,6 +33,10 @@ public struct ConsoleState {
     /// Observer mode: every key and command that would change the platform
     /// is refused with a notice; viewing still works.
     public var readOnly = false
+    /// The flow chart's time range (an index into `flowRanges`) and workload (nil: all).
+    public var flowRange = 0
+    public var flowWorkload: Workload?
+    public static let flowRanges: [(seconds: Int, label: String)] = [(60, "1m"), (600, "10m"), (3_600, "1h")]
 
     static let historyLimit = 100
     static let speeds: [Double] = [0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 50, 100]

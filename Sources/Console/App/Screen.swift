@@ -33,6 +33,7 @@ public struct Screen {
         let layout = Layout(width: canvas.width, height: canvas.height, nodes: snapshot.nodes.count,
                             queues: snapshot.queues.count, shards: snapshot.shards.count)
         drawHeader()
+        if let flow = layout.flow { drawFlow(flow) }
         drawTransactions(layout.transactions)
         drawCache(layout.cache)
         drawNodes(layout.nodes)
@@ -78,9 +79,14 @@ public struct Screen {
 /// band and every table more columns; tall ones more history.
 struct Layout {
     var transactions: Rect, cache: Rect, nodes: Rect, queues: Rect, shards: Rect, money: Rect, events: Rect
+    /// The flow chart, across the top, when the height leaves room for it
+    /// beside every other panel's essentials: from about 34 rows.
+    var flow: Rect?
 
     init(width w: Int, height h: Int, nodes: Int, queues: Int, shards: Int) {
-        let top = 1, bodyHeight = h - 2
+        let flowH = min(w >= 120 ? 20 : 12, h - 28)
+        if flowH >= 6 { flow = Rect(x: 0, y: 1, width: w, height: flowH) }
+        let top = 1 + (flow?.height ?? 0), bodyHeight = h - 2 - (flow?.height ?? 0)
         let txHeight = 6
         if w >= 120 {
             let rightW = min(60, max(46, w * 38 / 100))

@@ -122,7 +122,7 @@ extension Screen {
             ("p", "switch 2PC / 3PC"),
             ("c", "flush the cache"),
             (":", "operator command, e.g. crash shard-2, retries budget off"),
-            ("/", "filter the event log"),
+            ("/  w  v", "filter the events; flow chart range (1m 10m 1h); its workload"),
             ("", "rates are over the last 10 s; p50/p99 are committed requests"),
             ("offered goodput", "arrivals/s; commits/s; shed: refused unserved"),
             ("node rps", "requests it received, refused ones and consumer credits too"),

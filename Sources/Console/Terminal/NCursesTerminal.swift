@@ -83,6 +83,10 @@ public final class NCursesTerminal: TerminalBackend {
     public func restore() {
         guard !restored else { return }
         restored = true
+        // Blank the console's screen first: a terminal resized while it was
+        // up may keep rows of it when the saved screen comes back.
+        wclear(window)
+        wrefresh(window)
         endwin()
         delscreen(screen)
     }

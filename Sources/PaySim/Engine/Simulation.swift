@@ -148,6 +148,8 @@ public final class Simulation {
     /// When the next tick runs: records' timers due before it are in the event queue.
     var nextTickMicros: Int64 = 1_000_000
     var refundsPerSecond = CounterSeries()
+    /// The last hour of flow per workload, for the console's chart.
+    var flowHistory = [MetricsSnapshot.FlowHistory](repeating: MetricsSnapshot.FlowHistory(), count: Workload.allCases.count)
     var chargebacksPerSecond = CounterSeries()
     var lifeRNG = SeededRandom(seed: 0, stream: "lifecycle")
     var paymentStats = PaymentStats()
@@ -339,6 +341,11 @@ public final class Simulation {
         for w in Workload.allCases {
             load[w.rawValue].tick()
             workloadLatency[w.rawValue].tick()
+            let l = load[w.rawValue]
+            flowHistory[w.rawValue].offered.append(l.offered.perSecond.last ?? 0)
+            flowHistory[w.rawValue].goodput.append(l.goodput.perSecond.last ?? 0)
+            flowHistory[w.rawValue].failed.append((l.outcomes[RequestOutcome.aborted.rawValue].perSecond.last ?? 0)
+                                                  + (l.outcomes[RequestOutcome.failed.rawValue].perSecond.last ?? 0))
         }
         balancer.tick()
         for n in nodes {

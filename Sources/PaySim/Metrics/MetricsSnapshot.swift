@@ -142,6 +142,14 @@ public struct MetricsSnapshot: Sendable {
         public var gatewayTimeoutPercent: Double
         public var reconciles: Bool { breakCount == 0 }
     }
+    /// One workload's flow, a sample a second for the last hour: arrivals,
+    /// commits, and requests that ended aborted or failed.
+    public struct FlowHistory: Sendable, Equatable {
+        public var offered = SecondSeries(capacity: 3_600)
+        public var goodput = SecondSeries(capacity: 3_600)
+        public var failed = SecondSeries(capacity: 3_600)
+        public init() {}
+    }
     public struct PartitionRow: Sendable, Equatable {
         public var text: String
         public var remaining: SimDuration
@@ -172,6 +180,8 @@ public struct MetricsSnapshot: Sendable {
     public var log: LogRow
     public var ledger: LedgerStatus
     public var money: MoneyStatus
+    /// Per workload, indexed by `Workload.rawValue`.
+    public var flow: [FlowHistory]
     public var events: [SimLogEntry]
     public var eventsProcessed: Int64
     public var requestsInFlight: Int
@@ -262,6 +272,7 @@ extension Simulation {
             ledger: MetricsSnapshot.LedgerStatus(violationCount: auditor.violationCount, violations: auditor.violations,
                                                  transactionsChecked: auditor.transactionsChecked),
             money: moneyStatus(),
+            flow: flowHistory,
             events: Array(events.entries),
             eventsProcessed: eventsProcessed,
             requestsInFlight: inFlightRequests,

@@ -25,6 +25,11 @@ public struct SecondSeries: Sendable, Equatable {
 
     /// The samples, oldest first.
     public var values: [Double] { (0..<count).map { ring[(start + $0) % ring.count] } }
+    /// The newest `n` samples (fewer if fewer exist), oldest first.
+    public func tail(_ n: Int) -> [Double] {
+        let k = min(max(0, n), count)
+        return (count - k..<count).map { ring[(start + $0) % ring.count] }
+    }
     public var last: Double? { count == 0 ? nil : ring[(start + count - 1) % ring.count] }
 
     /// The mean of the newest `n` samples (fewer if fewer exist), or 0.
