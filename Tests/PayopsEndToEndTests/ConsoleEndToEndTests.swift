@@ -66,6 +66,29 @@ import Testing
         #expect(!after.contains("Transactions"), "the console's screen is gone")
     }
 
+    /// An observer's keys change nothing and say so; the flow chart's keys still work.
+    @Test func anObserverSessionAndTheFlowChart() throws {
+        let t = try Tmux(width: 120, height: 36, command: ConsoleEndToEndTests.command("--read-only"))
+        let first = try t.wait("every panel and the flow chart") { s in
+            (ConsoleEndToEndTests.panels + ["Flow all · 1m"]).allSatisfy { s.contains("┌ \($0) ") } && s.contains("node-6")
+        }
+        #expect(first.contains("READ-ONLY"))
+        try t.keys("d")
+        try t.waitFor("read-only: 'drain node-1' not applied")
+        try t.keys(":")
+        try t.type("crash shard-2")
+        try t.keys("Enter")
+        try t.waitFor("read-only: 'crash shard-2' not applied")
+        #expect(!(try t.screen()).contains("✖ down"))
+        try t.keys("w")
+        try t.waitFor("┌ Flow all · 10m ")
+        try t.keys("v")
+        try t.waitFor("┌ Flow payment · 10m ")
+        try t.keys("q")
+        let after = try t.waitFor("EXIT=0")
+        #expect(!after.contains("Transactions") && !after.contains("Flow"), "the console's screen is gone")
+    }
+
     @Test func sigtermRestoresTheTerminal() throws {
         let pidFile = FileManager.default.temporaryDirectory.appendingPathComponent("payops-\(getpid())-console.pid").path
         defer { try? FileManager.default.removeItem(atPath: pidFile) }
