@@ -46,7 +46,15 @@ import TestSupport
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let copy = dir.appendingPathComponent("payops")
-        try FileManager.default.copyItem(at: PayopsProcess.binary, to: copy)
+        // Copied by cp, not by this process: a write descriptor open here
+        // could leak into a child another test forks, and exec would fail
+        // with "text file busy".
+        let cp = Process()
+        cp.executableURL = URL(fileURLWithPath: "/bin/cp")
+        cp.arguments = [PayopsProcess.binary.path, copy.path]
+        try cp.run()
+        cp.waitUntilExit()
+        try #require(cp.terminationStatus == 0)
         let p = Process()
         p.executableURL = copy
         p.arguments = ["themes"]
