@@ -44,6 +44,23 @@ import PaySim
         #expect(c.state.mode == .help)
     }
 
+    @Test func oFocusesAPanelAndEZoomsIt() {
+        let c = make()
+        #expect(c.state.focus == nil && !c.state.zoomed)
+        c.handle(.character("o"))
+        #expect(c.state.focus == .flow)
+        c.handle(.character("o")); c.handle(.character("o")); c.handle(.character("o"))
+        #expect(c.state.focus == .nodes)
+        c.handle(.character("e"))
+        #expect(c.state.zoomed)
+        c.handle(.escape)
+        #expect(!c.state.zoomed && c.state.focus == .nodes)
+        c.handle(.enter)
+        #expect(c.state.zoomed)
+        c.handle(.enter)
+        #expect(!c.state.zoomed)
+    }
+
     @Test func wAndVChooseTheFlowChartsRangeAndWorkload() {
         let c = make()
         c.handle(.character("w"))

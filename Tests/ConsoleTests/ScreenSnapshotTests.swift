@@ -111,7 +111,7 @@ import PaySim
         var state = ConsoleState()
         state.mode = .help
         let text = render(120, 34, state: state).text
-        for line in ["this help", "drain the selected node", "fail the selected node", "flush the cache", "filter the events", "flow chart range"] {
+        for line in ["this help", "drain the selected node", "fail the selected node", "flush the cache", "filter;", "flow range", "focus, zoom"] {
             #expect(text.contains(line))
         }
     }
@@ -170,6 +170,24 @@ import PaySim
         let small = render(80, 24).text
         #expect(!small.contains("Flow "))
         for panel in ["Transactions", "Nodes", "Queues", "Cache", "Shards", "Money", "Events"] { #expect(small.contains(panel)) }
+    }
+
+    /// A zoomed panel has the whole body; the focused one's title is in reverse.
+    @Test func aZoomedPanelTakesTheScreenAndTheFocusedTitleStandsOut() throws {
+        var state = ConsoleState()
+        state.focus = .nodes
+        let normal = render(160, 48, state: state)
+        let row = try #require((0..<48).first { normal.row($0).contains("┌ Nodes") })
+        let x = Array(normal.row(row)).firstIndex(of: "N")!
+        #expect(normal[x, row].style.reverse, "the focused title is shown in reverse")
+        state.zoomed = true
+        for (w, h) in [(80, 24), (160, 48)] {
+            let zoomed = render(w, h, state: state)
+            #expect(zoomed.row(1).hasPrefix("┌ Nodes"))
+            #expect(!zoomed.text.contains("┌ Cache") && !zoomed.text.contains("┌ Transactions"))
+            for n in 1...6 { #expect(zoomed.text.contains("node-\(n)")) }
+        }
+        #expect(render(160, 48, state: state).text.contains("checks"), "zoomed, every column")
     }
 
     @Test func filterNarrowsTheEventLog() throws {

@@ -96,6 +96,16 @@ public final class ConsoleController {
             state.promptError = nil
         case .character("/"):
             state.mode = .filter
+        case .character("o"):
+            let all = ConsoleState.Panel.allCases
+            let next = all[((state.focus?.rawValue ?? -1) + 1) % all.count]
+            state.focus = next
+            state.notice = ("focus: \(next) (e zooms, esc returns)", .info)
+        case .character("e"), .enter:
+            if state.focus == nil { state.focus = .transactions }
+            state.zoomed.toggle()
+        case .escape where state.zoomed:
+            state.zoomed = false
         case .character("w"):
             state.flowRange = (state.flowRange + 1) % ConsoleState.flowRanges.count
             state.notice = ("flow over \(ConsoleState.flowRanges[state.flowRange].label)", .info)

@@ -34,6 +34,12 @@ public struct ConsoleState {
     /// is refused with a notice; viewing still works.
     public var readOnly = false
     /// The flow chart's time range (an index into `flowRanges`) and workload (nil: all).
+    /// The panel `o` has focused, and whether `e` (or Enter) zoomed it to the whole screen.
+    public var focus: Panel?
+    public var zoomed = false
+    public enum Panel: Int, CaseIterable, Sendable {
+        case flow, transactions, cache, nodes, queues, shards, money, events
+    }
     public var flowRange = 0
     public var flowWorkload: Workload?
     public static let flowRanges: [(seconds: Int, label: String)] = [(60, "1m"), (600, "10m"), (3_600, "1h")]

@@ -33,18 +33,52 @@ public struct Screen {
         let layout = Layout(width: canvas.width, height: canvas.height, nodes: snapshot.nodes.count,
                             queues: snapshot.queues.count, shards: snapshot.shards.count)
         drawHeader()
-        if let flow = layout.flow { drawFlow(flow) }
-        drawTransactions(layout.transactions)
-        drawCache(layout.cache)
-        drawNodes(layout.nodes)
-        drawQueues(layout.queues)
-        drawShards(layout.shards)
-        drawMoney(layout.money)
-        drawEvents(layout.events)
+        if state.zoomed {
+            // The focused panel alone, on the whole body: its widest form.
+            let body = Rect(x: 0, y: 1, width: canvas.width, height: canvas.height - 2)
+            draw(state.focus ?? .transactions, body)
+            highlightTitle(body)
+        } else {
+            if let flow = layout.flow { drawFlow(flow) }
+            drawTransactions(layout.transactions)
+            drawCache(layout.cache)
+            drawNodes(layout.nodes)
+            drawQueues(layout.queues)
+            drawShards(layout.shards)
+            drawMoney(layout.money)
+            drawEvents(layout.events)
+            if let focus = state.focus, let r = layout.rect(of: focus) { highlightTitle(r) }
+        }
         drawFooter()
         if state.mode == .help { drawHelp() }
         if glyphs == .ascii { canvas.transliterateToASCII() }
         return canvas
+    }
+
+    mutating func draw(_ panel: ConsoleState.Panel, _ r: Rect) {
+        switch panel {
+        case .flow: drawFlow(r)
+        case .transactions: drawTransactions(r)
+        case .cache: drawCache(r)
+        case .nodes: drawNodes(r)
+        case .queues: drawQueues(r)
+        case .shards: drawShards(r)
+        case .money: drawMoney(r)
+        case .events: drawEvents(r)
+        }
+    }
+
+    /// Shows the focused panel's title in reverse: the cells of its top
+    /// border from the second column up to the border line again.
+    mutating func highlightTitle(_ r: Rect) {
+        guard r.width > 4, r.height >= 2, r.y < canvas.height else { return }
+        var x = r.x + 1
+        while x < r.maxX - 1 && x < canvas.width, canvas[x, r.y].character != glyphs.horizontal || x == r.x + 1 {
+            var cell = canvas[x, r.y]
+            cell.style.reverse = true
+            canvas[x, r.y] = cell
+            x += 1
+        }
     }
 
     mutating func drawTooSmall() {
@@ -79,6 +113,19 @@ public struct Screen {
 /// band and every table more columns; tall ones more history.
 struct Layout {
     var transactions: Rect, cache: Rect, nodes: Rect, queues: Rect, shards: Rect, money: Rect, events: Rect
+    func rect(of panel: ConsoleState.Panel) -> Rect? {
+        switch panel {
+        case .flow: flow
+        case .transactions: transactions
+        case .cache: cache
+        case .nodes: nodes
+        case .queues: queues
+        case .shards: shards
+        case .money: money
+        case .events: events
+        }
+    }
+
     /// The flow chart, across the top, when the height leaves room for it
     /// beside every other panel's essentials: from about 34 rows.
     var flow: Rect?

@@ -122,7 +122,7 @@ extension Screen {
             ("p", "switch 2PC / 3PC"),
             ("c", "flush the cache"),
             (":", "operator command, e.g. crash shard-2, retries budget off"),
-            ("/  w  v", "filter the events; flow chart range (1m 10m 1h); its workload"),
+            ("/  w v  o e", "filter; flow range (1m 10m 1h), workload; focus, zoom"),
             ("", "rates are over the last 10 s; p50/p99 are committed requests"),
             ("offered goodput", "arrivals/s; commits/s; shed: refused unserved"),
             ("node rps", "requests it received, refused ones and consumer credits too"),
