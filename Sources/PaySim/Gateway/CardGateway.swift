@@ -122,9 +122,8 @@ struct CardGateway {
             reversals += 1
             reversedMinorUnits += amount
         } else if authorised.removeValue(forKey: id) != nil {
+            // A capture still on its way finds no authorisation and is refused.
             authorisationsVoided += 1
-            // A capture still on its way must be refused too.
-            remember(id, now: now)
         } else {
             if matchedIDs.contains(id) { reversalsOfCredited.append(id) }
             remember(id, now: now)

@@ -51,7 +51,7 @@ extension Simulation {
     /// The authorisation's answer reaches the node: an approval is captured
     /// at once, on the same call's deadline.
     func onGatewayReply(_ r: Request, approved: Bool, token: UInt32) {
-        guard r.gatewayToken == token, let n = r.gatewayNode, nodes[n].gatewayCalls[r.id] === r else {
+        guard let n = liveGatewayCall(r, token: token) else {
             // The caller gave up (timeout) or died with its node: the
             // reversal already sent, or the journal's sweep, voids it.
             if approved { gatewayStats.lateApprovals += 1 }
@@ -77,7 +77,7 @@ extension Simulation {
     /// callback goes onto the log and the wallet-credit consumer applies it,
     /// exactly once.
     func onGatewayCaptureReply(_ r: Request, captured: Bool, token: UInt32) {
-        guard r.gatewayToken == token, let n = r.gatewayNode, nodes[n].gatewayCalls[r.id] === r else {
+        guard let n = liveGatewayCall(r, token: token) else {
             if captured { gatewayStats.lateApprovals += 1 }
             return
         }
@@ -97,13 +97,20 @@ extension Simulation {
     /// charged, so the call is reversed under the same id, and the top-up
     /// fails without crediting anything; a late approval changes nothing.
     func onGatewayCallTimeout(_ r: Request, token: UInt32) {
-        guard r.gatewayToken == token, let n = r.gatewayNode, nodes[n].gatewayCalls[r.id] === r else { return }
+        guard let n = liveGatewayCall(r, token: token) else { return }
         endGatewayCall(r, node: n, failed: true)
         r.gatewayToken &+= 1
         authorisations[r.id] = nil
         gatewayStats.unknownOutcomes += 1
         startReversal(r.id)
         finish(r, .failed)
+    }
+
+    /// The node still making this call (the caller neither gave up nor
+    /// died with its node since `token` was issued), or nil.
+    func liveGatewayCall(_ r: Request, token: UInt32) -> Int? {
+        guard r.gatewayToken == token, let n = r.gatewayNode, nodes[n].gatewayCalls[r.id] === r else { return nil }
+        return n
     }
 
     func endGatewayCall(_ r: Request, node n: Int, failed: Bool) {

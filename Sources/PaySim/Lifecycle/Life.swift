@@ -58,7 +58,7 @@ enum LifeKind: UInt8 {
 }
 
 /// Where a record stands, as the platform believes it.
-enum LifeState: UInt8 {
+enum LifeState: UInt8, CaseIterable {
     /// The client's step is under way (authorisation, order, gateway call).
     case pending
     /// Payment: the hold is in place, waiting for capture or expiry.
@@ -90,7 +90,6 @@ enum LifeTimer: UInt8 {
 final class Life {
     let id: Int64
     let kind: LifeKind
-    let openedAt: Int64
     /// When it should be over; past this it counts towards the reconciliation lag.
     var dueAt: Int64
     /// Counts records by kind and state, for the screen.
@@ -121,10 +120,8 @@ final class Life {
     var captured: Int64 = 0
     var refunded: Int64 = 0
     var chargedBack: Int64 = 0
-    /// Payment: the hold expired uncaptured. Any record: its client's step
-    /// took effect after the client was told it had not.
+    /// Payment: the hold expired uncaptured (else a release is a void).
     var expired = false
-    var unknownOutcome = false
     /// Trade: settlement attempts the counterparty failed, and whether it was given up.
     var failedSettlements = 0
     var settlementFailed = false
@@ -137,10 +134,9 @@ final class Life {
     /// Reconciled and forgotten: a posting now is a break.
     var closed = false
 
-    init(id: Int64, kind: LifeKind, openedAt: Int64, dueAt: Int64, census: LifeCensus) {
+    init(id: Int64, kind: LifeKind, dueAt: Int64, census: LifeCensus) {
         self.id = id
         self.kind = kind
-        self.openedAt = openedAt
         self.dueAt = dueAt
         self.census = census
         postings.reserveCapacity(kind == .payout ? 72 : 8)
@@ -161,7 +157,7 @@ struct LifeTimerEntry: Comparable {
 /// Open records by kind and state, kept as they change so a snapshot
 /// never walks the records.
 final class LifeCensus {
-    static let states = 15
+    static let states = LifeState.allCases.count
     private(set) var counts = [Int](repeating: 0, count: 4 * LifeCensus.states)
 
     func move(_ kind: LifeKind, from: LifeState?, to: LifeState?) {
@@ -243,7 +239,6 @@ public struct PayoutStats: Sendable, Equatable, Codable {
     public var failed: Int64 = 0
     /// Attempts retried after an abort or a lost answer.
     public var retries: Int64 = 0
-    public var skippedWhilePaused: Int64 = 0
     public init() {}
 }
 

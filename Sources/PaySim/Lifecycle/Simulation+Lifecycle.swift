@@ -27,9 +27,14 @@ extension Simulation {
         return w
     }
 
+    /// A hold released: its authorisation undone.
     func releaseWrites(_ life: Life) -> [RowWrite] {
-        let wallet = ledger.wallet(customer: life.customer)
-        return [RowWrite(row: ledger.holds(shard: ledger.shard(of: wallet)), delta: -life.amount), RowWrite(row: wallet, delta: life.amount)]
+        Simulation.undoing(authoriseWrites(customer: life.customer, amount: life.amount))
+    }
+
+    /// The same rows with every delta negated.
+    static func undoing(_ writes: [RowWrite]) -> [RowWrite] {
+        writes.map { RowWrite(row: $0.row, delta: -$0.delta) }
     }
 
     func orderWrites(customer c: Int, symbol: Int, quantity q: Int64, cash: Int64) -> [RowWrite] {
@@ -57,14 +62,9 @@ extension Simulation {
                 RowWrite(row: broker, delta: cash)]
     }
 
+    /// A reservation given back: its order undone.
     func unwindWrites(_ life: Life) -> [RowWrite] {
-        let q = life.quantity
-        if q > 0 {
-            let broker = ledger.broker(customer: life.customer)
-            return [RowWrite(row: ledger.settlementCash(shard: ledger.shard(of: broker)), delta: -life.amount), RowWrite(row: broker, delta: life.amount)]
-        }
-        let holding = ledger.holding(customer: life.customer, symbol: life.symbol)
-        return [RowWrite(row: ledger.settlementSecurities(symbol: life.symbol, shard: ledger.shard(of: holding)), delta: q), RowWrite(row: holding, delta: -q)]
+        Simulation.undoing(orderWrites(customer: life.customer, symbol: life.symbol, quantity: life.quantity, cash: life.amount))
     }
 
     // MARK: Records
@@ -80,7 +80,7 @@ extension Simulation {
             life = existing
         } else {
             guard r.step == .authorise || r.step == .order else { return }
-            life = Life(id: r.life, kind: r.step == .authorise ? .payment : .trade, openedAt: r.arrivedAt,
+            life = Life(id: r.life, kind: r.step == .authorise ? .payment : .trade,
                         dueAt: nowMicros + config.requestDeadline.microseconds + grace, census: census)
             life.customer = r.customer
             life.merchant = r.merchant
@@ -100,7 +100,7 @@ extension Simulation {
     /// A top-up's gateway call begins: from here its card may be reserved or charged.
     func openTopupLife(_ r: Request) {
         guard lives[r.id] == nil else { return }
-        let life = Life(id: r.id, kind: .topup, openedAt: r.arrivedAt, dueAt: nowMicros + config.gatewayCallTimeout.microseconds + grace, census: census)
+        let life = Life(id: r.id, kind: .topup, dueAt: nowMicros + config.gatewayCallTimeout.microseconds + grace, census: census)
         life.customer = r.customer
         life.amount = r.amount
         lives[r.id] = life
@@ -159,7 +159,6 @@ extension Simulation {
                     life.dueAt = nowMicros + min(delay, window) + grace
                 } else {
                     // The hold took effect but its client was told otherwise: void it.
-                    life.unknownOutcome = true
                     life.state = .releasing
                     startJob(life, .release, releaseWrites(life))
                 }
@@ -176,7 +175,7 @@ extension Simulation {
                     life.dueAt = nowMicros + config.settlementLag.microseconds
                         + Int64(config.settlementMaxAttempts - 1) * config.settlementRetryInterval.microseconds + grace
                 } else {
-                    life.unknownOutcome = true
+                    // The reservation took effect but its client was told otherwise: give it back.
                     life.state = .unwinding
                     startJob(life, .unwind, unwindWrites(life))
                 }
@@ -397,7 +396,7 @@ extension Simulation {
         case .declined where job.attemptTxns.count > 1:
             // An earlier attempt whose answer was lost may have committed,
             // and this one declined for the funds it moved (a participant
-            // checks funds before the key owner checks the key). Trust the
+            // other than the key owner checks funds, not the key). Trust the
             // decline only once every earlier attempt has settled, and ask
             // the ledger's key store whether the step was applied.
             if job.attemptTxns.dropLast().contains(where: { unsettled[$0] != nil }) {
@@ -447,7 +446,6 @@ extension Simulation {
     func onPayoutBatch() {
         schedule(after: config.payoutInterval.microseconds, .payoutBatch)
         guard !payoutsPaused else {
-            payoutStats.skippedWhilePaused += 1
             log(.info, "payout batch skipped: payouts are paused")
             return
         }
@@ -469,7 +467,7 @@ extension Simulation {
             index += 1
             let sum = part.reduce(Int64(0)) { $0 + $1.amount }
             total += sum
-            let life = Life(id: id, kind: .payout, openedAt: nowMicros, dueAt: nowMicros + grace, census: census)
+            let life = Life(id: id, kind: .payout, dueAt: nowMicros + grace, census: census)
             life.amount = sum
             life.payees = part
             life.state = .paying
