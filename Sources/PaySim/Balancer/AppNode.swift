@@ -33,7 +33,7 @@ final class AppNode {
     var breaker: CircuitBreaker
     var bulkhead: Bulkhead
     /// Card-gateway calls in flight from this node, by request id.
-    var gatewayCalls: [Int64: Request] = [:]
+    var gatewayCalls = Int64Map<Request>()
 
     /// The process: false after `fail` until `recover`.
     var alive = true
@@ -54,7 +54,7 @@ final class AppNode {
     var consecutiveErrors = 0
 
     /// Requests holding a worker slot, by request id.
-    var working: [Int64: Request] = [:]
+    var working = Int64Map<Request>()
     var queue: Deque<Request> = []
 
     /// Requests it received: attempts the balancer sent it (served or
@@ -104,13 +104,14 @@ final class AppNode {
 /// second in a ring, merged when read.
 public struct LatencyWindow: Sendable {
     static let seconds = 10
+    /// An empty second. A new second starts as a copy of it, which shares its
+    /// storage until the first sample: cheaper than zeroing the counts in place.
+    private static let emptySecond = Histogram<UInt32>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .two)
     private var ring: [Histogram<UInt32>]
     private var current = 0
 
     public init() {
-        ring = (0..<LatencyWindow.seconds).map { _ in
-            Histogram<UInt32>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .two)
-        }
+        ring = Array(repeating: LatencyWindow.emptySecond, count: LatencyWindow.seconds)
     }
 
     mutating func record(microseconds: Int64) {
@@ -119,7 +120,7 @@ public struct LatencyWindow: Sendable {
 
     mutating func tick() {
         current = (current + 1) % ring.count
-        ring[current].reset()
+        ring[current] = LatencyWindow.emptySecond
     }
 
     /// The percentile over the window in milliseconds, or nil with no samples.

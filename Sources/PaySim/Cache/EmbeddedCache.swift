@@ -6,7 +6,7 @@
 /// lazily) and when eviction reaches them.
 public final class EmbeddedCache: CacheTier {
     public let backendName = "embedded"
-    private var slotOf: [Int64: Int32] = [:]
+    private var slotOf = Int64Map<Int32>()
     private var keys: [Int64] = []
     private var values: [Int64] = []
     private var expiresAt: [Int64] = []

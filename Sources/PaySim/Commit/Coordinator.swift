@@ -11,7 +11,7 @@ final class Coordinator {
     /// Waiters for the commit record being forced.
     var log: WriteAheadLog<Txn>
     /// Transactions this coordinator is responsible for, by id.
-    var active: [Int64: Txn] = [:]
+    var active = Int64Map<Txn>()
     var crashes: Int64 = 0
 
     init(index: Int, maxBatch: Int) {

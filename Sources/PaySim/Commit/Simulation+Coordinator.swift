@@ -65,18 +65,21 @@ extension Simulation {
     /// Starts a transaction for `request` on coordinator `c`.
     func beginTxn(_ request: Request, coordinator c: Int) {
         let writes = request.writes
-        var ranges: [(shard: Int, writes: Range<Int>)] = []
+        // One participant per shard the (sorted) writes touch, in shard order.
+        var shardCount = 0
+        for i in writes.indices where i == 0 || ledger.shard(of: writes[i].row) != ledger.shard(of: writes[i - 1].row) {
+            shardCount += 1
+        }
+        var parts: [Participant] = []
+        parts.reserveCapacity(shardCount)
         var start = 0
         while start < writes.count {
             let shard = ledger.shard(of: writes[start].row)
             var end = start + 1
             while end < writes.count && ledger.shard(of: writes[end].row) == shard { end += 1 }
-            ranges.append((shard, start..<end))
+            parts.append(Participant(shard: shard, writes: start..<end,
+                                     machine: ParticipantMachine(index: parts.count, peerCount: shardCount, commitProtocol: commitProtocol)))
             start = end
-        }
-        let parts = ranges.enumerated().map { i, r in
-            Participant(shard: r.shard, writes: r.writes,
-                        machine: ParticipantMachine(index: i, peerCount: ranges.count, commitProtocol: commitProtocol))
         }
         let coordinator = coordinators[c]
         let t = Txn(id: nextTxnID, workload: request.workload, idempotencyKey: request.key, writes: writes, parts: parts,
@@ -84,8 +87,8 @@ extension Simulation {
         nextTxnID += 1
         t.keyOwner = parts.firstIndex { p in p.writes.contains { !ledger.isContra(writes[$0].row) } } ?? 0
         t.request = request
+        if request.isJob && request.txnID != 0 { request.earlierAttemptTxns.append(request.txnID) }
         request.txnID = t.id
-        if request.isJob { request.attemptTxns.append(t.id) }
         if request.life >= 0 { lifeTxnBegun(t, request) }
         coordinator.active[t.id] = t
         unsettled[t.id] = t

@@ -68,7 +68,7 @@ public final class Simulation {
     var nextRequestID: Int64 = 1
     var inFlightRequests = 0
     /// Transactions not yet final on every participant, for the full audit.
-    var unsettled: [Int64: Txn] = [:]
+    var unsettled = Int64Map<Txn>()
     var nextCoordinator = 0
     var eventsProcessed: Int64 = 0
     var events = EventLog(capacity: 500)
@@ -107,7 +107,7 @@ public final class Simulation {
     // The card gateway, the platform's journal of calls and its reversals.
     var gateway: CardGateway
     var gatewayStats = GatewayStats()
-    var authorisations: [Int64: Authorisation] = [:]
+    var authorisations = Int64Map<Authorisation>()
     var reversals: [Int64: PendingReversal] = [:]
     public var gatewayUp: Bool { gateway.up }
 
@@ -135,13 +135,13 @@ public final class Simulation {
     var logBufferFullLogged = false
     var moneyTopicFullLogged = false
     /// Top-ups authorised and waiting for their wallet credit, by request id.
-    var pendingTopups: [Int64: Request] = [:]
+    var pendingTopups = Int64Map<Request>()
     /// Money credited to wallets by top-ups, counted once per top-up.
     var creditedMinorUnits: Int64 = 0
 
     // The life of money: open payments, top-ups, trades and payouts, their
     // journals, the merchants' books and the reconciler.
-    var lives: [Int64: Life] = [:]
+    var lives = Int64Map<Life>()
     let census = LifeCensus()
     var lifeTimers: [Int64: [LifeTimerEntry]] = [:]
     var lifeTimerSequence: Int64 = 0

@@ -33,7 +33,7 @@ final class Shard {
     var wal: WriteAheadLog<ForceWaiter>
 
     /// Transactions with a live participant here, by id.
-    var active: [Int64: Txn] = [:]
+    var active = Int64Map<Txn>()
 
     var lockWaits: Int64 = 0
     var commits: Int64 = 0

@@ -92,8 +92,10 @@ final class Life {
     let kind: LifeKind
     /// When it should be over; past this it counts towards the reconciliation lag.
     var dueAt: Int64
-    /// Counts records by kind and state, for the screen.
-    unowned let census: LifeCensus
+    /// Counts records by kind and state, for the screen. The simulation owns
+    /// both and every record, so the census outlives the record: no
+    /// reference counting on a path taken for every record.
+    unowned(unsafe) let census: LifeCensus
     var state: LifeState = .pending {
         didSet { census.move(kind, from: oldValue, to: state) }
     }

@@ -393,13 +393,13 @@ extension Simulation {
         switch result {
         case .committed, .duplicate:
             committed = true
-        case .declined where job.attemptTxns.count > 1:
+        case .declined where !job.earlierAttemptTxns.isEmpty:
             // An earlier attempt whose answer was lost may have committed,
             // and this one declined for the funds it moved (a participant
             // other than the key owner checks funds, not the key). Trust the
             // decline only once every earlier attempt has settled, and ask
             // the ledger's key store whether the step was applied.
-            if job.attemptTxns.dropLast().contains(where: { unsettled[$0] != nil }) {
+            if job.earlierAttemptTxns.contains(where: { unsettled[$0] != nil }) {
                 schedule(after: config.retryBackoffBase.microseconds, .jobAttempt(job))
                 return
             }

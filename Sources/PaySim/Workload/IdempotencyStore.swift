@@ -8,7 +8,7 @@ import DequeModule
 /// so "check, then commit" cannot interleave with a concurrent retry.
 /// Bounded by `capacity`: the oldest keys go first.
 struct IdempotencyStore {
-    private var committed: Set<Int64> = []
+    private var committed = Int64Set()
     private var expiries: Deque<(at: Int64, key: Int64)> = []
     let retention: Int64
     let capacity: Int
@@ -23,7 +23,7 @@ struct IdempotencyStore {
 
     mutating func recordCommitted(_ key: Int64, now: Int64) {
         expire(now: now)
-        if committed.insert(key).inserted {
+        if committed.insert(key) {
             expiries.append((now + retention, key))
             if expiries.count > capacity, let old = expiries.popFirst() { committed.remove(old.key) }
         }

@@ -64,8 +64,8 @@ final class Request {
     /// A background job of the platform's (a capture, a release, a refund,
     /// a settlement, a payout), not a client's request.
     var isJob = false
-    /// A job's transactions, one per attempt, oldest first.
-    var attemptTxns: [Int64] = []
+    /// A job's transactions before its current one (`txnID`), oldest first.
+    var earlierAttemptTxns: [Int64] = []
 
     init(id: Int64, workload: Workload, arrivedAt: Int64, writes: [RowWrite]) {
         self.id = id

@@ -1,0 +1,201 @@
+/// A hash map from `Int64` ids to values, for the engine's hot tables
+/// (transactions in flight, open records, requests on a node, cache slots,
+/// idempotency keys).
+///
+/// Open addressing with linear probing, Fibonacci hashing and backward-shift
+/// deletion, so there are no tombstones and a lookup touches one or two cache
+/// lines. Unlike `Dictionary` it does not run SipHash on every access, and
+/// its iteration order is a function of the operations performed, never of
+/// a per-process seed. It has value semantics (copy on write).
+///
+/// `Int64.min` is reserved to mark an empty slot and cannot be a key.
+public struct Int64Map<Value> {
+    @usableFromInline final class Storage {
+        @usableFromInline let keys: UnsafeMutablePointer<Int64>
+        /// Initialised exactly where `keys` holds a key.
+        @usableFromInline let values: UnsafeMutablePointer<Value>
+        @usableFromInline let capacity: Int
+        @usableFromInline let shift: UInt64
+        @usableFromInline var count = 0
+
+        @usableFromInline init(capacity: Int) {
+            precondition(capacity >= 16 && capacity.nonzeroBitCount == 1)
+            self.capacity = capacity
+            shift = UInt64(64 - capacity.trailingZeroBitCount)
+            keys = .allocate(capacity: capacity)
+            keys.initialize(repeating: Int64.min, count: capacity)
+            values = .allocate(capacity: capacity)
+        }
+
+        deinit {
+            for i in 0..<capacity where keys[i] != Int64.min { (values + i).deinitialize(count: 1) }
+            keys.deallocate()
+            values.deallocate()
+        }
+
+        @inlinable @inline(__always) func home(_ key: Int64) -> Int {
+            Int(truncatingIfNeeded: (UInt64(bitPattern: key) &* 0x9E37_79B9_7F4A_7C15) &>> shift)
+        }
+
+        /// The slot holding `key`, or the empty slot where it would go as `-(slot + 1)`.
+        @inlinable @inline(__always) func find(_ key: Int64) -> Int {
+            let mask = capacity - 1
+            var i = home(key)
+            while true {
+                let k = keys[i]
+                if k == key { return i }
+                if k == Int64.min { return -(i + 1) }
+                i = (i + 1) & mask
+            }
+        }
+
+        /// Places a key known to be absent (used when growing and copying).
+        @usableFromInline func insertNew(_ key: Int64, _ value: Value) {
+            let slot = -(find(key) + 1)
+            keys[slot] = key
+            (values + slot).initialize(to: value)
+            count += 1
+        }
+
+        /// Empties `slot` and shifts later members of its probe run back,
+        /// so every key stays reachable from its home slot without tombstones.
+        @usableFromInline func remove(at slot: Int) -> Value {
+            let mask = capacity - 1
+            let removed = (values + slot).move()
+            var hole = slot
+            var j = slot
+            while true {
+                j = (j + 1) & mask
+                let k = keys[j]
+                if k == Int64.min { break }
+                let h = home(k)
+                // The member at j may move into the hole unless its home lies
+                // cyclically in (hole, j].
+                let stays = hole <= j ? (hole < h && h <= j) : (hole < h || h <= j)
+                if !stays {
+                    keys[hole] = k
+                    (values + hole).moveInitialize(from: values + j, count: 1)
+                    hole = j
+                }
+            }
+            keys[hole] = Int64.min
+            count -= 1
+            return removed
+        }
+
+        @usableFromInline func resized(to newCapacity: Int) -> Storage {
+            let s = Storage(capacity: newCapacity)
+            for i in 0..<capacity where keys[i] != Int64.min { s.insertNew(keys[i], values[i]) }
+            return s
+        }
+    }
+
+    @usableFromInline var storage: Storage
+
+    public init(minimumCapacity: Int = 0) {
+        var capacity = 16
+        while capacity * 7 < minimumCapacity * 10 { capacity *= 2 }
+        storage = Storage(capacity: capacity)
+    }
+
+    @inlinable public var count: Int { storage.count }
+    @inlinable public var isEmpty: Bool { storage.count == 0 }
+
+    @inlinable public func contains(_ key: Int64) -> Bool { storage.find(key) >= 0 }
+
+    @inlinable public subscript(key: Int64) -> Value? {
+        get {
+            let slot = storage.find(key)
+            return slot >= 0 ? storage.values[slot] : nil
+        }
+        set {
+            if let newValue { updateValue(newValue, forKey: key) } else { removeValue(forKey: key) }
+        }
+    }
+
+    @inlinable mutating func makeUnique(adding extra: Int) {
+        let needed = storage.count + extra
+        let grow = needed * 10 > storage.capacity * 7
+        if grow || !isKnownUniquelyReferenced(&storage) {
+            storage = storage.resized(to: grow ? storage.capacity * 2 : storage.capacity)
+        }
+    }
+
+    /// Sets the value for `key` and returns the one it replaced, if any.
+    @inlinable @discardableResult
+    public mutating func updateValue(_ value: Value, forKey key: Int64) -> Value? {
+        precondition(key != Int64.min, "Int64.min cannot be a key")
+        makeUnique(adding: 1)
+        let slot = storage.find(key)
+        if slot >= 0 {
+            let old = (storage.values + slot).move()
+            (storage.values + slot).initialize(to: value)
+            return old
+        }
+        let free = -(slot + 1)
+        storage.keys[free] = key
+        (storage.values + free).initialize(to: value)
+        storage.count += 1
+        return nil
+    }
+
+    /// Inserts `key` if absent; returns whether it was inserted.
+    @inlinable @discardableResult
+    public mutating func insertIfAbsent(_ key: Int64, _ value: Value) -> Bool {
+        if contains(key) { return false }
+        updateValue(value, forKey: key)
+        return true
+    }
+
+    @inlinable @discardableResult
+    public mutating func removeValue(forKey key: Int64) -> Value? {
+        if !isKnownUniquelyReferenced(&storage) {
+            guard contains(key) else { return nil }
+            storage = storage.resized(to: storage.capacity)
+        }
+        let slot = storage.find(key)
+        return slot >= 0 ? storage.remove(at: slot) : nil
+    }
+
+    public mutating func removeAll(keepingCapacity keep: Bool = false) {
+        storage = Storage(capacity: keep ? storage.capacity : 16)
+    }
+
+    /// The keys, in slot order.
+    public var keys: [Int64] {
+        var out: [Int64] = []
+        out.reserveCapacity(count)
+        for i in 0..<storage.capacity where storage.keys[i] != Int64.min { out.append(storage.keys[i]) }
+        return out
+    }
+    /// The values, in slot order, without copying them into an array.
+    public var values: LazyMapSequence<Int64Map<Value>, Value> { lazy.map { $0.value } }
+}
+
+extension Int64Map: Sequence {
+    public struct Iterator: IteratorProtocol {
+        let storage: Storage
+        var slot = 0
+        public mutating func next() -> (key: Int64, value: Value)? {
+            while slot < storage.capacity {
+                defer { slot += 1 }
+                let k = storage.keys[slot]
+                if k != Int64.min { return (k, storage.values[slot]) }
+            }
+            return nil
+        }
+    }
+    public func makeIterator() -> Iterator { Iterator(storage: storage) }
+    public var underestimatedCount: Int { count }
+}
+
+/// A set of `Int64` ids on the same table as `Int64Map`.
+public struct Int64Set {
+    @usableFromInline var map = Int64Map<Void>()
+    public init() {}
+    @inlinable public var count: Int { map.count }
+    @inlinable public func contains(_ key: Int64) -> Bool { map.contains(key) }
+    /// Returns whether `key` was absent and is now present.
+    @inlinable @discardableResult public mutating func insert(_ key: Int64) -> Bool { map.insertIfAbsent(key, ()) }
+    @inlinable @discardableResult public mutating func remove(_ key: Int64) -> Bool { map.removeValue(forKey: key) != nil }
+}
