@@ -72,13 +72,34 @@ import Testing
         #expect(kept == nil)
     }
 
-    @Test func setCountsInsertionsOnce() {
-        var set = Int64Set()
-        let first = set.insert(5), second = set.insert(5)
-        #expect(first && !second)
-        #expect(set.contains(5) && set.count == 1)
-        let removed = set.remove(5), again = set.remove(5)
-        #expect(removed && !again)
-        #expect(set.count == 0)
+    /// The idempotency store's set against `Set`, with ids in sequence,
+    /// late stragglers far behind, step bits high up, and whole pages
+    /// emptied and reused.
+    @Test func sequentialIDSetBehavesLikeASet() {
+        var rng = SeededRandom(seed: 3)
+        var set = SequentialIDSet()
+        var reference = Set<Int64>()
+        var next: Int64 = 0
+        for _ in 0..<60_000 {
+            let id: Int64
+            switch rng.nextInt(below: 4) {
+            case 0: id = next; next += Int64(1 + rng.nextInt(below: 3))
+            case 1: id = Int64(rng.nextInt(below: Int(next) + 1))
+            case 2: id = Int64(rng.nextInt(below: Int(next) + 1)) | Int64(1 + rng.nextInt(below: 7)) << 56
+            default: id = reference.randomElement(using: &rng) ?? 0
+            }
+            if rng.nextInt(below: 3) == 0 {
+                let removed = set.remove(id)
+                #expect(removed == (reference.remove(id) != nil))
+            } else {
+                let inserted = set.insert(id)
+                #expect(inserted == reference.insert(id).inserted)
+            }
+            #expect(set.contains(id) == reference.contains(id))
+        }
+        #expect(set.count == reference.count)
+        for id in reference.prefix(2_000) { #expect(set.contains(id)) }
+        for id in reference { set.remove(id) }
+        #expect(set.count == 0 && !set.contains(0))
     }
 }

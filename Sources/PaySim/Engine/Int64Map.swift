@@ -189,13 +189,71 @@ extension Int64Map: Sequence {
     public var underestimatedCount: Int { count }
 }
 
-/// A set of `Int64` ids on the same table as `Int64Map`.
-public struct Int64Set {
-    @usableFromInline var map = Int64Map<Void>()
+/// A set of non-negative `Int64` ids that are handed out in sequence, as
+/// bits in pages of 4,096 consecutive ids: an id costs a bit rather than a
+/// hash slot, and ids close in time share cache lines. Pages are made when
+/// their first id arrives and given back when their last one leaves.
+public struct SequentialIDSet {
+    static let pageShift = 12
+    static let wordsPerPage = (1 << pageShift) / 64
+
+    private var pageOf = Int64Map<Int32>()
+    private var words: [UInt64] = []
+    private var members: [Int32] = []
+    private var freePages: [Int32] = []
+    public private(set) var count = 0
+
     public init() {}
-    @inlinable public var count: Int { map.count }
-    @inlinable public func contains(_ key: Int64) -> Bool { map.contains(key) }
-    /// Returns whether `key` was absent and is now present.
-    @inlinable @discardableResult public mutating func insert(_ key: Int64) -> Bool { map.insertIfAbsent(key, ()) }
-    @inlinable @discardableResult public mutating func remove(_ key: Int64) -> Bool { map.removeValue(forKey: key) != nil }
+
+    @inline(__always) private static func place(_ id: Int64) -> (page: Int64, word: Int, bit: UInt64) {
+        precondition(id >= 0, "ids are non-negative")
+        let offset = Int(id & Int64((1 << pageShift) - 1))
+        return (id >> Int64(pageShift), offset >> 6, 1 << UInt64(offset & 63))
+    }
+
+    public func contains(_ id: Int64) -> Bool {
+        let (page, word, bit) = Self.place(id)
+        guard let p = pageOf[page] else { return false }
+        return words[Int(p) * Self.wordsPerPage + word] & bit != 0
+    }
+
+    /// Returns whether `id` was absent and is now present.
+    @discardableResult public mutating func insert(_ id: Int64) -> Bool {
+        let (page, word, bit) = Self.place(id)
+        let p: Int
+        if let existing = pageOf[page] {
+            p = Int(existing)
+        } else if let reused = freePages.popLast() {
+            p = Int(reused)
+            pageOf[page] = reused
+        } else {
+            p = members.count
+            members.append(0)
+            words.append(contentsOf: repeatElement(0, count: Self.wordsPerPage))
+            pageOf[page] = Int32(p)
+        }
+        let w = p * Self.wordsPerPage + word
+        guard words[w] & bit == 0 else { return false }
+        words[w] |= bit
+        members[p] += 1
+        count += 1
+        return true
+    }
+
+    /// Returns whether `id` was present.
+    @discardableResult public mutating func remove(_ id: Int64) -> Bool {
+        let (page, word, bit) = Self.place(id)
+        guard let stored = pageOf[page] else { return false }
+        let p = Int(stored)
+        let w = p * Self.wordsPerPage + word
+        guard words[w] & bit != 0 else { return false }
+        words[w] &= ~bit
+        members[p] -= 1
+        count -= 1
+        if members[p] == 0 {
+            pageOf[page] = nil
+            freePages.append(stored)
+        }
+        return true
+    }
 }

@@ -8,7 +8,7 @@ import DequeModule
 /// so "check, then commit" cannot interleave with a concurrent retry.
 /// Bounded by `capacity`: the oldest keys go first.
 struct IdempotencyStore {
-    private var committed = Int64Set()
+    private var committed = SequentialIDSet()
     private var expiries: Deque<(at: Int64, key: Int64)> = []
     let retention: Int64
     let capacity: Int
