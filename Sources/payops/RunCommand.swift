@@ -18,6 +18,12 @@ struct RunCommand: ParsableCommand {
     @Option(help: "A scenario file: lines of 'at <time> <command>', e.g. 'at 1m30s fail node-3'.")
     var scenario: String?
 
+    @Option(name: .customLong("slo"), help: ArgumentHelp("A threshold the run must hold, e.g. 'payment.p99 < 300ms', 'topup.success > 99% over 30s', 'lag.wallet-credit < 30s' (repeatable). A breach makes the exit code 3.", valueName: "expr"))
+    var slo: [String] = []
+
+    @Flag(help: "Stop at the first breach of a threshold and report (exit code 3).")
+    var abortOnBreach = false
+
     @Flag(help: "Print the report as JSON.")
     var json = false
 
@@ -27,7 +33,12 @@ struct RunCommand: ParsableCommand {
         guard Limits.runDurationMicroseconds.contains(length.microseconds) else {
             throw ValidationError("--duration: \(length) is out of range; expected \(Limits.runDurationMicroseconds.text) of simulated time")
         }
-        let steps = try scenario.map { try loadScenario($0, shape: PlatformShape(config)) }?.steps ?? []
+        let drill = try scenario.map { try loadScenario($0, shape: PlatformShape(config)) }
+        let steps = drill?.steps ?? []
+        let thresholds = try parseThresholds(slo) + (drill?.thresholds ?? [])
+        if abortOnBreach && thresholds.isEmpty {
+            throw ValidationError("--abort-on-breach: the run has no thresholds; add --slo 'payment.p99 < 300ms' or slo lines to the scenario")
+        }
         let file = InputText.shown(scenario ?? "", limit: 200)
         // The console's clock is the only one pause stops; a headless run has none.
         if let step = steps.first(where: { $0.command == .pause || $0.command == .resume }) {
@@ -44,16 +55,20 @@ struct RunCommand: ParsableCommand {
         // The keys this run writes are removed on every way out of here.
         defer { for problem in backends.cleanUp() { printError("payops: \(problem)") } }
         let sim = Simulation(config: config, cache: backends.cache, log: backends.log)
+        sim.setThresholds(thresholds)
+        var breachedAt: SimTime?
         // Ctrl-C, SIGTERM and SIGHUP stop the run at the next simulated
         // second, so the keys it wrote to Redis are removed before it exits.
         StopSignals.install()
         var stoppedBy: Int32 = 0
         let progress = Progress(total: length)
         defer { progress.finish() }
+        let abortOnBreach = self.abortOnBreach
         let stop = {
             progress.update(sim.now)
             if stoppedBy == 0 { stoppedBy = StopSignals.take() }
-            return stoppedBy != 0
+            if abortOnBreach && breachedAt == nil && sim.anyThresholdBreached { breachedAt = sim.now }
+            return stoppedBy != 0 || breachedAt != nil
         }
         let refused = sim.runHeadless(duration: length, commands: steps.map { ($0.at, $0.command) }, shouldStop: stop) {
             RunCommand.waitForBackends(sim, stop: stop)
@@ -66,7 +81,9 @@ struct RunCommand: ParsableCommand {
             printError("payops: \(scenario ?? ""):\(steps[i].line): at \(steps[i].at) '\(steps[i].command)' was refused: \(error)")
         }
         sim.refreshBackendFigures()
-        let report = RunReport(snapshot: sim.snapshot(), config: config, duration: length)
+        var report = RunReport(snapshot: sim.snapshot(), config: config, duration: length)
+        if !thresholds.isEmpty { report.slo = sim.thresholdStatuses.map(RunReport.SLOReport.init) }
+        report.aborted_on_breach_at_s = breachedAt?.seconds
         if json {
             print(try ReportFormatter.json(report))
         } else {
@@ -79,6 +96,18 @@ struct RunCommand: ParsableCommand {
             }
         }
         if !report.ledger.balanced || report.reconciliation.breaks > 0 { throw ExitCode(1) }
+        if sim.anyThresholdBreached { throw ExitCode(3) }
+    }
+}
+
+/// Parses `--slo` expressions; a bad one names itself, the column and what is valid.
+func parseThresholds(_ expressions: [String]) throws -> [SLOThreshold] {
+    try expressions.map { e in
+        do {
+            return try SLOThreshold.parse(e, groups: Simulation.groupNames)
+        } catch {
+            throw ValidationError("--slo '\(InputText.shown(e, limit: 120))': \(error)")
+        }
     }
 }
 
@@ -219,11 +248,26 @@ enum ReportFormatter {
         out += "top-ups: \(n(t.authorised)) authorised, \(n(t.captured)) captured, \(n(t.reversed)) reversed, \(n(t.unknown_outcomes)) unknown outcomes\n"
         out += "trades: \(n(tr.accepted)) accepted, \(n(tr.settled)) settled, \(n(tr.settlement_failed)) settlement failed (\(n(tr.failed_attempts)) failed attempts), \(tr.awaiting) awaiting settlement\n"
         out += "payouts: \(n(po.batches)) batches, \(n(po.transactions)) transactions paid \(money(po.paid_minor)), \(n(po.failed)) failed, \(n(po.retries)) retries\n"
+        out += sloText(r)
         if rc.breaks == 0 {
             out += "reconciliation: clean (\(n(rc.checked)) records matched, \(rc.open) open, lag \(rc.lag_s) s)\n"
         } else {
             out += "reconciliation: \(rc.breaks) BREAK\(rc.breaks == 1 ? "" : "S") (\(n(rc.checked)) records checked, \(rc.open) open, lag \(rc.lag_s) s)\n"
             for b in rc.break_list.prefix(20) { out += "  \(b.kind.rawValue): \(b.message)\n" }
+        }
+        return out
+    }
+
+    /// The thresholds, each with ✓ or ✗, its worst window and its breaches.
+    static func sloText(_ r: RunReport) -> String {
+        guard let slo = r.slo, !slo.isEmpty else { return "" }
+        var out = "thresholds: \(slo.filter(\.held).count) of \(slo.count) held"
+        if let at = r.aborted_on_breach_at_s { out += "; the run was stopped at the first breach, \(SimTime(microseconds: Int64(at * 1_000_000)).clockText)" }
+        out += "\n"
+        for s in slo {
+            let worst = s.worst_text.map { w in " · worst \(w)" + (s.worst_at_s.map { " at \(SimTime(microseconds: Int64($0 * 1_000_000)).clockText)" } ?? "") } ?? " · nothing measured"
+            let breaches = s.held ? "" : " · breached \(s.breaches) time\(s.breaches == 1 ? "" : "s"), \(s.breached_s) s in all"
+            out += "  \(s.held ? "✓" : "✗") \(s.threshold)\(worst)\(breaches)\n"
         }
         return out
     }

@@ -37,6 +37,34 @@ import Testing
         #expect(!a.stdout.contains("wall_") && !a.stdout.contains("elapsed"))
     }
 
+    /// Thresholds decide the exit code: 3 on a breach, 0 when held, 2 for a
+    /// malformed one; --abort-on-breach stops at the first breach and still reports.
+    @Test func thresholdsSetTheExitCode() throws {
+        let held = try PayopsProcess.run(["run", "--duration", "20s", "--slo", "error_rate < 1%", "--slo", "reconciliation.breaks == 0", "--json"])
+        #expect(held.status == 0, "\(held.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(held.stdout.utf8)) as? [String: Any])
+        let slo = try #require(json["slo"] as? [[String: Any]])
+        #expect(slo.compactMap { $0["threshold"] as? String } == ["error_rate < 1%", "reconciliation.breaks == 0"])
+        #expect(slo.allSatisfy { $0["held"] as? Bool == true })
+
+        let breached = try PayopsProcess.run(["run", "--duration", "20s", "--slo", "payment.p99 < 1ms over 5s"])
+        #expect(breached.status == 3, "\(breached.stderr)")
+        #expect(breached.stdout.contains("thresholds: 0 of 1 held"))
+        #expect(breached.stdout.contains("✗ payment.p99 < 1ms over 5s · worst "))
+
+        let aborted = try PayopsProcess.run(["run", "--duration", "10m", "--slo", "payment.p99 < 1ms over 5s", "--abort-on-breach", "--json"])
+        #expect(aborted.status == 3)
+        let a = try #require(try JSONSerialization.jsonObject(with: Data(aborted.stdout.utf8)) as? [String: Any])
+        #expect((a["aborted_on_breach_at_s"] as? Double).map { $0 >= 5 && $0 < 10 } == true, "\(a["aborted_on_breach_at_s"] ?? "none")")
+
+        let bad = try PayopsProcess.run(["run", "--duration", "5s", "--slo", "payment.p99 < 3"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("--slo 'payment.p99 < 3': column 15: expected a time like 300ms or 2s, found '3'"))
+        let lonely = try PayopsProcess.run(["run", "--duration", "5s", "--abort-on-breach"])
+        #expect(lonely.status == 2)
+        #expect(lonely.stderr.contains("--abort-on-breach: the run has no thresholds"))
+    }
+
     @Test func optionsReachTheModel() throws {
         let r = try PayopsProcess.run(["run", "--duration", "5s", "--protocol", "3pc", "--shards", "8", "--rate", "300",
                                        "--mix", "payment=100", "--json"])

@@ -50,17 +50,23 @@ public struct Scenario: Sendable, Equatable {
     }
 
     public var steps: [Step]
+    /// `slo EXPR` lines: what "held" means for this drill, and their lines.
+    public var thresholds: [SLOThreshold]
+    public var thresholdLines: [Int]
     /// A scenario file is read whole; anything larger is refused.
     public static let maxBytes = 1_024 * 1_024
 
-    public init(steps: [Step] = []) {
+    public init(steps: [Step] = [], thresholds: [SLOThreshold] = [], thresholdLines: [Int] = []) {
         self.steps = steps
+        self.thresholds = thresholds
+        self.thresholdLines = thresholdLines
     }
 
     /// Parses scenario text; `file` names it in errors. With a `shape`, a
     /// node or shard that does not exist is an error at its column too.
     public static func parse(_ text: String, file: String, shape: PlatformShape? = nil) throws(ScenarioError) -> Scenario {
         var steps: [Step] = []
+        var thresholds: [SLOThreshold] = [], thresholdLines: [Int] = []
         var lineNumber = 0
         let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }
         for line in lines {
@@ -70,8 +76,21 @@ public struct Scenario: Sendable, Equatable {
             }
             let (tokens, end) = CommandParser.tokenize(line)
             guard let first = tokens.first else { continue }
+            if first.lower == "slo" {
+                guard tokens.count > 1 else {
+                    throw failure(end, "expected a threshold after 'slo', like 'payment.p99 < 300ms', found end of line")
+                }
+                let start = tokens[1].column
+                do {
+                    thresholds.append(try SLOThreshold.parse(String(line.dropFirst(start - 1).prefix(end - start)), groups: Simulation.groupNames))
+                    thresholdLines.append(lineNumber)
+                } catch {
+                    throw failure(start - 1 + error.column, error.message)
+                }
+                continue
+            }
             guard first.lower == "at" else {
-                throw failure(first.column, "expected a step like 'at 90s spike 5x for 30s', found '\(InputText.shown(first.text))'")
+                throw failure(first.column, "expected a step like 'at 90s spike 5x for 30s' or a threshold like 'slo payment.p99 < 300ms', found '\(InputText.shown(first.text))'")
             }
             guard tokens.count > 1 else {
                 throw failure(end, "expected a time after 'at', like 0s, 90s or 1m30s, found end of line")
@@ -103,6 +122,6 @@ public struct Scenario: Sendable, Equatable {
             }
             steps.append(Step(at: time, command: command, line: lineNumber, column: commandColumn))
         }
-        return Scenario(steps: steps)
+        return Scenario(steps: steps, thresholds: thresholds, thresholdLines: thresholdLines)
     }
 }

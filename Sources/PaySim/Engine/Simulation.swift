@@ -148,6 +148,8 @@ public final class Simulation {
     /// When the next tick runs: records' timers due before it are in the event queue.
     var nextTickMicros: Int64 = 1_000_000
     var refundsPerSecond = CounterSeries()
+    /// The run's service-level thresholds, when it has any.
+    var slo: SLOMonitor?
     /// The last hour of flow per workload, for the console's chart.
     var flowHistory = [MetricsSnapshot.FlowHistory](repeating: MetricsSnapshot.FlowHistory(), count: Workload.allCases.count)
     var chargebacksPerSecond = CounterSeries()
@@ -274,6 +276,7 @@ public final class Simulation {
 
     /// Stops new arrivals: the run winds down while in-flight work finishes.
     public func closeArrivals() {
+        if arrivalsOpen { sloTick(final: true) }
         arrivalsOpen = false
         for w in Workload.allCases { arrivalToken[w.rawValue] &+= 1 }
     }
@@ -384,6 +387,7 @@ public final class Simulation {
         abortIdleParticipants()
         sweepAuthorisations()
         reconciliationTick()
+        sloTick()
     }
 
     // MARK: Network

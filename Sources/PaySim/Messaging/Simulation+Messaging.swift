@@ -4,6 +4,8 @@ import DequeModule
 /// server (`logBackend`, Redis Streams).
 extension Simulation {
     static let topicNames = ["payments.settled", "topups.callbacks", "trades.executed"]
+    /// The consumer groups, in the order `setUpMessaging` makes them.
+    public static let groupNames = ["settlement", "notifications", "wallet-credit", "clearing"]
     /// Entries a consumer of a server log fetches at once (XREADGROUP COUNT),
     /// then works through one at a time, acknowledging each.
     static let fetchAhead = 16
@@ -16,6 +18,7 @@ extension Simulation {
             ConsumerGroup(name: "wallet-credit", topic: 1, partitions: 8, consumers: 8, processingMedian: .microseconds(300)),
             ConsumerGroup(name: "clearing", topic: 2, partitions: 8, consumers: 2, processingMedian: .microseconds(800)),
         ]
+        precondition(groups.map(\.name) == Simulation.groupNames)
     }
 
     /// The server stream of one partition: `topups.callbacks:3`.
@@ -376,6 +379,16 @@ extension Simulation {
     }
 
     /// Log-end offset minus committed offset, per partition.
+    /// How long the oldest message the group has not committed has waited, in seconds.
+    func lagSeconds(_ g: ConsumerGroup) -> Double {
+        var oldest = nowMicros
+        for (p, part) in topics[g.topic].partitions.enumerated() where g.committed[p] < part.endOffset {
+            let i = Int(g.committed[p] - part.startOffset)
+            if i >= 0 && i < part.messages.count { oldest = min(oldest, part.messages[i].producedAt) }
+        }
+        return Double(nowMicros - oldest) / 1_000_000
+    }
+
     func partitionLags(_ g: ConsumerGroup) -> [Int64] {
         let parts = topics[g.topic].partitions
         return parts.indices.map { parts[$0].endOffset - g.committed[$0] }

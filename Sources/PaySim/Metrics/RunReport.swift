@@ -227,6 +227,31 @@ public struct RunReport: Codable, Sendable, Equatable {
     public var in_flight_at_end: Int
     /// Top-ups authorised whose wallet credit had not landed.
     public var uncredited_topups: Int
+    /// The run's service-level thresholds and how each fared (absent without any).
+    public var slo: [SLOReport]?
+    /// Set when `--abort-on-breach` stopped the run: the simulated second of the first breach.
+    public var aborted_on_breach_at_s: Double?
+
+    public struct SLOReport: Codable, Sendable, Equatable {
+        public var threshold: String
+        public var held: Bool
+        public var breaches: Int
+        public var breached_s: Int
+        /// The worst value over a window, in the threshold's unit (ms for times, a fraction for shares), and when that window ended.
+        public var worst: Double?
+        public var worst_text: String?
+        public var worst_at_s: Double?
+
+        public init(_ st: SLOStatus) {
+            threshold = st.threshold.description
+            held = st.held
+            breaches = st.breaches
+            breached_s = st.breachedSeconds
+            worst = st.worst
+            worst_text = st.worst.map { st.threshold.format($0) }
+            worst_at_s = st.worstAt?.seconds
+        }
+    }
 
     public init(snapshot s: MetricsSnapshot, config: SimulationConfig, duration: SimDuration) {
         let seconds = duration.seconds

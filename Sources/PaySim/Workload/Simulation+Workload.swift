@@ -235,6 +235,7 @@ extension Simulation {
         guard outcome == .committed else { return }
         load[w].goodput.add()
         workloadLatency[w].record(microseconds: latency)
+        slo?.recordCommitted(r.workload, microseconds: latency)
         // A payment's settlement message goes out when it is captured.
         if r.workload == .trade { produce(topic: 2, key: Int64(r.customer), .tradeExecuted(requestID: r.id)) }
     }
