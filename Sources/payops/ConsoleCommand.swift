@@ -24,6 +24,9 @@ struct ConsoleCommand: ParsableCommand {
     @Flag(name: .customLong("read-only"), help: "Observer mode: watch without changing the platform; keys and commands that would change it are refused.")
     var readOnly = false
 
+    @Option(name: .customLong("slo"), help: ArgumentHelp("A threshold to watch, e.g. 'payment.p99 < 300ms' (repeatable); each shows ✓ or ✗ and its breaches go to the event log.", valueName: "expr"))
+    var slo: [String] = []
+
     @Option(name: .customLong("frame-stats"), help: "On exit, write frame build-and-flush times (count, mean, p50, p99, max) to this file.")
     var frameStats: String?
 
@@ -40,6 +43,7 @@ struct ConsoleCommand: ParsableCommand {
 
     mutating func run() throws {
         let config = try model.makeConfig()
+        let thresholds = try parseThresholds(slo)
         let catalog = ThemeCatalog.standard()
         var warning: String?
         let chosen: Theme
@@ -66,6 +70,7 @@ struct ConsoleCommand: ParsableCommand {
             throw ValidationError("\(error)")
         }
         let sim = Simulation(config: config, cache: backends.cache, log: backends.log)
+        sim.setThresholds(thresholds)
         var state = ConsoleState(speed: speed)
         state.readOnly = readOnly
         if let warning { state.notice = (warning, .warn) }

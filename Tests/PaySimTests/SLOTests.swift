@@ -48,6 +48,17 @@ import Testing
         }
     }
 
+    @Test func measuredValuesReadForPeopleAndNeverRoundOntoTheLimit() throws {
+        let lag = try Self.parse("lag.wallet-credit < 30s")
+        #expect(lag.display(29_996) == "29.996s")
+        #expect(lag.display(7_092.26) == "7.09s")
+        #expect(lag.display(4.692) == "4.69ms")
+        let err = try Self.parse("error_rate < 1%")
+        #expect(err.display(0.21382) == "21.4%")
+        #expect(err.display(0.0035) == "0.35%")
+        #expect(try Self.parse("goodput > 900").display(940.3333) == "940.3")
+    }
+
     @Test func scenarioSLOLinesParseAndErrorsArePositioned() throws {
         let s = try Scenario.parse("""
             # a drill

@@ -41,6 +41,18 @@ extension Screen {
         // The ledger's verdict is what the screen exists to be truthful about: kept first.
         segments.append((ledger.0, ledger.1, 0))
         if state.readOnly { segments.append(("READ-ONLY", alert(.warn), 0)) }
+        // Thresholds, after the ledger: how many hold now, or the first that does not.
+        if !s.thresholds.isEmpty {
+            let failing = s.thresholds.filter(\.breached)
+            if failing.isEmpty {
+                let ever = s.thresholds.filter { !$0.held }.count
+                segments.append(("SLO \(glyphs.ok) \(s.thresholds.count)/\(s.thresholds.count)\(ever > 0 ? " (\(ever) breached earlier)" : "")", Style(ever > 0 ? .warn : .ok), 1))
+            } else {
+                let f = failing[0]
+                let more = failing.count > 1 ? " +\(failing.count - 1)" : ""
+                segments.append(("SLO ✖ \(f.threshold.metric) \(f.current.map { f.threshold.display($0) } ?? "–")\(more)", alert(.critical), 0))
+            }
+        }
         segments.append(("lb \(s.balancer)", Style(.text), 3))
         segments.append(("\(s.commitProtocol)", Style(.text), 3))
         if !s.gatewayUp { segments.append(("gateway DOWN", alert(.critical), 1)) }

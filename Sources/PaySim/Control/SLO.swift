@@ -94,11 +94,32 @@ public struct SLOThreshold: Sendable, Equatable, CustomStringConvertible {
             return v.rounded() == v ? "\(Int(v))ms" : "\(Self.trim(v))ms"
         case .share: return "\(Self.trim(v * 100))%"
         case .count: return Self.trim(v)
-        case .perSecond: return Self.trim((v * 10).rounded() / 10)
+        case .perSecond: return Self.trim(v)
         }
     }
 
     /// Up to three decimals, and none when whole: 99.9, 300, 0.125.
+    /// A measured value for people: 7.52ms, 312ms, 2.09s, 21.4%, 0.35%, 940.3.
+    /// A value that rounds to the limit but is not it keeps the digits that
+    /// tell them apart: 29.996s against a limit of 30s.
+    public func display(_ v: Double) -> String {
+        let shown = rounded(v)
+        guard shown == format(limit) && v != limit else { return shown }
+        return unit == .time && v >= 1_000 ? "\(Self.trim(v / 1_000))s" : format(v)
+    }
+
+    private func rounded(_ v: Double) -> String {
+        func decimals(_ x: Double, _ n: Double) -> Double { (x * n).rounded() / n }
+        switch unit {
+        case .time:
+            if v >= 1_000 { return "\(Self.trim(decimals(v / 1_000, 100)))s" }
+            return "\(Self.trim(decimals(v, v < 10 ? 100 : 10)))ms"
+        case .share: return "\(Self.trim(decimals(v * 100, v < 0.01 ? 100 : 10)))%"
+        case .perSecond: return Self.trim(decimals(v, 10))
+        case .count: return Self.trim(v)
+        }
+    }
+
     static func trim(_ v: Double) -> String {
         let r = (v * 1_000).rounded() / 1_000
         return r == r.rounded() && abs(r) < 1e15 ? "\(Int64(r))" : "\(r)"
@@ -384,7 +405,7 @@ extension Simulation {
             : slo.tick(now: now, counts: counts, lag: lag, breaks: breaks)
         for (i, breached) in changes {
             let st = slo.statuses[i], t = st.threshold
-            let v = st.current.map { t.format($0) } ?? "–"
+            let v = st.current.map { t.display($0) } ?? "–"
             if breached {
                 log(.crit, "SLO breached: \(t) (now \(v))")
             } else {

@@ -187,6 +187,8 @@ public struct MetricsSnapshot: Sendable {
     public var requestsInFlight: Int
     /// Top-ups authorised and waiting for their wallet credit.
     public var uncreditedTopups: Int
+    /// The service-level thresholds and how each stands.
+    public var thresholds: [SLOStatus] = []
     /// Seconds behind each rate, share and percentile.
     public var window: Int { Simulation.window }
 
@@ -276,7 +278,8 @@ extension Simulation {
             events: Array(events.entries),
             eventsProcessed: eventsProcessed,
             requestsInFlight: inFlightRequests,
-            uncreditedTopups: pendingTopups.count
+            uncreditedTopups: pendingTopups.count,
+            thresholds: thresholdStatuses
         )
     }
 }

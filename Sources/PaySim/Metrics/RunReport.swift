@@ -248,7 +248,7 @@ public struct RunReport: Codable, Sendable, Equatable {
             breaches = st.breaches
             breached_s = st.breachedSeconds
             worst = st.worst
-            worst_text = st.worst.map { st.threshold.format($0) }
+            worst_text = st.worst.map { st.threshold.display($0) }
             worst_at_s = st.worstAt?.seconds
         }
     }
