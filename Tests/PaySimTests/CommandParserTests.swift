@@ -79,6 +79,8 @@ import PropertyBased
         ("ratelimit 50", .rateLimit(perSecond: 50)),
         ("ratelimit 50/s", .rateLimit(perSecond: 50)),
         ("ratelimit off", .rateLimit(perSecond: nil)),
+        ("ramp rate 1000 to 8000 over 5m", .ramp(from: 1_000, to: 8_000, duration: .minutes(5), workload: nil)),
+        ("RAMP RATE 500 TO 0 OVER 30s topup", .ramp(from: 500, to: 0, duration: .seconds(30), workload: .topup)),
     ]
 
     @Test(arguments: validForms)
@@ -135,6 +137,7 @@ import PropertyBased
         .breakers(true), .breakers(false), .bulkhead(connections: 10_000), .bulkhead(connections: nil),
         .deadline(.milliseconds(1_500)), .deadline(nil), .ejection(true), .ejection(false),
         .rateLimit(perSecond: 2.5), .rateLimit(perSecond: nil),
+        .ramp(from: 1_000, to: 8_000, duration: .minutes(5), workload: nil), .ramp(from: 0.5, to: 2, duration: .seconds(90), workload: .trade),
     ]
 
     @Test(arguments: everyCase)
@@ -183,7 +186,7 @@ import PropertyBased
 
     /// (line, column, a fragment the message must contain)
     static let malformed: [(String, Int, String)] = [
-        ("drian node-3", 1, "unknown command 'drian'; expected one of: spike, rate, mix, drain, fail, recover, slow, weight, lb, protocol, crash, restore, partition, cache, gateway, consumers, retries, breaker, bulkhead, deadline, ejection, ratelimit, payouts, settlement, pause, resume"),
+        ("drian node-3", 1, "unknown command 'drian'; expected one of: spike, rate, ramp, mix, drain, fail, recover, slow, weight, lb, protocol, crash, restore, partition, cache, gateway, consumers, retries, breaker, bulkhead, deadline, ejection, ratelimit, payouts, settlement, pause, resume"),
         ("", 1, "empty command"),
         ("   # only a comment", 1, "empty command"),
         ("drain nod-3", 7, "expected a node like node-3, found 'nod-3'"),
@@ -383,7 +386,7 @@ import PropertyBased
 
     @Test func completesKeywords() {
         #expect(CommandParser.completions(for: "", nodes: 3, shards: 4) == CommandParser.keywords.sorted())
-        #expect(CommandParser.completions(for: "r", nodes: 3, shards: 4) == ["rate", "ratelimit", "recover", "restore", "resume", "retries"])
+        #expect(CommandParser.completions(for: "r", nodes: 3, shards: 4) == ["ramp", "rate", "ratelimit", "recover", "restore", "resume", "retries"])
         #expect(CommandParser.completions(for: "  Re", nodes: 3, shards: 4) == ["recover", "restore", "resume", "retries"])
         #expect(CommandParser.completions(for: "dr", nodes: 3, shards: 4) == ["drain"])
         #expect(CommandParser.completions(for: "zz", nodes: 3, shards: 4) == [])
@@ -488,7 +491,7 @@ import PropertyBased
         let e = Self.error("at 0s pause\nspike 5x for 30s\n")
         #expect(e?.line == 2)
         #expect(e?.column == 1)
-        #expect(e?.message.contains("expected a step like 'at 90s spike 5x for 30s', found 'spike'") == true)
+        #expect(e?.message.contains("expected a step like 'at 90s spike 5x for 30s', 'every 2m for 10m cache flush' or a threshold like 'slo payment.p99 < 300ms', found 'spike'") == true)
     }
 
     @Test func badOrMissingTime() {
@@ -504,5 +507,39 @@ import PropertyBased
         let e = Self.error("at 0s pause\nat 1m resume\n\nat 30s pause\n")
         #expect(e == ScenarioError(file: "s.scn", line: 4, column: 4, message: "time 30s is earlier than the previous step's 1m"))
     }
-}
 
+    @Test func everyRepeatsACommandAndInterleavesWithLaterLines() throws {
+        let s = try Scenario.parse("""
+            every 2m for 6m cache flush
+            at 1m every 90s for 3m spike 2x for 10s   # 1m, 2m30s
+            at 3m drain node-2
+            """, file: "s.scn")
+        #expect(s.steps.map { "\($0.at) \($0.command)" } == [
+            "0s cache flush", "1m spike 2x for 10s", "2m cache flush", "2m30s spike 2x for 10s", "3m drain node-2", "4m cache flush",
+        ])
+        #expect(s.steps.map(\.line) == [1, 2, 1, 2, 3, 1])
+        #expect(Self.error("every 2m 10m cache flush")?.message == "expected 'for' and how long to repeat, like 'every 2m for 10m'")
+        #expect(Self.error("every 500ms for 1m cache flush")?.column == 7)
+        #expect(Self.error("every 1s for 24h cache flush")?.message.contains("more than 10000 steps") == true)
+        #expect(Self.error("at 1m every 2m for 10m")?.message == "expected a command after 'at 1m every 2m for 10m', found end of line")
+    }
+
+    @Test func untilSchedulesTheEndOfAFault() throws {
+        let s = try Scenario.parse("""
+            at 1m until 2m crash shard-2
+            at 1m30s consumers wallet-credit 3
+            at 2m until 3m consumers wallet-credit 0
+            at 2m until 4m gateway slow 5x
+            at 2m30s until 2m40s fail node-1
+            """, file: "s.scn")
+        #expect(s.steps.map { "\($0.at) \($0.command)" } == [
+            "1m crash shard-2", "1m30s consumers wallet-credit 3", "2m restore shard-2", "2m consumers wallet-credit 0",
+            "2m gateway slow 5x", "2m30s fail node-1", "2m40s recover node-1", "3m consumers wallet-credit 3", "4m gateway slow 1x",
+        ])
+        let flush = Self.error("at 1m until 2m cache flush")
+        #expect(flush?.column == 16)
+        #expect(flush?.message.hasPrefix("'cache flush' has no end to schedule; 'until' takes a fault with an opposite") == true)
+        #expect(Self.error("at 2m until 1m gateway down")?.message == "the end 1m must come after the start 2m")
+        #expect(Self.error("at 2m until soon gateway down")?.message == "expected an end time after 'until' like 0s, 90s or 1m30s, found 'soon'")
+    }
+}

@@ -116,3 +116,33 @@ import Testing
         #expect((st[1].worst ?? 0) > 900, "\(st[1])")
     }
 }
+
+/// `ramp rate A to B over D`: the offered load follows the line, a rate
+/// change ends it early, and the event log says when it started and ended.
+@Suite struct RampTests {
+    @Test func offeredLoadFollowsTheRamp() {
+        let sim = Simulation(config: SimulationConfig())
+        _ = sim.runHeadless(duration: .seconds(50), commands: [(.seconds(10), .ramp(from: 1_000, to: 4_000, duration: .seconds(30), workload: nil))])
+        let offered = sim.flowHistory.indices.map { w in sim.flowHistory[w].offered.values }
+        func at(_ second: Int) -> Double { offered.reduce(0) { $0 + $1[second - 1] } }
+        // Poisson arrivals: a second's count is within a few percent of its rate.
+        #expect(abs(at(5) - 1_000) < 150, "\(at(5))")
+        #expect(abs(at(26) - 2_500) < 300, "\(at(26))")
+        #expect(abs(at(45) - 4_000) < 400, "\(at(45))")
+        #expect(sim.ramp == nil)
+        let log = sim.events.entries.map(\.message)
+        #expect(log.contains("ramp from 1000 to 4000 tps over 30s started"))
+        #expect(log.contains("ramp reached 4000 tps"))
+    }
+
+    @Test func aRateChangeEndsARampEarly() {
+        let sim = Simulation(config: SimulationConfig())
+        _ = sim.runHeadless(duration: .seconds(20), commands: [
+            (.seconds(1), .ramp(from: 1_000, to: 9_000, duration: .minutes(5), workload: nil)),
+            (.seconds(5), .rate(tps: 500, workload: nil)),
+        ])
+        #expect(sim.ramp == nil)
+        #expect(sim.baseRateTPS == 500)
+        #expect(sim.events.entries.contains { $0.message == "ramp to 9000 tps ended early by a rate change" })
+    }
+}

@@ -22,6 +22,9 @@ extension Screen {
             segments.append(("spike ×\(Format.factor(spike.factor))\(spike.workload.map { " \($0.displayName)" } ?? "") \(Format.duration(spike.remaining))",
                              alert(.warn), 1))
         }
+        if let r = s.ramp {
+            segments.append(("ramp\(r.workload.map { " \($0.displayName)" } ?? "") → \(Format.count(r.to)) \(Format.duration(r.remaining(at: s.time)))", alert(.warn), 1))
+        }
         for cut in s.partitions {
             segments.append(("partition \(cut.text) \(Format.duration(cut.remaining))", alert(.critical), 1))
         }

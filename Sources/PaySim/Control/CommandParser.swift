@@ -21,6 +21,7 @@ public struct CommandParseError: Error, Equatable, Sendable, CustomStringConvert
 /// scenario files and session logs use:
 ///
 ///     spike 5x for 30s payment      rate 2000 [workload]
+///     ramp rate 1000 to 8000 over 5m [workload]
 ///     mix payment=60,topup=25,trade=15
 ///     drain|fail|recover node-3     slow node-3 8x     weight node-3 4
 ///     lb rr|wrr|random|leastconn|p2c|hash              protocol 2pc|3pc
@@ -38,7 +39,7 @@ public struct CommandParseError: Error, Equatable, Sendable, CustomStringConvert
 public enum CommandParser {
     /// The command words, in the order help text lists them.
     public static let keywords: [String] = [
-        "spike", "rate", "mix", "drain", "fail", "recover", "slow", "weight", "lb", "protocol",
+        "spike", "rate", "ramp", "mix", "drain", "fail", "recover", "slow", "weight", "lb", "protocol",
         "crash", "restore", "partition", "cache", "gateway", "consumers", "retries", "breaker",
         "bulkhead", "deadline", "ejection", "ratelimit", "payouts", "settlement", "pause", "resume",
     ]
@@ -68,6 +69,20 @@ public enum CommandParser {
                 throw t.error("expected a rate in tps: \(Limits.rateTPS.text), found '\(InputText.shown(t.text))'")
             }
             command = .rate(tps: tps, workload: try optionalWorkload(&r))
+        case "ramp":
+            try r.keyword("rate")
+            let a = try r.next("a starting rate in tps: \(Limits.rateTPS.text)")
+            guard let from = number(a.lower), Simulation.validRate(from) else {
+                throw a.error("expected a starting rate in tps: \(Limits.rateTPS.text), found '\(InputText.shown(a.text))'")
+            }
+            try r.keyword("to")
+            let b = try r.next("a final rate in tps: \(Limits.rateTPS.text)")
+            guard let to = number(b.lower), Simulation.validRate(to) else {
+                throw b.error("expected a final rate in tps: \(Limits.rateTPS.text), found '\(InputText.shown(b.text))'")
+            }
+            try r.keyword("over")
+            let duration = try positiveDuration(r.next("a duration like \(durationExamples)"))
+            command = .ramp(from: from, to: to, duration: duration, workload: try optionalWorkload(&r))
         case "mix":
             command = .mix(try mix(&r))
         case "drain":
@@ -569,6 +584,8 @@ extension OperatorCommand: CustomStringConvertible {
             "spike \(Self.number(factor))x for \(duration)\(workload.map { " \($0.name)" } ?? "")"
         case let .rate(tps, workload):
             "rate \(Self.number(tps))\(workload.map { " \($0.name)" } ?? "")"
+        case let .ramp(from, to, duration, workload):
+            "ramp rate \(Self.number(from)) to \(Self.number(to)) over \(duration)\(workload.map { " \($0.name)" } ?? "")"
         case .mix(let m): "mix \(m)"
         case .setProtocol(let p): "protocol \(p.rawValue)"
         case .crashShard(let s): "crash \(Self.name("shard", s))"

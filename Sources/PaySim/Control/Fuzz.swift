@@ -112,7 +112,7 @@ public struct FuzzCase: Sendable {
         func at(_ micros: Int64) -> SimDuration { SimDuration(microseconds: micros) }
         let faults = 2 + rng.nextInt(below: max(1, Int(duration.microseconds / 10_000_000)))
         let groups = CommandParser.consumerGroups
-        let defaultConsumers = ["settlement": 4, "notifications": 4, "wallet-credit": 8, "clearing": 2]
+        let defaultConsumers = Simulation.defaultConsumers
         for _ in 0..<faults {
             let start = Int64(rng.nextDouble() * Double(horizon))
             let length = max(1_000_000, Int64(rng.nextDouble() * Double(min(30_000_000, duration.microseconds * 9 / 10 - start))))
@@ -168,7 +168,13 @@ public struct FuzzCase: Sendable {
             case 19:
                 steps += [(at(start), .deadline(at(50_000 + Int64(rng.nextInt(below: 2_000_000))))), (at(end), .deadline(.seconds(5)))]
             case 20:
-                steps.append((at(start), .rate(tps: (logUniform(10, 8_000)).rounded(), workload: rng.chance(0.5) ? nil : pick(Workload.allCases))))
+                let tps = (logUniform(10, 8_000)).rounded()
+                let workload = rng.chance(0.5) ? nil : pick(Workload.allCases)
+                // Half of them (by the parity of the start, so no draw is
+                // added and earlier seeds keep their cases) are load shapes.
+                steps.append((at(start), start % 2 == 0
+                    ? .ramp(from: c.baseRateTPS, to: tps, duration: at(length), workload: workload)
+                    : .rate(tps: tps, workload: workload)))
             default:
                 steps.append((at(start), .cacheCapacity(Int(logUniform(10, 100_000)))))
             }

@@ -5,6 +5,9 @@ public enum OperatorCommand: Sendable, Equatable {
     case spike(factor: Double, duration: SimDuration, workload: Workload?)
     /// Sets the base rate, or one workload's own rate.
     case rate(tps: Double, workload: Workload?)
+    /// A load shape: the rate moves from one value to another in a straight
+    /// line, a step each simulated second. A `rate` or another ramp ends it.
+    case ramp(from: Double, to: Double, duration: SimDuration, workload: Workload?)
     case mix(WorkloadMix)
     case setProtocol(CommitProtocol)
     /// 0-based shard index.
@@ -90,14 +93,19 @@ extension Simulation {
             log(.info, "spike ×\(Simulation.format(factor)) for \(duration)\(workload.map { " on \($0.displayName)" } ?? "") started")
         case let .rate(tps, workload):
             guard Simulation.validRate(tps) else { throw CommandError("rate must be \(Limits.rateTPS.text), got \(tps)") }
-            if let w = workload {
-                rateOverride[w.rawValue] = tps
-                log(.info, "\(w.displayName) rate set to \(Simulation.format(tps)) tps")
-            } else {
-                baseRateTPS = tps
-                rateOverride = [nil, nil, nil]
-                log(.info, "base rate set to \(Simulation.format(tps)) tps")
+            if let r = ramp { log(.info, "ramp to \(Simulation.format(r.to)) tps ended early by a rate change") }
+            ramp = nil
+            setRate(tps, workload)
+            log(.info, "\(workload.map { "\($0.displayName) rate" } ?? "base rate") set to \(Simulation.format(tps)) tps")
+            rescheduleArrivals()
+        case let .ramp(from, to, duration, workload):
+            guard Simulation.validRate(from), Simulation.validRate(to) else {
+                throw CommandError("ramp rates must be \(Limits.rateTPS.text), got \(from) and \(to)")
             }
+            try Simulation.checkDuration(duration, "ramp")
+            ramp = Ramp(from: from, to: to, startedAt: nowMicros, duration: duration, workload: workload)
+            setRate(from, workload)
+            log(.info, "ramp\(workload.map { " of \($0.displayName)" } ?? "") from \(Simulation.format(from)) to \(Simulation.format(to)) tps over \(duration) started")
             rescheduleArrivals()
         case .mix(let m):
             mix = m
@@ -206,5 +214,28 @@ extension Simulation {
     /// A number without a trailing `.0`.
     static func format(_ v: Double) -> String {
         v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(v)
+    }
+}
+
+extension Simulation {
+    /// Sets the base rate (and clears the workloads' own), or one workload's rate.
+    func setRate(_ tps: Double, _ workload: Workload?) {
+        if let w = workload {
+            rateOverride[w.rawValue] = tps
+        } else {
+            baseRateTPS = tps
+            rateOverride = [nil, nil, nil]
+        }
+    }
+
+    /// A ramp's step for the second that begins now; the last one ends it.
+    func stepRamp() {
+        guard let r = ramp else { return }
+        setRate(r.rate(at: nowMicros), r.workload)
+        rescheduleArrivals()
+        if nowMicros >= r.startedAt + r.duration.microseconds {
+            ramp = nil
+            log(.info, "ramp\(r.workload.map { " of \($0.displayName)" } ?? "") reached \(Simulation.format(r.to)) tps")
+        }
     }
 }

@@ -62,11 +62,33 @@ public struct Scenario: Sendable, Equatable {
         self.thresholdLines = thresholdLines
     }
 
+    /// What ends a fault begun with `at T until U`: its opposite, or for a
+    /// consumer count the one in force before it.
+    static func ending(of c: OperatorCommand, consumers: inout [String: Int]) -> OperatorCommand? {
+        switch c {
+        case .crashShard(let s): return .restoreShard(s)
+        case .crashCoordinator(let n): return .restoreCoordinator(n)
+        case .failNode(let n), .drainNode(let n): return .recoverNode(n)
+        case .slowNode(let n, _): return .slowNode(n, factor: 1)
+        case .gatewayDown: return .gatewayUp
+        case .gatewaySlow: return .gatewaySlow(factor: 1)
+        case .gatewayTimeouts: return .gatewayTimeouts(percent: 0)
+        case .payouts(paused: true): return .payouts(paused: false)
+        case .consumers(let g, _): return .consumers(group: g, count: consumers[g] ?? 1)
+        case .breakers(false): return .breakers(true)
+        case .ejection(false): return .ejection(true)
+        case .retryBudget(nil): return .retryBudget(percent: SimulationConfig().retryBudgetPercent)
+        default: return nil
+        }
+    }
+
     /// Parses scenario text; `file` names it in errors. With a `shape`, a
     /// node or shard that does not exist is an error at its column too.
     public static func parse(_ text: String, file: String, shape: PlatformShape? = nil) throws(ScenarioError) -> Scenario {
         var steps: [Step] = []
         var thresholds: [SLOThreshold] = [], thresholdLines: [Int] = []
+        var lastAt = SimDuration.zero
+        var consumers = Simulation.defaultConsumers
         var lineNumber = 0
         let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }
         for line in lines {
@@ -89,26 +111,49 @@ public struct Scenario: Sendable, Equatable {
                 }
                 continue
             }
-            guard first.lower == "at" else {
-                throw failure(first.column, "expected a step like 'at 90s spike 5x for 30s' or a threshold like 'slo payment.p99 < 300ms', found '\(InputText.shown(first.text))'")
+            // `at T [until U | every P for D] <command>`, or `every P for D <command>` from 0s.
+            var k = 0
+            var time = SimDuration.zero
+            func timeAt(_ i: Int, _ what: String) throws(ScenarioError) -> SimDuration {
+                guard i < tokens.count else { throw failure(end, "expected \(what) like 0s, 90s or 1m30s, found end of line") }
+                do { return try SimDuration.parse(tokens[i].lower) } catch {
+                    throw failure(tokens[i].column, "expected \(what) like 0s, 90s or 1m30s, found '\(InputText.shown(tokens[i].text))'")
+                }
             }
-            guard tokens.count > 1 else {
-                throw failure(end, "expected a time after 'at', like 0s, 90s or 1m30s, found end of line")
+            if first.lower == "at" {
+                time = try timeAt(1, "a time")
+                if time < lastAt {
+                    throw failure(tokens[1].column, "time \(time) is earlier than the previous step's \(lastAt)")
+                }
+                lastAt = time
+                k = 2
+            } else if first.lower != "every" {
+                throw failure(first.column, "expected a step like 'at 90s spike 5x for 30s', 'every 2m for 10m cache flush' or a threshold like 'slo payment.p99 < 300ms', found '\(InputText.shown(first.text))'")
             }
-            let timeToken = tokens[1]
-            let time: SimDuration
-            do {
-                time = try SimDuration.parse(timeToken.lower)
-            } catch {
-                throw failure(timeToken.column, "expected a time like 0s, 90s or 1m30s, found '\(InputText.shown(timeToken.text))'")
+            var until: (at: SimDuration, column: Int)?
+            var every: (period: SimDuration, span: SimDuration)?
+            if k < tokens.count && tokens[k].lower == "until" {
+                let u = try timeAt(k + 1, "an end time after 'until'")
+                guard u > time else { throw failure(tokens[k + 1].column, "the end \(u) must come after the start \(time)") }
+                until = (u, tokens[k].column)
+                k += 2
+            } else if k < tokens.count && tokens[k].lower == "every" {
+                let period = try timeAt(k + 1, "a period after 'every'")
+                guard period.microseconds >= 1_000_000 else { throw failure(tokens[k + 1].column, "a period is at least 1s, found \(period)") }
+                guard k + 2 < tokens.count, tokens[k + 2].lower == "for" else {
+                    throw failure(k + 2 < tokens.count ? tokens[k + 2].column : end, "expected 'for' and how long to repeat, like 'every 2m for 10m'")
+                }
+                let span = try timeAt(k + 3, "how long to repeat")
+                guard span.microseconds / period.microseconds <= 10_000 else {
+                    throw failure(tokens[k + 3].column, "\(span) every \(period) is more than 10000 steps")
+                }
+                every = (period, span)
+                k += 4
             }
-            if let previous = steps.last, time < previous.at {
-                throw failure(timeToken.column, "time \(time) is earlier than the previous step's \(previous.at)")
+            guard k < tokens.count else {
+                throw failure(end, "expected a command after '\(InputText.shown(tokens.map(\.text).joined(separator: " ")))', found end of line")
             }
-            guard tokens.count > 2 else {
-                throw failure(end, "expected a command after 'at \(timeToken.text)', found end of line")
-            }
-            let commandColumn = tokens[2].column
+            let commandColumn = tokens[k].column
             let command: OperatorCommand
             do {
                 let rest = String(line.dropFirst(commandColumn - 1))
@@ -120,8 +165,25 @@ public struct Scenario: Sendable, Equatable {
             } catch {
                 throw failure(commandColumn - 1 + error.column, error.message)
             }
-            steps.append(Step(at: time, command: command, line: lineNumber, column: commandColumn))
+            if let until {
+                guard let end = ending(of: command, consumers: &consumers) else {
+                    throw failure(commandColumn, "'\(command)' has no end to schedule; 'until' takes a fault with an opposite: crash shard or coordinator, fail, drain or slow a node, gateway down, slow or timeouts, payouts pause, consumers, breaker off, ejection off, retries budget off")
+                }
+                steps.append(Step(at: time, command: command, line: lineNumber, column: commandColumn))
+                steps.append(Step(at: until.at, command: end, line: lineNumber, column: until.column))
+            } else if let every {
+                var t = time
+                while t < time + every.span {
+                    steps.append(Step(at: t, command: command, line: lineNumber, column: commandColumn))
+                    t = t + every.period
+                }
+            } else {
+                if case let .consumers(g, n) = command { consumers[g] = n }
+                steps.append(Step(at: time, command: command, line: lineNumber, column: commandColumn))
+            }
         }
+        // Repeats and ends interleave with later lines: in time order, file order within a time.
+        steps = steps.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
         return Scenario(steps: steps, thresholds: thresholds, thresholdLines: thresholdLines)
     }
 }

@@ -60,6 +60,22 @@ public final class Simulation {
     }
     var spikes: [Spike] = []
     var nextSpikeID = 0
+    /// A load shape in progress (`ramp rate A to B over D`).
+    public struct Ramp: Sendable, Equatable {
+        public let from: Double
+        public let to: Double
+        let startedAt: Int64
+        public let duration: SimDuration
+        public let workload: Workload?
+        func rate(at now: Int64) -> Double {
+            let f = min(1, Double(now - startedAt) / Double(max(1, duration.microseconds)))
+            return from + (to - from) * f
+        }
+        public func remaining(at now: SimTime) -> SimDuration {
+            SimDuration(microseconds: max(0, startedAt + duration.microseconds - now.microseconds))
+        }
+    }
+    public internal(set) var ramp: Ramp?
 
     var stats = [WorkloadStats](repeating: WorkloadStats(), count: Workload.allCases.count)
     var load = [LoadStats](repeating: LoadStats(), count: Workload.allCases.count)
@@ -341,6 +357,7 @@ public final class Simulation {
         scheduleTimer(after: .seconds(1), .tick)
         nextTickMicros = nowMicros + 1_000_000
         releaseLifeTimers()
+        stepRamp()
         for w in Workload.allCases {
             load[w.rawValue].tick()
             workloadLatency[w.rawValue].tick()

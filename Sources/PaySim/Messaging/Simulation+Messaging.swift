@@ -6,6 +6,8 @@ extension Simulation {
     static let topicNames = ["payments.settled", "topups.callbacks", "trades.executed"]
     /// The consumer groups, in the order `setUpMessaging` makes them.
     public static let groupNames = ["settlement", "notifications", "wallet-credit", "clearing"]
+    /// Each group's consumers at the start of a run.
+    public static let defaultConsumers = ["settlement": 4, "notifications": 4, "wallet-credit": 8, "clearing": 2]
     /// Entries a consumer of a server log fetches at once (XREADGROUP COUNT),
     /// then works through one at a time, acknowledging each.
     static let fetchAhead = 16
@@ -18,7 +20,7 @@ extension Simulation {
             ConsumerGroup(name: "wallet-credit", topic: 1, partitions: 8, consumers: 8, processingMedian: .microseconds(300)),
             ConsumerGroup(name: "clearing", topic: 2, partitions: 8, consumers: 2, processingMedian: .microseconds(800)),
         ]
-        precondition(groups.map(\.name) == Simulation.groupNames)
+        precondition(groups.map(\.name) == Simulation.groupNames && groups.allSatisfy { Simulation.defaultConsumers[$0.name] == $0.consumers })
     }
 
     /// The server stream of one partition: `topups.callbacks:3`.

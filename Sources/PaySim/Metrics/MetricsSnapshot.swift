@@ -189,6 +189,8 @@ public struct MetricsSnapshot: Sendable {
     public var uncreditedTopups: Int
     /// The service-level thresholds and how each stands.
     public var thresholds: [SLOStatus] = []
+    /// A load shape in progress.
+    public var ramp: Simulation.Ramp?
     /// Seconds behind each rate, share and percentile.
     public var window: Int { Simulation.window }
 
@@ -279,7 +281,8 @@ extension Simulation {
             eventsProcessed: eventsProcessed,
             requestsInFlight: inFlightRequests,
             uncreditedTopups: pendingTopups.count,
-            thresholds: thresholdStatuses
+            thresholds: thresholdStatuses,
+            ramp: ramp
         )
     }
 }
