@@ -15,7 +15,7 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var model: ModelOptions
 
-    @Option(help: "A scenario file: lines of 'at <time> <command>', e.g. 'at 1m30s fail node-3'.")
+    @Option(help: "A drill by name (see 'payops scenarios') or a scenario file: lines of 'at <time> <command>' and 'slo <threshold>'.")
     var scenario: String?
 
     @Option(name: .customLong("slo"), help: ArgumentHelp("A threshold the run must hold, e.g. 'payment.p99 < 300ms', 'topup.success > 99% over 30s', 'lag.wallet-credit < 30s' (repeatable). A breach makes the exit code 3.", valueName: "expr"))
@@ -182,15 +182,18 @@ final class Progress {
     }
 }
 
-/// Reads and parses a scenario file; any problem is a usage error naming
-/// the file, line and column.
-func loadScenario(_ path: String, shape: PlatformShape) throws -> Scenario {
-    let text: String
-    do { text = try InputText.read(path: path, limitBytes: Scenario.maxBytes) } catch {
-        throw ValidationError("--scenario: \(InputText.shown(path, limit: 200)): \(error)")
+/// Finds a drill by name (the operator's own, then the shipped ones) or
+/// reads a scenario file by path, and parses it; any problem is a usage
+/// error naming the drill or file, line and column.
+func loadScenario(_ nameOrPath: String, shape: PlatformShape) throws -> Scenario {
+    let entry: DrillCatalog.Entry
+    do {
+        entry = try DrillCatalog.standard(environment: ProcessInfo.processInfo.environment).resolve(nameOrPath)
+    } catch {
+        throw ValidationError("--scenario: \(error)")
     }
     do {
-        return try Scenario.parse(text, file: path, shape: shape)
+        return try Scenario.parse(entry.text, file: entry.path, shape: shape)
     } catch {
         throw ValidationError("--scenario: \(error)")
     }

@@ -1,0 +1,88 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The drills: scenario files shipped with payops (compiled in from
+/// `Scenarios/`) and the operator's own in `$XDG_CONFIG_HOME/payops/scenarios/`,
+/// found by name. A drill's first comment line is its one-line description.
+public struct DrillCatalog: Sendable {
+    public struct Entry: Sendable {
+        public var name: String
+        /// `shipped`, or `user`.
+        public var origin: String
+        /// Where it came from: `built-in:NAME.scenario` or a file's path.
+        public var path: String
+        public var text: String
+
+        /// The first comment line, without its `#`.
+        public var description: String {
+            for line in text.split(separator: "\n") {
+                let t = line.trimmingPrefix(while: { $0 == " " || $0 == "\t" })
+                guard t.hasPrefix("#") else { break }
+                let d = t.dropFirst().trimmingPrefix(while: { $0 == " " })
+                if !d.isEmpty { return String(d) }
+            }
+            return ""
+        }
+    }
+
+    public let userDirectory: String?
+
+    public init(userDirectory: String?) {
+        self.userDirectory = userDirectory
+    }
+
+    /// The catalog for this user: `$XDG_CONFIG_HOME/payops/scenarios`, or `~/.config/payops/scenarios`.
+    public static func standard(environment: [String: String]) -> DrillCatalog {
+        let config = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? environment["HOME"].map { $0 + "/.config" }
+        return DrillCatalog(userDirectory: config.map { $0 + "/payops/scenarios" })
+    }
+
+    /// Shipped drills first, by name, then the user's; a user drill with a
+    /// shipped drill's name replaces it.
+    public func entries() -> [Entry] {
+        var out = ShippedDrills.files.map { Entry(name: $0.name, origin: "shipped", path: "built-in:\($0.name).scenario", text: $0.text) }
+        for name in userFileNames() {
+            let path = userDirectory! + "/" + name + ".scenario"
+            guard let text = try? InputText.read(path: path, limitBytes: Scenario.maxBytes) else { continue }
+            let entry = Entry(name: name, origin: "user", path: path, text: text)
+            if let i = out.firstIndex(where: { $0.name == name }) { out[i] = entry } else { out.append(entry) }
+        }
+        return out
+    }
+
+    private func userFileNames() -> [String] {
+        guard let dir = userDirectory, let d = opendir(dir) else { return [] }
+        defer { closedir(d) }
+        var names: [String] = []
+        while let e = readdir(d) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name.hasSuffix(".scenario") && !name.hasPrefix(".") { names.append(String(name.dropLast(9))) }
+        }
+        return names.sorted()
+    }
+
+    /// Why a drill could not be found or read.
+    public struct LookupError: Error, Sendable, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// A path (anything with a `/` or ending `.scenario`) is read as a file;
+    /// otherwise the name is looked up among the user's drills, then the shipped ones.
+    public func resolve(_ nameOrPath: String) throws(LookupError) -> Entry {
+        if nameOrPath.contains("/") || nameOrPath.hasSuffix(".scenario") {
+            do {
+                let text = try InputText.read(path: nameOrPath, limitBytes: Scenario.maxBytes)
+                return Entry(name: nameOrPath, origin: "file", path: nameOrPath, text: text)
+            } catch {
+                throw LookupError(description: "\(InputText.shown(nameOrPath, limit: 200)): \(error)")
+            }
+        }
+        let all = entries()
+        if let e = all.first(where: { $0.name == nameOrPath }) { return e }
+        throw LookupError(description: "no drill named '\(InputText.shown(nameOrPath, limit: 80))'; the drills are \(all.map(\.name).joined(separator: ", ")) (see 'payops scenarios'), or give a path to a .scenario file")
+    }
+}

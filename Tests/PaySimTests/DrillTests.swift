@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+@testable import PaySim
+
+/// The drill library: the compiled-in copies are `Scenarios/`, every drill
+/// says what it is, parses against the default platform, and runs to the end
+/// with the books closed (or, for 3PC's split brain, with the divergence it
+/// exists to show).
+@Suite struct DrillTests {
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Scenarios").path
+
+    /// A drift fails here, and PAYOPS_UPDATE_SNAPSHOTS=1 rewrites the compiled-in copies.
+    @Test func theCompiledInDrillsAreTheShippedFiles() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.folder).filter { $0.hasSuffix(".scenario") }.sorted()
+        let texts = try files.map { try String(contentsOfFile: Self.folder + "/" + $0, encoding: .utf8) }
+        if ProcessInfo.processInfo.environment["PAYOPS_UPDATE_SNAPSHOTS"] == "1" {
+            var out = """
+            // The shipped drills, compiled in so a copied binary has them.
+            // Generated from Scenarios/*.scenario, which stay the source: DrillTests
+            // fails when they differ, and rewrites this file with PAYOPS_UPDATE_SNAPSHOTS=1.
+
+            enum ShippedDrills {
+                /// File name (without `.scenario`) and contents, by name.
+                static let files: [(name: String, text: String)] = [
+
+            """
+            for (f, text) in zip(files, texts) {
+                out += "        (\"\(f.dropLast(9))\", ##\"\"\"\n" + text.trimmingCharacters(in: .newlines) + "\n\"\"\"##),\n"
+            }
+            out += "    ]\n}\n"
+            let source = URL(fileURLWithPath: Self.folder).deletingLastPathComponent().appendingPathComponent("Sources/PaySim/Control/ShippedDrills.swift")
+            try out.write(to: source, atomically: true, encoding: .utf8)
+        }
+        #expect(ShippedDrills.files.map(\.name) == files.map { String($0.dropLast(9)) })
+        for (embedded, text) in zip(ShippedDrills.files, texts) {
+            #expect(embedded.text == text.trimmingCharacters(in: .newlines), "\(embedded.name): Scenarios/ and the binary differ; run the tests with PAYOPS_UPDATE_SNAPSHOTS=1")
+        }
+    }
+
+    @Test func theLibraryHasTenDrillsEachWithADescriptionAndThresholds() throws {
+        let drills = DrillCatalog(userDirectory: nil).entries()
+        #expect(drills.count >= 10)
+        for d in drills {
+            #expect(d.origin == "shipped")
+            #expect(d.description.count > 20 && !d.description.hasSuffix(","), "\(d.name): '\(d.description)'")
+            #expect(d.text.contains("Symptoms:") && d.text.contains("Held:"), "\(d.name) says what to expect and what held means")
+            let s = try Scenario.parse(d.text, file: d.path, shape: PlatformShape(SimulationConfig()))
+            #expect(!s.steps.isEmpty && !s.thresholds.isEmpty, "\(d.name)")
+        }
+    }
+
+    @Test func namesResolveUserDrillsFirstAndPathsAreFiles() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("payops-drills-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "# Mine: a drill of my own.\nat 1s cache flush\n".write(toFile: dir + "/mine.scenario", atomically: true, encoding: .utf8)
+        try "# Mine: my own Black Friday.\nat 1s rate 10\n".write(toFile: dir + "/black-friday.scenario", atomically: true, encoding: .utf8)
+        let catalog = DrillCatalog(userDirectory: dir)
+        #expect(try catalog.resolve("mine").origin == "user")
+        #expect(try catalog.resolve("black-friday").description == "Mine: my own Black Friday.")
+        #expect(try catalog.resolve("gray-failure").origin == "shipped")
+        #expect(try catalog.resolve(dir + "/mine.scenario").origin == "file")
+        #expect(throws: DrillCatalog.LookupError.self) { try catalog.resolve("no-such-drill") }
+        do {
+            _ = try catalog.resolve("no-such-drill")
+        } catch {
+            #expect(error.description.hasPrefix("no drill named 'no-such-drill'; the drills are 3pc-split-brain, black-friday,"))
+        }
+    }
+
+    /// Each drill for its last step plus two minutes, then drained and audited.
+    @Test(.tags(.slow), arguments: ShippedDrills.files.map(\.name))
+    func runsToTheEndWithTheBooksClosed(_ name: String) throws {
+        let entry = try DrillCatalog(userDirectory: nil).resolve(name)
+        let config = SimulationConfig()
+        let drill = try Scenario.parse(entry.text, file: entry.path, shape: PlatformShape(config))
+        let length = SimDuration(microseconds: (drill.steps.last?.at.microseconds ?? 0) + 120_000_000)
+        let sim = Simulation(config: config)
+        sim.setThresholds(drill.thresholds)
+        let refused = sim.runHeadless(duration: length, commands: drill.steps.map { ($0.at, $0.command) })
+        #expect(refused.isEmpty, "\(name): \(refused)")
+        #expect(sim.isQuiescent, "\(name) drains")
+        let report = RunReport(snapshot: sim.snapshot(), config: config, duration: length)
+        if name == "3pc-split-brain" {
+            #expect(report.reconciliation.breaks > 0 || !report.ledger.balanced, "the split decides both ways")
+        } else {
+            #expect(report.ledger.balanced, "\(name): \(report.ledger.violations.prefix(3))")
+            #expect(report.reconciliation.breaks == 0, "\(name): \(report.reconciliation.break_list.prefix(3))")
+        }
+    }
+}
