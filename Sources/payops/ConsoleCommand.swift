@@ -27,6 +27,9 @@ struct ConsoleCommand: ParsableCommand {
     @Option(name: .customLong("slo"), help: ArgumentHelp("A threshold to watch, e.g. 'payment.p99 < 300ms' (repeatable); each shows ✓ or ✗ and its breaches go to the event log.", valueName: "expr"))
     var slo: [String] = []
 
+    @Option(help: "A drill to follow (see 'payops scenarios') or a scenario file: its steps run at their simulated times and its thresholds are watched.")
+    var scenario: String?
+
     @Option(name: .customLong("frame-stats"), help: "On exit, write frame build-and-flush times (count, mean, p50, p99, max) to this file.")
     var frameStats: String?
 
@@ -44,6 +47,7 @@ struct ConsoleCommand: ParsableCommand {
     mutating func run() throws {
         let config = try model.makeConfig()
         let thresholds = try parseThresholds(slo)
+        let drill = try scenario.map { try loadScenario($0, shape: PlatformShape(config)) }
         let catalog = ThemeCatalog.standard()
         var warning: String?
         let chosen: Theme
@@ -70,7 +74,11 @@ struct ConsoleCommand: ParsableCommand {
             throw ValidationError("\(error)")
         }
         let sim = Simulation(config: config, cache: backends.cache, log: backends.log)
-        sim.setThresholds(thresholds)
+        if let drill, let scenario {
+            sim.followDrill(drill, name: URL(fileURLWithPath: scenario).deletingPathExtension().lastPathComponent, thresholds: thresholds)
+        } else {
+            sim.setThresholds(thresholds)
+        }
         var state = ConsoleState(speed: speed)
         state.readOnly = readOnly
         if let warning { state.notice = (warning, .warn) }

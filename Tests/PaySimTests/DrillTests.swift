@@ -69,6 +69,32 @@ import Testing
         }
     }
 
+    /// A followed drill runs each step at its time as an event of the run,
+    /// marks it in the event log apart from the operator's actions, and
+    /// watches its thresholds with any given beside them.
+    @Test func aFollowedDrillRunsItsStepsAtTheirTimes() throws {
+        let drill = try Scenario.parse("""
+            slo reconciliation.breaks == 0
+            at 2s drain node-2
+            at 2s until 4s gateway down
+            at 9s recover node-2
+            """, file: "d.scenario")
+        let sim = Simulation(config: SimulationConfig())
+        sim.followDrill(drill, name: "d", thresholds: [try SLOThreshold.parse("error_rate < 50%", groups: Simulation.groupNames)])
+        #expect(sim.thresholdStatuses.map(\.threshold.description) == ["error_rate < 50%", "reconciliation.breaks == 0"])
+        #expect(sim.snapshot().drill == MetricsSnapshot.DrillStatus(name: "d", done: 0, total: 4, nextAt: .seconds(2), next: "drain node-2"))
+        sim.advance(to: SimTime(microseconds: 5_000_000))
+        #expect(sim.snapshot().drill?.done == 3)
+        #expect(sim.snapshot().drill?.next == "recover node-2")
+        try sim.apply(.cacheFlush)
+        sim.advance(to: SimTime(microseconds: 10_000_000))
+        let drillLines = sim.events.entries.filter { $0.message.hasPrefix("drill ▲ ") }
+        #expect(drillLines.map(\.message) == ["drill ▲ drain node-2", "drill ▲ gateway down", "drill ▲ gateway up", "drill ▲ recover node-2"])
+        #expect(drillLines.map { $0.time.microseconds } == [2_000_000, 2_000_000, 4_000_000, 9_000_000])
+        #expect(!sim.events.entries.contains { $0.message == "drill ▲ cache flush" }, "the operator's own action is not the drill's")
+        #expect(sim.snapshot().drill?.next == nil)
+    }
+
     /// Each drill for its last step plus two minutes, then drained and audited.
     @Test(.tags(.slow), arguments: ShippedDrills.files.map(\.name))
     func runsToTheEndWithTheBooksClosed(_ name: String) throws {

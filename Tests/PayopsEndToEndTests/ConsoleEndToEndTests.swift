@@ -11,6 +11,20 @@ import Testing
 
     static let panels = ["Transactions", "Cache", "Nodes", "Queues", "Shards", "Events"]
 
+    /// A drill on screen: its steps run at their times, marked in the event
+    /// log, its progress and next step in the header, its threshold watched.
+    @Test func theConsoleFollowsADrill() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("payops-\(getpid())-drill.scenario").path
+        try "# A short drill.\nslo error_rate < 50%\nat 1s cache flush\nat 1h drain node-2\n".write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let t = try Tmux(width: 160, height: 40, command: ConsoleEndToEndTests.command("--scenario \(file) --speed 5"))
+        try t.waitFor("drill ▲ cache flush")
+        let screen = try t.waitFor("1/2 ▲ 01:00:00 drain node-2")
+        #expect(screen.contains("SLO ✓ 1/1"))
+        try t.keys("q")
+        try t.waitFor("EXIT=0")
+    }
+
     @Test func operatorSession() throws {
         let t = try Tmux(width: 120, height: 34, command: ConsoleEndToEndTests.command())
         // Every panel, and figures that move.

@@ -22,6 +22,13 @@ extension Screen {
             segments.append(("spike ×\(Format.factor(spike.factor))\(spike.workload.map { " \($0.displayName)" } ?? "") \(Format.duration(spike.remaining))",
                              alert(.warn), 1))
         }
+        if let d = s.drill {
+            // The drill: how far it has come, and what it does next and when.
+            let clock = SimTime(microseconds: d.nextAt?.microseconds ?? 0).clockText
+            let at = clock.hasPrefix("00:") ? String(clock.dropFirst(3)) : clock
+            let next = d.next.map { " ▲ \(at) \($0)" } ?? " done"
+            segments.append(("drill \(d.name) \(d.done)/\(d.total)\(next)", Style(.accent, bold: true), 1))
+        }
         if let r = s.ramp {
             segments.append(("ramp\(r.workload.map { " \($0.displayName)" } ?? "") → \(Format.count(r.to)) \(Format.duration(r.remaining(at: s.time)))", alert(.warn), 1))
         }

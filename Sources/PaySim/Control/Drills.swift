@@ -86,3 +86,40 @@ public struct DrillCatalog: Sendable {
         throw LookupError(description: "no drill named '\(InputText.shown(nameOrPath, limit: 80))'; the drills are \(all.map(\.name).joined(separator: ", ")) (see 'payops scenarios'), or give a path to a .scenario file")
     }
 }
+
+extension Simulation {
+    /// Follows a drill: its thresholds are set, and each step runs at its
+    /// simulated time as an event of the run, in file order within a time.
+    /// The event log marks what the drill did (`drill ▲ crash shard-2`)
+    /// apart from the operator's own actions.
+    public func followDrill(_ drill: Scenario, name: String, thresholds extra: [SLOThreshold] = []) {
+        self.drill = drill
+        drillName = name
+        drillStepsDone = 0
+        setThresholds(extra + drill.thresholds)
+        for (i, step) in drill.steps.enumerated() {
+            queue.schedule(at: max(nowMicros, step.at.microseconds), .drillStep(Int32(i)))
+        }
+    }
+
+    func runDrillStep(_ i: Int) {
+        guard let drill, i < drill.steps.count else { return }
+        drillStepsDone = max(drillStepsDone, i + 1)
+        let step = drill.steps[i]
+        log(.info, "drill ▲ \(step.command)")
+        do { try apply(step.command) } catch { log(.warn, "drill step refused (line \(step.line)): \(error)") }
+    }
+
+    var drillStatus: MetricsSnapshot.DrillStatus? {
+        guard let drill else { return nil }
+        let next = nextDrillStep
+        return MetricsSnapshot.DrillStatus(name: drillName, done: drillStepsDone, total: drill.steps.count,
+                                           nextAt: next?.at, next: next.map { "\($0.command)" })
+    }
+
+    /// The drill's next step, if any is still to come.
+    public var nextDrillStep: Scenario.Step? {
+        guard let drill, drillStepsDone < drill.steps.count else { return nil }
+        return drill.steps[drillStepsDone]
+    }
+}

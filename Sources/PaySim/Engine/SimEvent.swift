@@ -70,4 +70,6 @@ enum SimEvent {
     case healthCheck(node: Int32)
     case consumerDone(group: Int32, partition: Int32, offset: Int64, epoch: UInt32)
     case tick
+    /// A step of the drill the run follows (`Simulation.followDrill`).
+    case drillStep(Int32)
 }

@@ -166,6 +166,10 @@ public final class Simulation {
     var refundsPerSecond = CounterSeries()
     /// The run's service-level thresholds, when it has any.
     var slo: SLOMonitor?
+    /// The drill the run follows, and how many of its steps have run.
+    public internal(set) var drill: Scenario?
+    public internal(set) var drillName = ""
+    public internal(set) var drillStepsDone = 0
     /// The last hour of flow per workload, for the console's chart.
     var flowHistory = [MetricsSnapshot.FlowHistory](repeating: MetricsSnapshot.FlowHistory(), count: Workload.allCases.count)
     var chargebacksPerSecond = CounterSeries()
@@ -347,6 +351,7 @@ public final class Simulation {
         case let .healthCheck(n): onHealthCheck(Int(n))
         case let .consumerDone(g, p, offset, epoch): onConsumerDone(Int(g), partition: Int(p), offset: offset, epoch: epoch)
         case .tick: onTick()
+        case .drillStep(let i): runDrillStep(Int(i))
         }
     }
 

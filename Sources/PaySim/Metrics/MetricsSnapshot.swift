@@ -191,6 +191,15 @@ public struct MetricsSnapshot: Sendable {
     public var thresholds: [SLOStatus] = []
     /// A load shape in progress.
     public var ramp: Simulation.Ramp?
+    /// The drill the run follows: its name, steps done, and the next one.
+    public struct DrillStatus: Sendable, Equatable {
+        public var name: String
+        public var done: Int
+        public var total: Int
+        public var nextAt: SimDuration?
+        public var next: String?
+    }
+    public var drill: DrillStatus?
     /// Seconds behind each rate, share and percentile.
     public var window: Int { Simulation.window }
 
@@ -282,7 +291,8 @@ extension Simulation {
             requestsInFlight: inFlightRequests,
             uncreditedTopups: pendingTopups.count,
             thresholds: thresholdStatuses,
-            ramp: ramp
+            ramp: ramp,
+            drill: drillStatus
         )
     }
 }
