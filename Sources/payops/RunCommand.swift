@@ -70,9 +70,8 @@ struct RunCommand: ParsableCommand {
             if abortOnBreach && breachedAt == nil && sim.anyThresholdBreached { breachedAt = sim.now }
             return stoppedBy != 0 || breachedAt != nil
         }
-        let refused = sim.runHeadless(duration: length, commands: steps.map { ($0.at, $0.command) }, shouldStop: stop) {
-            RunCommand.waitForBackends(sim, stop: stop)
-        }
+        let refused = sim.runHeadless(duration: length, commands: steps.map { ($0.at, $0.command) }, shouldStop: stop,
+                                      afterDrain: { RunCommand.waitForBackends(sim, stop: stop) }, drillLine: { steps[$0].line })
         if stoppedBy != 0 {
             printError("payops: stopped by \(signalName(stoppedBy)) at \(sim.now.clockText) of simulated time; no report")
             throw ExitCode(128 + stoppedBy)
@@ -84,6 +83,8 @@ struct RunCommand: ParsableCommand {
         var report = RunReport(snapshot: sim.snapshot(), config: config, duration: length)
         if !thresholds.isEmpty { report.slo = sim.thresholdStatuses.map(RunReport.SLOReport.init) }
         report.aborted_on_breach_at_s = breachedAt?.seconds
+        report.actions = sim.actions.map(RunReport.ActionReport.init)
+        report.actions_dropped = sim.actionsDropped
         if json {
             print(try ReportFormatter.json(report))
         } else {
@@ -252,11 +253,24 @@ enum ReportFormatter {
         out += "trades: \(n(tr.accepted)) accepted, \(n(tr.settled)) settled, \(n(tr.settlement_failed)) settlement failed (\(n(tr.failed_attempts)) failed attempts), \(tr.awaiting) awaiting settlement\n"
         out += "payouts: \(n(po.batches)) batches, \(n(po.transactions)) transactions paid \(money(po.paid_minor)), \(n(po.failed)) failed, \(n(po.retries)) retries\n"
         out += sloText(r)
+        out += actionsText(r)
         if rc.breaks == 0 {
             out += "reconciliation: clean (\(n(rc.checked)) records matched, \(rc.open) open, lag \(rc.lag_s) s)\n"
         } else {
             out += "reconciliation: \(rc.breaks) BREAK\(rc.breaks == 1 ? "" : "S") (\(n(rc.checked)) records checked, \(rc.open) open, lag \(rc.lag_s) s)\n"
             for b in rc.break_list.prefix(20) { out += "  \(b.kind.rawValue): \(b.message)\n" }
+        }
+        return out
+    }
+
+    /// Who changed what, and when: the drill's steps and any operator's.
+    static func actionsText(_ r: RunReport) -> String {
+        guard !r.actions.isEmpty else { return "actions: none\n" }
+        var out = "actions: \(r.actions.count + r.actions_dropped)"
+        if r.actions.count > 20 { out += " (the first 20; all in the JSON\(r.actions_dropped > 0 ? ", less the \(r.actions_dropped) oldest" : ""))" }
+        out += "\n"
+        for a in r.actions.prefix(20) {
+            out += "  \(SimTime(microseconds: Int64((a.at_s * 1_000_000).rounded())).clockText)  \(a.who) (\(a.via)): \(a.command)\n"
         }
         return out
     }

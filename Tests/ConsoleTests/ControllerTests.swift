@@ -14,6 +14,26 @@ import PaySim
 
     func type(_ c: ConsoleController, _ text: String) { for ch in text { c.handle(.character(ch)) } }
 
+    /// The action log names the local user and how each change was made;
+    /// a refused change and an observer's keys are not in it.
+    @Test func actionsAreLoggedWithWhoAndHow() {
+        let c = make()
+        c.handle(.character("c"))
+        c.handle(.character(":"))
+        type(c, "drain node-2")
+        c.handle(.enter)
+        c.handle(.character(":"))
+        type(c, "recover node-9")
+        c.handle(.enter)
+        let log = c.simulation.actions
+        #expect(log.map(\.command) == ["cache flush", "drain node-2"])
+        #expect(log.map(\.via) == ["key", "prompt"])
+        #expect(log.allSatisfy { $0.who == ConsoleController.operatorName && !$0.who.isEmpty })
+        c.state.readOnly = true
+        c.handle(.character("c"))
+        #expect(c.simulation.actions.count == 2)
+    }
+
     /// Observer mode: nothing an observer presses changes the platform;
     /// each refusal says so, and looking around still works.
     @Test func readOnlyRefusesEveryChangeAndSaysSo() throws {

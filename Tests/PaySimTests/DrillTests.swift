@@ -93,6 +93,9 @@ import Testing
         #expect(drillLines.map { $0.time.microseconds } == [2_000_000, 2_000_000, 4_000_000, 9_000_000])
         #expect(!sim.events.entries.contains { $0.message == "drill ▲ cache flush" }, "the operator's own action is not the drill's")
         #expect(sim.snapshot().drill?.next == nil)
+        #expect(sim.actions.map { "\($0.who) \($0.via): \($0.command)" } == [
+            "drill drill line 2: drain node-2", "drill drill line 3: gateway down", "drill drill line 3: gateway up", "drill drill line 4: recover node-2",
+        ])
     }
 
     /// Each drill for its last step plus two minutes, then drained and audited.

@@ -76,6 +76,7 @@ import Testing
         let run = try PayopsProcess.run(["run", "--duration", "1m10s", "--scenario", "platform-split"])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("✓ reconciliation.breaks == 0"))
+        #expect(run.stdout.contains("actions: 2\n  00:00:00  drill (drill line 12): protocol 2pc\n  00:01:00  drill (drill line 13): partition shard-1,shard-2 | shard-3,shard-4 for 20s\n"))
         let unknown = try PayopsProcess.run(["run", "--duration", "5s", "--scenario", "black-fridey"])
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("--scenario: no drill named 'black-fridey'; the drills are 3pc-split-brain, black-friday,"))

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import PaySim
 
 /// Turns keys into operator commands and state changes. It owns no
@@ -14,17 +19,24 @@ public final class ConsoleController {
     }
 
     var nodeCount: Int { simulation.config.nodes }
+    /// Who the action log names for this console's actions: the local user.
+    static let operatorName: String = {
+        if let name = getenv("USER").map({ String(cString: $0) }), !name.isEmpty { return name }
+        if let pw = getpwuid(getuid()), let name = pw.pointee.pw_name { return String(cString: name) }
+        return "operator"
+    }()
     var selectedName: String { "node-\(state.selectedNode + 1)" }
 
     /// Applies a command and reports the outcome as the notice; in
     /// observer mode, refuses it and says so.
-    func run(_ command: OperatorCommand) {
+    func run(_ command: OperatorCommand, via: String = "key") {
         guard !state.readOnly else {
             state.notice = ("read-only: '\(command)' not applied", .warn)
             return
         }
         do {
             try simulation.apply(command)
+            simulation.noteAction(command, who: ConsoleController.operatorName, via: via)
             state.notice = ("\(command)", .info)
         } catch {
             state.notice = ("\(command): \(error)", .warn)
@@ -143,7 +155,7 @@ public final class ConsoleController {
                 let command = try CommandParser.parse(line, shape: PlatformShape(simulation.config))
                 state.mode = .normal
                 state.promptError = nil
-                run(command)
+                run(command, via: "prompt")
             } catch {
                 // Stay in the prompt with the text, so it can be fixed.
                 state.promptError = error

@@ -107,7 +107,12 @@ extension Simulation {
         drillStepsDone = max(drillStepsDone, i + 1)
         let step = drill.steps[i]
         log(.info, "drill ▲ \(step.command)")
-        do { try apply(step.command) } catch { log(.warn, "drill step refused (line \(step.line)): \(error)") }
+        do {
+            try apply(step.command)
+            noteAction(step.command, who: "drill", via: "drill line \(step.line)")
+        } catch {
+            log(.warn, "drill step refused (line \(step.line)): \(error)")
+        }
     }
 
     var drillStatus: MetricsSnapshot.DrillStatus? {
@@ -121,5 +126,28 @@ extension Simulation {
     public var nextDrillStep: Scenario.Step? {
         guard let drill, drillStepsDone < drill.steps.count else { return nil }
         return drill.steps[drillStepsDone]
+    }
+}
+
+/// One change made to the running platform: who made it, how, when, and
+/// the command's canonical text. Every report lists them.
+public struct OperatorAction: Sendable, Equatable {
+    public var at: SimTime
+    /// The local user's name, or `drill`.
+    public var who: String
+    /// `key`, `prompt`, or `drill line N`.
+    public var via: String
+    public var command: String
+}
+
+extension Simulation {
+    /// Records an applied command in the action log (the most recent
+    /// `Limits.actionLogEntries` are kept; older ones are counted).
+    public func noteAction(_ command: OperatorCommand, who: String, via: String) {
+        if actions.count >= Limits.actionLogEntries {
+            actions.removeFirst(actions.count - Limits.actionLogEntries + 1)
+            actionsDropped += 1
+        }
+        actions.append(OperatorAction(at: now, who: who, via: via, command: "\(command)"))
     }
 }

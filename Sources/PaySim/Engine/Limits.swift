@@ -36,6 +36,8 @@ public enum Limits {
     /// Spikes, and partitions, in force at once: each ends by itself, and
     /// more than this at a time is an operator's mistake, not a drill.
     public static let activeSpikes = 64
+    /// Actions kept for the report's action log.
+    public static let actionLogEntries = 10_000
     public static let activePartitions = 64
     /// Arrival and service rates of `bench mmc`'s queue, per second.
     public static let queueModelRatePerSecond = Bound(range: 0.001...1_000_000_000, text: "0.001 to 1000000000 per second")

@@ -170,6 +170,9 @@ public final class Simulation {
     public internal(set) var drill: Scenario?
     public internal(set) var drillName = ""
     public internal(set) var drillStepsDone = 0
+    /// What the drill and the operators did, oldest first.
+    public internal(set) var actions: [OperatorAction] = []
+    public internal(set) var actionsDropped = 0
     /// The last hour of flow per workload, for the console's chart.
     var flowHistory = [MetricsSnapshot.FlowHistory](repeating: MetricsSnapshot.FlowHistory(), count: Workload.allCases.count)
     var chargebacksPerSecond = CounterSeries()

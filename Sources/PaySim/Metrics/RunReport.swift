@@ -231,6 +231,22 @@ public struct RunReport: Codable, Sendable, Equatable {
     public var slo: [SLOReport]?
     /// Set when `--abort-on-breach` stopped the run: the simulated second of the first breach.
     public var aborted_on_breach_at_s: Double?
+    /// Every change made to the platform during the run, oldest first.
+    public var actions: [ActionReport] = []
+    public var actions_dropped: Int = 0
+
+    public struct ActionReport: Codable, Sendable, Equatable {
+        public var at_s: Double
+        public var who: String
+        public var via: String
+        public var command: String
+        public init(_ a: OperatorAction) {
+            at_s = a.at.seconds
+            who = a.who
+            via = a.via
+            command = a.command
+        }
+    }
 
     public struct SLOReport: Codable, Sendable, Equatable {
         public var threshold: String
