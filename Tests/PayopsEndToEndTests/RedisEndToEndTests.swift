@@ -122,7 +122,9 @@ import TestSupport
     @Test func theConsoleRefusesAnUnreachableServerBeforeTakingTheScreenAndCleansUpOnSigterm() throws {
         let closed = RedisServer.freePort()
         let refused = try Tmux(width: 100, height: 30, command: ConsoleEndToEndTests.command("--queue redis://127.0.0.1:\(closed)"))
-        let text = try refused.waitFor("EXIT=2")
+        // A command that ends at once can race the pane's first layout and
+        // leave its first lines above the screen: read them too.
+        let text = try refused.waitFor("EXIT=2", history: true)
         #expect(text.contains("payops: --queue: cannot reach Redis at 127.0.0.1:\(closed): Connection refused"))
 
         let server = try RedisServer()

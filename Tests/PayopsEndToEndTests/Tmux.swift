@@ -70,8 +70,9 @@ final class Tmux {
     /// The screen as text (with escape sequences when `escapes`). Once the
     /// command has ended, its last lines may have scrolled into the history
     /// as the console gave the screen back: a dead pane is read whole.
-    func screen(escapes: Bool = false) throws -> String {
-        let dead = try run(["display-message", "-p", "-t", session, "#{pane_dead}"]).hasPrefix("1")
+    /// With `history`, the lines scrolled above the screen are read too.
+    func screen(escapes: Bool = false, history: Bool = false) throws -> String {
+        let dead = try history || run(["display-message", "-p", "-t", session, "#{pane_dead}"]).hasPrefix("1")
         return try run(["capture-pane", "-p", "-t", session] + (dead ? ["-S", "-200"] : []) + (escapes ? ["-e"] : []))
     }
 
@@ -81,11 +82,11 @@ final class Tmux {
 
     /// Polls the screen until `predicate` holds or `seconds` pass; returns the last screen.
     @discardableResult
-    func wait(_ what: String, seconds: Double = 15, _ predicate: (String) -> Bool) throws -> String {
+    func wait(_ what: String, seconds: Double = 15, history: Bool = false, _ predicate: (String) -> Bool) throws -> String {
         let deadline = Date().addingTimeInterval(seconds)
         var last = ""
         while Date() < deadline {
-            last = try screen()
+            last = try screen(history: history)
             if predicate(last) { return last }
             Thread.sleep(forTimeInterval: 0.1)
         }
@@ -94,7 +95,7 @@ final class Tmux {
     }
 
     @discardableResult
-    func waitFor(_ text: String, seconds: Double = 15) throws -> String {
-        try wait("'\(text)'", seconds: seconds) { $0.contains(text) }
+    func waitFor(_ text: String, seconds: Double = 15, history: Bool = false) throws -> String {
+        try wait("'\(text)'", seconds: seconds, history: history) { $0.contains(text) }
     }
 }
