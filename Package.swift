@@ -47,15 +47,15 @@ let package = Package(
         .testTarget(
             name: "PaySimTests",
             dependencies: [
-                "PaySim",
+                "PaySim", "TestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
-        // Helpers shared by the Redis and end-to-end tests: a private redis-server, clean child processes.
+        // Helpers shared by the tests: a private redis-server, clean child processes, compiled-in copies of shipped files.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "RedisBackendTests", dependencies: ["RedisBackend", "CHiredis", "TestSupport"]),
         .testTarget(name: "ConsoleTests", dependencies: [
-            "Console", "CNCurses",
+            "Console", "CNCurses", "TestSupport",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ], exclude: ["Snapshots"]),
         .testTarget(name: "PayopsEndToEndTests", dependencies: ["payops", "RedisBackend", "TestSupport"]),

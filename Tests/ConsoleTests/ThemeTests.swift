@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Console
 
 @Suite struct ThemeTests {
@@ -9,31 +10,19 @@ import Testing
     /// The copies compiled into the binary are the files in `Themes/`:
     /// a drift fails here, and PAYOPS_UPDATE_SNAPSHOTS=1 rewrites them.
     @Test func theCompiledInThemesAreTheShippedFiles() throws {
-        let files = try FileManager.default.contentsOfDirectory(atPath: ThemeTests.shipped).filter { $0.hasSuffix(".toml") }
-            .sorted { a, b in a == "default.toml" ? true : b == "default.toml" ? false : a < b }
-        let texts = try files.map { try String(contentsOfFile: ThemeTests.shipped + "/" + $0, encoding: .utf8) }
         let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Sources/Console/Theme/ShippedThemes.swift")
-        if ProcessInfo.processInfo.environment["PAYOPS_UPDATE_SNAPSHOTS"] == "1" {
-            var out = """
-            // The shipped themes, compiled in so a copied binary has them.
-            // Generated from Themes/*.toml, which stay the source: ShippedThemesTests
-            // fails when they differ, and rewrites this file with PAYOPS_UPDATE_SNAPSHOTS=1.
-
-            enum ShippedThemes {
-                /// File name (without `.toml`) and contents, `default` first.
-                static let files: [(name: String, text: String)] = [
-
-            """
-            for (f, text) in zip(files, texts) {
-                out += "        (\"\(f.dropLast(5))\", ##\"\"\"\n" + text.trimmingCharacters(in: .newlines) + "\n\"\"\"##),\n"
-            }
-            out += "    ]\n}\n"
-            try out.write(to: source, atomically: true, encoding: .utf8)
-        }
-        #expect(ShippedThemes.files.map(\.name) == files.map { String($0.dropLast(5)) })
-        for (embedded, text) in zip(ShippedThemes.files, texts) {
-            #expect(embedded.text == text.trimmingCharacters(in: .newlines), "\(embedded.name): Themes/ and the binary differ; run the tests with PAYOPS_UPDATE_SNAPSHOTS=1")
+            .deletingLastPathComponent().appendingPathComponent("Sources/Console/Theme/ShippedThemes.swift").path
+        let shipped = try CompiledInCopies(
+            folder: ThemeTests.shipped, suffix: ".toml",
+            order: { a, b in a == "default.toml" ? true : b == "default.toml" ? false : a < b },
+            source: source,
+            header: ["The shipped themes, compiled in so a copied binary has them.",
+                     "Generated from Themes/*.toml, which stay the source: ShippedThemesTests",
+                     "fails when they differ, and rewrites this file with PAYOPS_UPDATE_SNAPSHOTS=1."],
+            enumName: "ShippedThemes", doc: "File name (without `.toml`) and contents, `default` first.")
+        #expect(ShippedThemes.files.map(\.name) == shipped.names)
+        for (embedded, text) in zip(ShippedThemes.files, shipped.texts) {
+            #expect(embedded.text == text, "\(embedded.name): Themes/ and the binary differ; run the tests with PAYOPS_UPDATE_SNAPSHOTS=1")
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import PaySim
 
 /// The drill library: the compiled-in copies are `Scenarios/`, every drill
@@ -12,29 +13,16 @@ import Testing
 
     /// A drift fails here, and PAYOPS_UPDATE_SNAPSHOTS=1 rewrites the compiled-in copies.
     @Test func theCompiledInDrillsAreTheShippedFiles() throws {
-        let files = try FileManager.default.contentsOfDirectory(atPath: Self.folder).filter { $0.hasSuffix(".scenario") }.sorted()
-        let texts = try files.map { try String(contentsOfFile: Self.folder + "/" + $0, encoding: .utf8) }
-        if ProcessInfo.processInfo.environment["PAYOPS_UPDATE_SNAPSHOTS"] == "1" {
-            var out = """
-            // The shipped drills, compiled in so a copied binary has them.
-            // Generated from Scenarios/*.scenario, which stay the source: DrillTests
-            // fails when they differ, and rewrites this file with PAYOPS_UPDATE_SNAPSHOTS=1.
-
-            enum ShippedDrills {
-                /// File name (without `.scenario`) and contents, by name.
-                static let files: [(name: String, text: String)] = [
-
-            """
-            for (f, text) in zip(files, texts) {
-                out += "        (\"\(f.dropLast(9))\", ##\"\"\"\n" + text.trimmingCharacters(in: .newlines) + "\n\"\"\"##),\n"
-            }
-            out += "    ]\n}\n"
-            let source = URL(fileURLWithPath: Self.folder).deletingLastPathComponent().appendingPathComponent("Sources/PaySim/Control/ShippedDrills.swift")
-            try out.write(to: source, atomically: true, encoding: .utf8)
-        }
-        #expect(ShippedDrills.files.map(\.name) == files.map { String($0.dropLast(9)) })
-        for (embedded, text) in zip(ShippedDrills.files, texts) {
-            #expect(embedded.text == text.trimmingCharacters(in: .newlines), "\(embedded.name): Scenarios/ and the binary differ; run the tests with PAYOPS_UPDATE_SNAPSHOTS=1")
+        let source = URL(fileURLWithPath: Self.folder).deletingLastPathComponent().appendingPathComponent("Sources/PaySim/Control/ShippedDrills.swift").path
+        let shipped = try CompiledInCopies(
+            folder: Self.folder, suffix: ".scenario", order: <, source: source,
+            header: ["The shipped drills, compiled in so a copied binary has them.",
+                     "Generated from Scenarios/*.scenario, which stay the source: DrillTests",
+                     "fails when they differ, and rewrites this file with PAYOPS_UPDATE_SNAPSHOTS=1."],
+            enumName: "ShippedDrills", doc: "File name (without `.scenario`) and contents, by name.")
+        #expect(ShippedDrills.files.map(\.name) == shipped.names)
+        for (embedded, text) in zip(ShippedDrills.files, shipped.texts) {
+            #expect(embedded.text == text, "\(embedded.name): Scenarios/ and the binary differ; run the tests with PAYOPS_UPDATE_SNAPSHOTS=1")
         }
     }
 

@@ -64,7 +64,7 @@ public struct Scenario: Sendable, Equatable {
 
     /// What ends a fault begun with `at T until U`: its opposite, or for a
     /// consumer count the one in force before it.
-    static func ending(of c: OperatorCommand, consumers: inout [String: Int]) -> OperatorCommand? {
+    static func ending(of c: OperatorCommand, consumers: [String: Int]) -> OperatorCommand? {
         switch c {
         case .crashShard(let s): return .restoreShard(s)
         case .crashCoordinator(let n): return .restoreCoordinator(n)
@@ -166,7 +166,7 @@ public struct Scenario: Sendable, Equatable {
                 throw failure(commandColumn - 1 + error.column, error.message)
             }
             if let until {
-                guard let end = ending(of: command, consumers: &consumers) else {
+                guard let end = ending(of: command, consumers: consumers) else {
                     throw failure(commandColumn, "'\(command)' has no end to schedule; 'until' takes a fault with an opposite: crash shard or coordinator, fail, drain or slow a node, gateway down, slow or timeouts, payouts pause, consumers, breaker off, ejection off, retries budget off")
                 }
                 steps.append(Step(at: time, command: command, line: lineNumber, column: commandColumn))
