@@ -58,7 +58,7 @@ let package = Package(
             "Console", "CNCurses", "TestSupport",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ], exclude: ["Snapshots"]),
-        .testTarget(name: "PayopsEndToEndTests", dependencies: ["payops", "RedisBackend", "TestSupport"]),
+        .testTarget(name: "PayopsEndToEndTests", dependencies: ["payops", "PaySim", "RedisBackend", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -30,6 +30,9 @@ struct ConsoleCommand: ParsableCommand {
     @Option(help: "A drill to follow (see 'payops scenarios') or a scenario file: its steps run at their simulated times and its thresholds are watched.")
     var scenario: String?
 
+    @Option(help: ArgumentHelp("Record the session to this file (JSON lines) for 'payops replay'; on quit the session is finished as a run is and its report printed.", valueName: "file"))
+    var record: String?
+
     @Option(name: .customLong("frame-stats"), help: "On exit, write frame build-and-flush times (count, mean, p50, p99, max) to this file.")
     var frameStats: String?
 
@@ -65,6 +68,9 @@ struct ConsoleCommand: ParsableCommand {
         // Connected before the screen opens: an unreachable server is one line and exit 2.
         let backends = try model.makeBackends()
         defer { for problem in backends.cleanUp() { printError("payops: \(problem)") } }
+        let recorder = try record.map {
+            try RecordingWriter(path: $0, header: model.recordingHeader(kind: "console", thresholds: thresholds, drill: drill.map { ($0.name, $0.text) }))
+        }
         let codeset = NCursesTerminal.prepareLocale()
         let noColor = !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
         let terminal: NCursesTerminal
@@ -74,23 +80,39 @@ struct ConsoleCommand: ParsableCommand {
             throw ValidationError("\(error)")
         }
         let sim = Simulation(config: config, cache: backends.cache, log: backends.log)
-        if let drill, let scenario {
-            sim.followDrill(drill, name: URL(fileURLWithPath: scenario).deletingPathExtension().lastPathComponent, thresholds: thresholds)
+        if let drill {
+            sim.followDrill(drill.scenario, name: drill.name, thresholds: thresholds)
         } else {
             sim.setThresholds(thresholds)
         }
+        sim.actionObserver = recorder.map { r in { r.record($0) } }
         var state = ConsoleState(speed: speed)
         state.readOnly = readOnly
         if let warning { state.notice = (warning, .warn) }
         let app = ConsoleApp(controller: ConsoleController(simulation: sim, state: state), terminal: terminal,
                              theme: chosen, glyphs: Glyphs.forLocale(codeset: codeset), fps: fps)
         app.run()
+        if let recorder { finishRecordedSession(sim, recorder) }
         if let path = frameStats {
             do { try (app.frameSummary + "\n").write(toFile: path, atomically: true, encoding: .utf8) } catch {
                 throw ValidationError("--frame-stats: cannot write '\(path)': \(error.localizedDescription)")
             }
         }
     }
+}
+
+/// A recorded console session ends as a run does: arrivals stop where the
+/// operator quit, work in flight finishes, the full audit runs; the report
+/// goes into the recording and to stdout.
+func finishRecordedSession(_ sim: Simulation, _ recorder: RecordingWriter) {
+    sim.actionObserver = nil
+    let end = (at: sim.now, event: sim.processedEvents)
+    printError("payops: finishing the recorded session at \(end.at.clockText): arrivals stop, work in flight completes, then the audit")
+    sim.finishRun()
+    let report = sim.report(duration: SimDuration(microseconds: end.at.microseconds))
+    recorder.finish(at: end.at, event: end.event, ending: .arrivalsEnded, report: report)
+    print(ReportFormatter.text(report))
+    printError("payops: recorded to \(InputText.shown(recorder.path, limit: 200)); 'payops replay \(InputText.shown(recorder.path, limit: 200)) --check' runs it again")
 }
 
 /// `payops themes`: every theme and where it came from.

@@ -27,15 +27,20 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print the report as JSON.")
     var json = false
 
+    @Option(help: ArgumentHelp("Record the session to this file (JSON lines) for 'payops replay'.", valueName: "file"))
+    var record: String?
+
     mutating func run() throws {
         let config = try model.makeConfig()
         let length = try parseDuration(duration, flag: "--duration")
         guard Limits.runDurationMicroseconds.contains(length.microseconds) else {
             throw ValidationError("--duration: \(length) is out of range; expected \(Limits.runDurationMicroseconds.text) of simulated time")
         }
-        let drill = try scenario.map { try loadScenario($0, shape: PlatformShape(config)) }
+        let loaded = try scenario.map { try loadScenario($0, shape: PlatformShape(config)) }
+        let drill = loaded?.scenario
         let steps = drill?.steps ?? []
-        let thresholds = try parseThresholds(slo) + (drill?.thresholds ?? [])
+        let extra = try parseThresholds(slo)
+        let thresholds = extra + (drill?.thresholds ?? [])
         if abortOnBreach && thresholds.isEmpty {
             throw ValidationError("--abort-on-breach: the run has no thresholds; add --slo 'payment.p99 < 300ms' or slo lines to the scenario")
         }
@@ -51,11 +56,19 @@ struct RunCommand: ParsableCommand {
         if late.count > 3 {
             printError("payops: \(file): \(late.count - 3) more steps after the run's \(length) of arrivals will not run")
         }
+        let header = model.recordingHeader(kind: "run", thresholds: extra, drill: loaded.map { ($0.name, $0.text) },
+                                           duration: length, abortOnBreach: self.abortOnBreach)
+        let recorder = try record.map { try RecordingWriter(path: $0, header: header) }
         let backends = try model.makeBackends()
         // The keys this run writes are removed on every way out of here.
         defer { for problem in backends.cleanUp() { printError("payops: \(problem)") } }
         let sim = Simulation(config: config, cache: backends.cache, log: backends.log)
-        sim.setThresholds(thresholds)
+        if let loaded {
+            sim.followDrill(loaded.scenario, name: loaded.name, thresholds: extra)
+        } else {
+            sim.setThresholds(thresholds)
+        }
+        sim.actionObserver = recorder.map { r in { r.record($0) } }
         var breachedAt: SimTime?
         // Ctrl-C, SIGTERM and SIGHUP stop the run at the next simulated
         // second, so the keys it wrote to Redis are removed before it exits.
@@ -70,25 +83,29 @@ struct RunCommand: ParsableCommand {
             if abortOnBreach && breachedAt == nil && sim.anyThresholdBreached { breachedAt = sim.now }
             return stoppedBy != 0 || breachedAt != nil
         }
-        let refused = sim.runHeadless(duration: length, commands: steps.map { ($0.at, $0.command) }, shouldStop: stop,
-                                      afterDrain: { RunCommand.waitForBackends(sim, stop: stop) }, drillLine: { steps[$0].line })
+        // Where arrivals stopped: what a replay runs to before it finishes the same way.
+        let ending: Recording.Ending
+        if sim.advanceHeadless(to: SimTime(microseconds: length.microseconds), shouldStop: stop) {
+            ending = .arrivalsEnded
+        } else {
+            ending = stoppedBy != 0 ? .interrupted : .stoppedOnBreach
+        }
+        let recordEnd = (at: sim.now, event: sim.processedEvents)
+        if ending == .arrivalsEnded {
+            sim.finishRun(shouldStop: stop, afterDrain: { RunCommand.waitForBackends(sim, stop: stop) })
+        }
         if stoppedBy != 0 {
+            recorder?.finish(at: recordEnd.at, event: recordEnd.event, ending: .interrupted, report: nil)
             printError("payops: stopped by \(signalName(stoppedBy)) at \(sim.now.clockText) of simulated time; no report")
             throw ExitCode(128 + stoppedBy)
         }
-        for (i, error) in refused {
-            printError("payops: \(scenario ?? ""):\(steps[i].line): at \(steps[i].at) '\(steps[i].command)' was refused: \(error)")
+        for (i, error) in sim.drillRefusals {
+            printError("payops: \(file):\(steps[i].line): at \(steps[i].at) '\(steps[i].command)' was refused: \(error)")
         }
-        sim.refreshBackendFigures()
-        var report = RunReport(snapshot: sim.snapshot(), config: config, duration: length)
-        if !thresholds.isEmpty { report.slo = sim.thresholdStatuses.map(RunReport.SLOReport.init) }
-        report.aborted_on_breach_at_s = breachedAt?.seconds
-        report.actions = sim.actions.map(RunReport.ActionReport.init)
-        report.actions_dropped = sim.actionsDropped
-        if json {
-            print(try ReportFormatter.json(report))
-        } else {
-            print(ReportFormatter.text(report))
+        let report = sim.report(duration: length, breachedAt: breachedAt)
+        recorder?.finish(at: recordEnd.at, event: recordEnd.event, ending: ending, report: report)
+        try printReport(report, json: json)
+        if !json {
             let shared = backends.cache != nil && backends.cache?.pipe === backends.log?.pipe
             let pipes = shared ? [("cache and message log", backends.cache?.pipe)] : [("cache", backends.cache?.pipe), ("message log", backends.log?.pipe)]
             for (name, pipe) in pipes {
@@ -96,9 +113,19 @@ struct RunCommand: ParsableCommand {
                 print("\(name) on Redis: \(ReportFormatter.number(Double(pipe.commandsSent))) commands in \(ReportFormatter.number(Double(pipe.roundTrips))) round trips (\(String(format: "%.1f", Double(pipe.commandsSent) / Double(pipe.roundTrips))) per trip)")
             }
         }
-        if !report.ledger.balanced || report.reconciliation.breaks > 0 { throw ExitCode(1) }
-        if sim.anyThresholdBreached { throw ExitCode(3) }
+        try exitForVerdict(report)
     }
+}
+
+/// Prints a run's report, as text or JSON.
+func printReport(_ report: RunReport, json: Bool) throws {
+    print(json ? try ReportFormatter.json(report) : ReportFormatter.text(report))
+}
+
+/// Exit 1 for ledger or reconciliation faults, 3 for a breached threshold.
+func exitForVerdict(_ report: RunReport) throws {
+    if !report.ledger.balanced || report.reconciliation.breaks > 0 { throw ExitCode(1) }
+    if report.slo?.contains(where: { !$0.held }) == true { throw ExitCode(3) }
 }
 
 /// Parses `--slo` expressions; a bad one names itself, the column and what is valid.
@@ -186,7 +213,7 @@ final class Progress {
 /// Finds a drill by name (the operator's own, then the shipped ones) or
 /// reads a scenario file by path, and parses it; any problem is a usage
 /// error naming the drill or file, line and column.
-func loadScenario(_ nameOrPath: String, shape: PlatformShape) throws -> Scenario {
+func loadScenario(_ nameOrPath: String, shape: PlatformShape) throws -> LoadedDrill {
     let entry: DrillCatalog.Entry
     do {
         entry = try DrillCatalog.standard(environment: ProcessInfo.processInfo.environment).resolve(nameOrPath)
@@ -194,10 +221,19 @@ func loadScenario(_ nameOrPath: String, shape: PlatformShape) throws -> Scenario
         throw ValidationError("--scenario: \(error)")
     }
     do {
-        return try Scenario.parse(entry.text, file: entry.path, shape: shape)
+        // A file is known by its name without the folder and extension.
+        let name = entry.origin == "file" ? URL(fileURLWithPath: entry.path).deletingPathExtension().lastPathComponent : entry.name
+        return LoadedDrill(scenario: try Scenario.parse(entry.text, file: entry.path, shape: shape), name: name, text: entry.text)
     } catch {
         throw ValidationError("--scenario: \(error)")
     }
+}
+
+/// A drill as found: parsed, with its name and its text (which a recording keeps).
+struct LoadedDrill {
+    var scenario: Scenario
+    var name: String
+    var text: String
 }
 
 /// Renders a run report for people and for scripts.

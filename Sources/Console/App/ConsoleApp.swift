@@ -75,8 +75,15 @@ public final class ConsoleApp {
                 let start = sim.nowMicros
                 let target = SimTime(microseconds: start + Int64(owedMicros))
                 let deadline = now + frame * ConsoleApp.engineShare
-                while sim.nowMicros < target.microseconds && clock.now < deadline {
-                    sim.advance(to: target, eventBudget: 2_000)
+                if let replay = controller.replay {
+                    while replay.playing && sim.nowMicros < target.microseconds && clock.now < deadline {
+                        replay.advance(to: target, eventBudget: 2_000)
+                    }
+                    noteReplayProgress(replay)
+                } else {
+                    while sim.nowMicros < target.microseconds && clock.now < deadline {
+                        sim.advance(to: target, eventBudget: 2_000)
+                    }
                 }
                 advanced = Double(sim.nowMicros - start)
                 owedMicros -= advanced
@@ -90,6 +97,21 @@ public final class ConsoleApp {
             let wallSum = window.reduce(0) { $0 + $1.wall }, simSum = window.reduce(0) { $0 + $1.sim }
             controller.state.achievedSpeed = sim.paused || wallSum < 0.5 ? nil : simSum / wallSum
             draw()
+        }
+    }
+
+    /// The header's replay progress; at the recording's end (or where the
+    /// replay could not follow it) the clock stops and a notice says so.
+    func noteReplayProgress(_ replay: ReplayDriver) {
+        let sim = controller.simulation
+        let wasPlaying = !(controller.state.replay?.ended ?? false)
+        controller.state.replay = (replay.applied, replay.actions.count, replay.end.at, !replay.playing)
+        guard wasPlaying, !replay.playing else { return }
+        sim.setClockPaused(true)
+        if let d = replay.divergence {
+            controller.state.notice = ("replay stopped: \(d)", .crit)
+        } else {
+            controller.state.notice = ("replay reached the end of the recording at \(replay.end.at.clockText); q quits and prints the report", .info)
         }
     }
 

@@ -10,6 +10,8 @@ import PaySim
 public final class ConsoleController {
     public let simulation: Simulation
     public var state: ConsoleState
+    /// Set when the console replays a recording: it drives the platform.
+    public var replay: ReplayDriver?
     /// Where the node rows were last drawn, for mouse clicks.
     var nodeRowsOrigin: (x: Int, y: Int, width: Int, first: Int)?
 
@@ -32,6 +34,10 @@ public final class ConsoleController {
     func run(_ command: OperatorCommand, via: String = "key") {
         guard !state.readOnly else {
             state.notice = ("read-only: '\(command)' not applied", .warn)
+            return
+        }
+        guard replay == nil else {
+            state.notice = ("replay: the recording drives the platform; '\(command)' not applied", .warn)
             return
         }
         do {
@@ -73,6 +79,9 @@ public final class ConsoleController {
         switch key {
         case .character("?"): state.mode = .help
         case .character("q"), .character("Q"): state.quit = true
+        case .character(" ") where replay != nil:
+            // The replay's clock is the console's own: not an action of the run.
+            simulation.setClockPaused(!simulation.paused)
         case .character(" "):
             run(simulation.paused ? .resume : .pause)
         case .character("+"), .character("="):

@@ -33,6 +33,9 @@ public struct ConsoleState {
     /// Observer mode: every key and command that would change the platform
     /// is refused with a notice; viewing still works.
     public var readOnly = false
+    /// Replaying a recording: its actions applied of all, where it ends,
+    /// and whether the replay has got there.
+    public var replay: (applied: Int, total: Int, end: SimTime, ended: Bool)?
     /// The flow chart's time range (an index into `flowRanges`) and workload (nil: all).
     /// The panel `o` has focused, and whether `e` (or Enter) zoomed it to the whole screen.
     public var focus: Panel?

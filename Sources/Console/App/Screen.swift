@@ -30,12 +30,14 @@ public struct Screen {
             if glyphs == .ascii { canvas.transliterateToASCII() }
             return canvas
         }
-        let layout = Layout(width: canvas.width, height: canvas.height, nodes: snapshot.nodes.count,
+        let strip = timelineRows
+        let layout = Layout(width: canvas.width, height: canvas.height, strip: strip, nodes: snapshot.nodes.count,
                             queues: snapshot.queues.count, shards: snapshot.shards.count)
         drawHeader()
+        drawTimeline(rows: strip)
         if state.zoomed {
             // The focused panel alone, on the whole body: its widest form.
-            let body = Rect(x: 0, y: 1, width: canvas.width, height: canvas.height - 2)
+            let body = Rect(x: 0, y: 1 + strip, width: canvas.width, height: canvas.height - 2 - strip)
             draw(state.focus ?? .transactions, body)
             highlightTitle(body)
         } else {
@@ -130,10 +132,11 @@ struct Layout {
     /// beside every other panel's essentials: from about 34 rows.
     var flow: Rect?
 
-    init(width w: Int, height h: Int, nodes: Int, queues: Int, shards: Int) {
-        let flowH = min(w >= 120 ? 20 : 12, h - 28)
-        if flowH >= 6 { flow = Rect(x: 0, y: 1, width: w, height: flowH) }
-        let top = 1 + (flow?.height ?? 0), bodyHeight = h - 2 - (flow?.height ?? 0)
+    /// `strip`: rows under the header taken by the Timeline strip.
+    init(width w: Int, height h: Int, strip: Int = 0, nodes: Int, queues: Int, shards: Int) {
+        let flowH = min(w >= 120 ? 20 : 12, h - 28 - strip)
+        if flowH >= 6 { flow = Rect(x: 0, y: 1 + strip, width: w, height: flowH) }
+        let top = 1 + strip + (flow?.height ?? 0), bodyHeight = h - 2 - strip - (flow?.height ?? 0)
         let txHeight = 6
         if w >= 120 {
             let rightW = min(60, max(46, w * 38 / 100))

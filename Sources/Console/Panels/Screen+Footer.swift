@@ -28,13 +28,18 @@ extension Screen {
             ("c", "flush"), (":", "command"), ("/", "filter"), ("<>", "speed"),
         ]
         var x = 1
-        let noticeWidth = state.notice.map { min($0.text.count + 2, canvas.width / 2) } ?? 0
+        let noticeWidth = state.notice.map { min($0.text.count + 2, canvas.width / (timelineInFooter ? 3 : 2)) } ?? 0
         let limit = canvas.width - noticeWidth
-        for (key, word) in hints {
-            let keyText = glyphs == .ascii && key == "↑↓" ? "j/k" : key
-            guard x + keyText.count + word.count + 3 <= limit else { break }
-            x = canvas.put(keyText, x: x, y: y, style: Style(.accent, bold: true))
-            x = canvas.put(" " + word + "  ", x: x, y: y, style: Style(.dim))
+        if timelineInFooter {
+            // A short screen with a drill: the timeline in place of the key hints (? still shows them).
+            drawTimeline(rows: 1, x: 1, y: y, width: limit - 2)
+        } else {
+            for (key, word) in hints {
+                let keyText = glyphs == .ascii && key == "↑↓" ? "j/k" : key
+                guard x + keyText.count + word.count + 3 <= limit else { break }
+                x = canvas.put(keyText, x: x, y: y, style: Style(.accent, bold: true))
+                x = canvas.put(" " + word + "  ", x: x, y: y, style: Style(.dim))
+            }
         }
         if let notice = state.notice {
             let text = String(notice.text.prefix(noticeWidth - 1))

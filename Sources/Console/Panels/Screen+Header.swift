@@ -51,6 +51,9 @@ extension Screen {
         // The ledger's verdict is what the screen exists to be truthful about: kept first.
         segments.append((ledger.0, ledger.1, 0))
         if state.readOnly { segments.append(("READ-ONLY", alert(.warn), 0)) }
+        if let r = state.replay {
+            segments.append((r.ended ? "REPLAY ended" : "REPLAY \(r.applied)/\(r.total) → \(r.end.clockText)", alert(.warn), 0))
+        }
         // Thresholds, after the ledger: how many hold now, or the first that does not.
         if !s.thresholds.isEmpty {
             let failing = s.thresholds.filter(\.breached)
@@ -88,20 +91,25 @@ extension Screen {
         }
         segments.append(("seed \(s.seed)", Style(.dim), 6))
 
-        let title = " payops "
+        let x = canvas.put(" payops ", x: 0, y: 0, style: Style(.title, bold: true, reverse: true))
+        putFitting(segments, x: x + 1, y: 0, width: canvas.width - x - 1)
+    }
+
+    /// Puts as many segments as fit in `width`, the most important first
+    /// (lowest priority number), in their given order, with separators.
+    mutating func putFitting(_ segments: [(text: String, style: Style, priority: Int)], x start: Int, y: Int, width: Int) {
         let sep = " \(glyphs.separator) "
-        var budget = canvas.width - title.count - 1
+        var budget = width
         var kept = Set<Int>()
-        for i in segments.indices.sorted(by: { segments[$0].priority < segments[$1].priority }) {
-            let need = segments[i].text.count + (kept.isEmpty ? 1 : sep.count)
+        for i in segments.indices.sorted(by: { (segments[$0].priority, $0) < (segments[$1].priority, $1) }) {
+            let need = segments[i].text.count + (kept.isEmpty ? 0 : sep.count)
             if need <= budget { kept.insert(i); budget -= need }
         }
-        var x = canvas.put(title, x: 0, y: 0, style: Style(.title, bold: true, reverse: true))
-        x += 1
+        var x = start
         var first = true
         for i in segments.indices where kept.contains(i) {
-            if !first { x = canvas.put(sep, x: x, y: 0, style: Style(.border)) }
-            x = canvas.put(segments[i].text, x: x, y: 0, style: segments[i].style)
+            if !first { x = canvas.put(sep, x: x, y: y, style: Style(.border)) }
+            x = canvas.put(segments[i].text, x: x, y: y, style: segments[i].style)
             first = false
         }
     }

@@ -103,7 +103,8 @@ extension Simulation {
     }
 
     func runDrillStep(_ i: Int) {
-        guard let drill, i < drill.steps.count else { return }
+        // A step after the end of arrivals does not run: the run is winding down.
+        guard let drill, i < drill.steps.count, arrivalsOpen else { return }
         drillStepsDone = max(drillStepsDone, i + 1)
         let step = drill.steps[i]
         log(.info, "drill ▲ \(step.command)")
@@ -111,6 +112,7 @@ extension Simulation {
             try apply(step.command)
             noteAction(step.command, who: "drill", via: "drill line \(step.line)")
         } catch {
+            drillRefusals.append((i, error))
             log(.warn, "drill step refused (line \(step.line)): \(error)")
         }
     }
@@ -133,6 +135,9 @@ extension Simulation {
 /// the command's canonical text. Every report lists them.
 public struct OperatorAction: Sendable, Equatable {
     public var at: SimTime
+    /// Events the engine had processed when the action was applied: with
+    /// `at`, the exact point in the run a replay applies it again.
+    public var event: Int64
     /// The local user's name, or `drill`.
     public var who: String
     /// `key`, `prompt`, or `drill line N`.
@@ -148,6 +153,8 @@ extension Simulation {
             actions.removeFirst(actions.count - Limits.actionLogEntries + 1)
             actionsDropped += 1
         }
-        actions.append(OperatorAction(at: now, who: who, via: via, command: "\(command)"))
+        let action = OperatorAction(at: now, event: eventsProcessed, who: who, via: via, command: "\(command)")
+        actions.append(action)
+        actionObserver?(action)
     }
 }

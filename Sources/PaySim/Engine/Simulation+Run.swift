@@ -35,14 +35,7 @@ extension Simulation {
                             afterDrain: () -> Bool = { false },
                             drillLine: ((Int) -> Int)? = nil) -> [(index: Int, error: CommandError)] {
         var failures: [(index: Int, error: CommandError)] = []
-        /// Advances a second at a time; false once told to stop.
-        func run(to t: Int64) -> Bool {
-            while nowMicros < t {
-                advance(to: SimTime(microseconds: min(t, nowMicros + 1_000_000)))
-                if shouldStop() { return false }
-            }
-            return true
-        }
+        func run(to t: Int64) -> Bool { advanceHeadless(to: SimTime(microseconds: t), shouldStop: shouldStop) }
         let ordered = commands.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }
         for (i, step) in ordered where step.at <= duration {
             guard run(to: step.at.microseconds) else { return failures }
@@ -54,21 +47,56 @@ extension Simulation {
             }
         }
         guard run(to: duration.microseconds) else { return failures }
+        finishRun(drain: drain, shouldStop: shouldStop, afterDrain: afterDrain)
+        return failures
+    }
+
+    /// Advances to `time` a simulated second at a time, asking `shouldStop`
+    /// after each; false when it said stop.
+    public func advanceHeadless(to time: SimTime, shouldStop: () -> Bool = { false }) -> Bool {
+        while nowMicros < time.microseconds {
+            advance(to: SimTime(microseconds: min(time.microseconds, nowMicros + 1_000_000)))
+            if shouldStop() { return false }
+        }
+        return true
+    }
+
+    /// The report of the run as it stands (after `finishRun`, the run's
+    /// final one): `duration` is its length of arrivals; `breachedAt`, the
+    /// first breach when that stopped it.
+    public func report(duration: SimDuration, breachedAt: SimTime? = nil) -> RunReport {
+        refreshBackendFigures()
+        var report = RunReport(snapshot: snapshot(), config: config, duration: duration)
+        if slo != nil { report.slo = thresholdStatuses.map(RunReport.SLOReport.init) }
+        report.aborted_on_breach_at_s = breachedAt?.seconds
+        report.actions = actions.map(RunReport.ActionReport.init)
+        report.actions_dropped = actionsDropped
+        return report
+    }
+
+    /// Ends the run here, as `runHeadless` ends it after its arrivals:
+    /// arrivals close, work in flight finishes for up to `drain` (and again
+    /// while `afterDrain` says there is more to wait for), then the full
+    /// audit. False when `shouldStop` stopped it first (no audit then).
+    /// A console session ends the same way, so a replay of it can too.
+    @discardableResult
+    public func finishRun(drain: SimDuration = .seconds(60), shouldStop: () -> Bool = { false },
+                          afterDrain: () -> Bool = { false }) -> Bool {
         closeArrivals()
-        /// Lets work in flight finish, for up to `drain`; false once told to stop.
+        /// Lets work in flight finish, for up to `drain`, a second at a time; false once told to stop.
         func drainInFlight() -> Bool {
             let deadline = nowMicros + drain.microseconds
             while !isQuiescent && nowMicros < deadline {
-                guard run(to: min(deadline, nowMicros + 1_000_000)) else { return false }
+                guard advanceHeadless(to: SimTime(microseconds: min(deadline, nowMicros + 1_000_000)), shouldStop: shouldStop) else { return false }
             }
             return true
         }
-        guard drainInFlight() else { return failures }
+        guard drainInFlight() else { return false }
         while !isQuiescent && afterDrain() {
-            guard drainInFlight() else { return failures }
+            guard drainInFlight() else { return false }
         }
         auditNow()
-        return failures
+        return true
     }
 }
 

@@ -173,6 +173,10 @@ public final class Simulation {
     /// What the drill and the operators did, oldest first.
     public internal(set) var actions: [OperatorAction] = []
     public internal(set) var actionsDropped = 0
+    /// Told of every action as it is noted (a recording writes it out).
+    public var actionObserver: ((OperatorAction) -> Void)?
+    /// The drill's steps the platform refused, by index, in the order they came.
+    public internal(set) var drillRefusals: [(index: Int, error: CommandError)] = []
     /// The last hour of flow per workload, for the console's chart.
     var flowHistory = [MetricsSnapshot.FlowHistory](repeating: MetricsSnapshot.FlowHistory(), count: Workload.allCases.count)
     var chargebacksPerSecond = CounterSeries()
@@ -295,6 +299,24 @@ public final class Simulation {
             return true
         }
         return false
+    }
+
+    /// Moves to an exact point of the run: `time`, with exactly `event`
+    /// events processed, as a recorded action or ending names it. False
+    /// when the run cannot be there: it is already past that point, or it
+    /// reaches `time` with fewer events (the run has diverged from the one
+    /// recorded).
+    public func advance(toEvent event: Int64, at time: SimTime) -> Bool {
+        while eventsProcessed < event {
+            let before = eventsProcessed
+            let budget = Int(clamping: event - eventsProcessed)
+            advance(to: time, eventBudget: budget)
+            if eventsProcessed == before { break }
+        }
+        if eventsProcessed == event && nowMicros < time.microseconds && (queue.nextTime.map { $0 > time.microseconds } ?? true) {
+            nowMicros = time.microseconds
+        }
+        return eventsProcessed == event && nowMicros == time.microseconds
     }
 
     /// Stops new arrivals: the run winds down while in-flight work finishes.

@@ -200,6 +200,8 @@ public struct MetricsSnapshot: Sendable {
         public var next: String?
     }
     public var drill: DrillStatus?
+    /// The Timeline strip's content: recent actions, faults in force, next steps.
+    public var timeline: Timeline?
     /// Seconds behind each rate, share and percentile.
     public var window: Int { Simulation.window }
 
@@ -292,7 +294,8 @@ extension Simulation {
             uncreditedTopups: pendingTopups.count,
             thresholds: thresholdStatuses,
             ramp: ramp,
-            drill: drillStatus
+            drill: drillStatus,
+            timeline: timeline
         )
     }
 }
