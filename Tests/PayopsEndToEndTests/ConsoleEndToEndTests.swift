@@ -25,6 +25,26 @@ import Testing
         try t.waitFor("EXIT=0")
     }
 
+    /// Time travel with the keys: z freezes, [ and { step back, any key is live again.
+    @Test func timeTravelKeys() throws {
+        let t = try Tmux(width: 120, height: 34, command: ConsoleEndToEndTests.command("--speed 10"))
+        // A simulated second is a tenth of a wall second here: wait for a whole band of them.
+        try t.wait("a quarter minute in") { $0.contains("00:00:2") || $0.contains("00:00:3") }
+        try t.keys("z")
+        try t.waitFor("frozen: [ ] step a second")
+        try t.keys("{")
+        // The live platform runs on, so how far behind grows; at least the ten seconds stepped.
+        try t.wait("ten seconds back") { screen in
+            guard let header = screen.split(separator: "\n").first, let r = header.range(of: "⏸ −") else { return false }
+            let behind = header[r.upperBound...].prefix(5).split(separator: ":").compactMap { Int($0) }
+            return behind.count == 2 && behind[0] * 60 + behind[1] >= 10
+        }
+        try t.keys("x")
+        try t.wait("live again") { !$0.contains("⏸") && $0.contains("live") }
+        try t.keys("q")
+        try t.waitFor("EXIT=0")
+    }
+
     @Test func operatorSession() throws {
         let t = try Tmux(width: 120, height: 34, command: ConsoleEndToEndTests.command())
         // Every panel, and figures that move.

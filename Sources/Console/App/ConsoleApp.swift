@@ -119,7 +119,8 @@ public final class ConsoleApp {
     public func draw() {
         let clock = ContinuousClock()
         let start = clock.now
-        var screen = Screen(snapshot: controller.simulation.snapshot(), state: controller.state, theme: theme, glyphs: glyphs,
+        let shown = controller.displayed(controller.simulation.snapshot())
+        var screen = Screen(snapshot: shown, state: controller.state, theme: theme, glyphs: glyphs,
                             width: terminal.width, height: terminal.height)
         let canvas = screen.render()
         controller.nodeRowsOrigin = screen.nodeRows

@@ -12,6 +12,8 @@ public final class ConsoleController {
     public var state: ConsoleState
     /// Set when the console replays a recording: it drives the platform.
     public var replay: ReplayDriver?
+    /// The last ten minutes of the screen, for time travel.
+    var history = SnapshotHistory()
     /// Where the node rows were last drawn, for mouse clicks.
     var nodeRowsOrigin: (x: Int, y: Int, width: Int, first: Int)?
 
@@ -71,7 +73,66 @@ public final class ConsoleController {
         case .filter:
             handleFilter(key)
         case .normal:
+            if state.frozenAt != nil {
+                handleFrozen(key)
+            } else {
+                handleNormal(key)
+            }
+        }
+    }
+
+    /// Keeps the live snapshot in the history and returns what the screen
+    /// shows: the live one, or the frozen one with the flow it had then.
+    public func displayed(_ live: MetricsSnapshot) -> MetricsSnapshot {
+        history.record(live)
+        guard let at = state.frozenAt, let i = history.index(atOrBefore: at) else { return live }
+        let s = history[i]
+        state.frozenBehind = live.time - s.time
+        return s.withFlow(of: live)
+    }
+
+    /// Time travel: `z` freezes the display (the simulation runs on), `[`
+    /// and `]` step a second back and forth through the last ten minutes,
+    /// `{` and `}` ten seconds.
+    func travel(_ key: KeyEvent, live: MetricsSnapshot? = nil) {
+        if state.frozenAt == nil {
+            let now = live ?? simulation.snapshot()
+            history.record(now, force: true)
+            state.frozenAt = history.newest?.time
+        }
+        guard let at = state.frozenAt, let i = history.index(atOrBefore: at) else { return }
+        let step: Int
+        switch key {
+        case .character("["): step = -1
+        case .character("]"): step = 1
+        case .character("{"): step = -10
+        case .character("}"): step = 10
+        default: step = 0
+        }
+        let j = i + step
+        if j >= history.count {
+            state.frozenAt = nil
+            state.notice = ("live", .info)
+            return
+        }
+        state.frozenAt = history[max(0, j)].time
+        if j < 0 { state.notice = ("the oldest kept: \(SnapshotHistory.seconds / 60) minutes are kept", .info) }
+    }
+
+    /// Keys on a frozen display: travel keys move through the past; view
+    /// keys (focus, zoom, help) work on it; `q` quits; any other key
+    /// returns to live.
+    func handleFrozen(_ key: KeyEvent) {
+        switch key {
+        case .character("["), .character("]"), .character("{"), .character("}"):
+            travel(key)
+        case .character("q"), .character("Q"), .character("?"), .character("o"), .character("e"), .enter:
             handleNormal(key)
+        case .escape where state.zoomed:
+            state.zoomed = false
+        default:
+            state.frozenAt = nil
+            state.notice = ("live", .info)
         }
     }
 
@@ -127,6 +188,9 @@ public final class ConsoleController {
             state.zoomed.toggle()
         case .escape where state.zoomed:
             state.zoomed = false
+        case .character("z"), .character("["), .character("{"):
+            travel(key)
+            if key == .character("z") { state.notice = ("frozen: [ ] step a second, { } ten; any key returns to live", .info) }
         case .character("w"):
             state.flowRange = (state.flowRange + 1) % ConsoleState.flowRanges.count
             state.notice = ("flow over \(ConsoleState.flowRanges[state.flowRange].label)", .info)

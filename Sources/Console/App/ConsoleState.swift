@@ -36,6 +36,10 @@ public struct ConsoleState {
     /// Replaying a recording: its actions applied of all, where it ends,
     /// and whether the replay has got there.
     public var replay: (applied: Int, total: Int, end: SimTime, ended: Bool)?
+    /// Time travel: the simulated time of the snapshot the frozen display
+    /// shows (nil: live), and how far behind the live one it is.
+    public var frozenAt: SimTime?
+    public var frozenBehind: SimDuration = .zero
     /// The flow chart's time range (an index into `flowRanges`) and workload (nil: all).
     /// The panel `o` has focused, and whether `e` (or Enter) zoomed it to the whole screen.
     public var focus: Panel?

@@ -128,8 +128,8 @@ extension Screen {
             ("c", "flush the cache"),
             (":", "operator command, e.g. crash shard-2, retries budget off"),
             ("/  w v  o e", "filter; flow range (1m 10m 1h), workload; focus, zoom"),
-            ("", "rates are over the last 10 s; p50/p99 are committed requests"),
-            ("offered goodput", "arrivals/s; commits/s; shed: refused unserved"),
+            ("z  [ ]  { }", "freeze the screen; step 1 s / 10 s through the last 10 min"),
+            ("offered goodput", "10 s rates: arrivals, commits; p99: committed, from arrival"),
             ("node rps", "requests it received, refused ones and consumer credits too"),
         ]
         let w = min(canvas.width - 4, 78), h = lines.count + 4

@@ -11,6 +11,11 @@ extension Screen {
         var clock = "\(s.time.clockText) ×\(Format.speed(state.speed))"
         if s.paused { clock += " PAUSED" }
         segments.append((clock, Style(s.paused ? .warn : .text, bold: s.paused), 0))
+        if state.frozenAt != nil {
+            // Time travel: what is shown is this far behind the live platform.
+            let behind = SimTime(microseconds: state.frozenBehind.microseconds).clockText
+            segments.append(("⏸ −\(behind.hasPrefix("00:") ? String(behind.dropFirst(3)) : behind)", Style(.warn, bold: true, reverse: true), 0))
+        }
         if let achieved = state.achievedSpeed, achieved < state.speed * 0.95 {
             segments.append(("behind: ×\(Format.trim(achieved / state.speed, 1)) of real time", alert(.warn), 1))
         }

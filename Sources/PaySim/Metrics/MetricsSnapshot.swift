@@ -206,6 +206,37 @@ public struct MetricsSnapshot: Sendable {
     public var window: Int { Simulation.window }
 
     public func workload(_ w: Workload) -> WorkloadRow { workloads[w.rawValue] }
+
+    /// The snapshot as a history of the screen keeps it, a second at a
+    /// time for minutes: without the hour of flow (the live one is cut to
+    /// its time instead), the run's latency histograms (shared empty ones:
+    /// the screen reads the windowed percentiles), and all but the latest
+    /// `events` entries of the log. A kept snapshot then holds no buffer the
+    /// engine would have to copy when it next writes.
+    public func forHistory(events keep: Int = 200) -> MetricsSnapshot {
+        var s = self
+        s.flow = []
+        s.events = Array(events.suffix(keep))
+        for i in s.workloads.indices { s.workloads[i].stats = MetricsSnapshot.emptyStats }
+        return s
+    }
+
+    /// This kept snapshot with the flow it had: `live` (the newest flow),
+    /// less the seconds since this one.
+    public func withFlow(of live: MetricsSnapshot) -> MetricsSnapshot {
+        var s = self
+        let k = Int(live.time.microseconds / 1_000_000 - time.microseconds / 1_000_000)
+        s.flow = live.flow.map { f in
+            var h = f
+            h.offered = f.offered.droppingNewest(k)
+            h.goodput = f.goodput.droppingNewest(k)
+            h.failed = f.failed.droppingNewest(k)
+            return h
+        }
+        return s
+    }
+
+    static let emptyStats = WorkloadStats()
     public func node(_ name: String) -> NodeRow? { nodes.first { $0.name == name } }
     public func queue(group: String) -> QueueRow? { queues.first { $0.group == group } }
     /// The four load figures over all workloads.

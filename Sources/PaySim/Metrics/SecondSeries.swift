@@ -32,6 +32,13 @@ public struct SecondSeries: Sendable, Equatable {
     }
     public var last: Double? { count == 0 ? nil : ring[(start + count - 1) % ring.count] }
 
+    /// The series as it stood `k` samples ago: the newest `k` left out.
+    public func droppingNewest(_ k: Int) -> SecondSeries {
+        var copy = self
+        copy.count = max(0, count - max(0, k))
+        return copy
+    }
+
     /// The mean of the newest `n` samples (fewer if fewer exist), or 0.
     public func mean(last n: Int) -> Double {
         let k = min(n, count)
