@@ -33,6 +33,8 @@ struct ConsoleCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Record the session to this file (JSON lines) for 'payops replay'; on quit the session is finished as a run is and its report printed.", valueName: "file"))
     var record: String?
 
+    @OptionGroup var exportOptions: ExportOptions
+
     @Option(name: .customLong("frame-stats"), help: "On exit, write frame build-and-flush times (count, mean, p50, p99, max) to this file.")
     var frameStats: String?
 
@@ -71,6 +73,8 @@ struct ConsoleCommand: ParsableCommand {
         let recorder = try record.map {
             try RecordingWriter(path: $0, header: model.recordingHeader(kind: "console", thresholds: thresholds, drill: drill.map { ($0.name, $0.text) }))
         }
+        let exports = try Exports(exportOptions)
+        let context = model.reportContext(kind: "console", drill: drill?.name, thresholds: thresholds + (drill?.scenario.thresholds ?? []))
         let codeset = NCursesTerminal.prepareLocale()
         let noColor = !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
         let terminal: NCursesTerminal
@@ -85,14 +89,18 @@ struct ConsoleCommand: ParsableCommand {
         } else {
             sim.setThresholds(thresholds)
         }
-        sim.actionObserver = recorder.map { r in { r.record($0) } }
+        exports.attach(sim, recorder: recorder)
         var state = ConsoleState(speed: speed)
         state.readOnly = readOnly
         if let warning { state.notice = (warning, .warn) }
         let app = ConsoleApp(controller: ConsoleController(simulation: sim, state: state), terminal: terminal,
                              theme: chosen, glyphs: Glyphs.forLocale(codeset: codeset), fps: fps)
         app.run()
-        if let recorder { finishRecordedSession(sim, recorder) }
+        if recorder != nil || exports.reportPath != nil {
+            finishSession(sim, recorder: recorder, exports: exports, context: context)
+        } else {
+            exports.finish(sim, report: nil, context: context)
+        }
         if let path = frameStats {
             do { try (app.frameSummary + "\n").write(toFile: path, atomically: true, encoding: .utf8) } catch {
                 throw ValidationError("--frame-stats: cannot write '\(path)': \(error.localizedDescription)")
@@ -101,18 +109,22 @@ struct ConsoleCommand: ParsableCommand {
     }
 }
 
-/// A recorded console session ends as a run does: arrivals stop where the
-/// operator quit, work in flight finishes, the full audit runs; the report
-/// goes into the recording and to stdout.
-func finishRecordedSession(_ sim: Simulation, _ recorder: RecordingWriter) {
+/// A recorded console session, or one asked for a report, ends as a run
+/// does: arrivals stop where the operator quit, work in flight finishes, the
+/// full audit runs; the report goes into the recording, the after-action
+/// report and to stdout.
+func finishSession(_ sim: Simulation, recorder: RecordingWriter?, exports: Exports, context: ReportContext) {
     sim.actionObserver = nil
     let end = (at: sim.now, event: sim.processedEvents)
-    printError("payops: finishing the recorded session at \(end.at.clockText): arrivals stop, work in flight completes, then the audit")
+    printError("payops: finishing the session at \(end.at.clockText) for its report: arrivals stop, work in flight completes, then the audit")
     sim.finishRun()
     let report = sim.report(duration: SimDuration(microseconds: end.at.microseconds))
-    recorder.finish(at: end.at, event: end.event, ending: .arrivalsEnded, report: report)
+    recorder?.finish(at: end.at, event: end.event, ending: .arrivalsEnded, report: report)
+    exports.finish(sim, report: report, context: context)
     print(ReportFormatter.text(report))
-    printError("payops: recorded to \(InputText.shown(recorder.path, limit: 200)); 'payops replay \(InputText.shown(recorder.path, limit: 200)) --check' runs it again")
+    if let recorder {
+        printError("payops: recorded to \(InputText.shown(recorder.path, limit: 200)); 'payops replay \(InputText.shown(recorder.path, limit: 200)) --check' runs it again")
+    }
 }
 
 /// `payops themes`: every theme and where it came from.

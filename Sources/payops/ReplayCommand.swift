@@ -31,6 +31,8 @@ struct ReplayCommand: ParsableCommand {
     @Flag(help: "Print the report as JSON.")
     var json = false
 
+    @OptionGroup var exportOptions: ExportOptions
+
     @Option(help: "With --console: simulated seconds per wall second, 0.1 to 100.")
     var speed: Double = 1
 
@@ -85,7 +87,12 @@ struct ReplayCommand: ParsableCommand {
             throw ValidationError("\(shown):\(recording.endLine): the session was interrupted and left no report, so there is nothing to check against")
         }
 
+        let exports = try Exports(exportOptions)
+        let context = ReportContext(kind: "replay of \(header.kind) recorded \(header.started)", model: header.model,
+                                    backends: "cache embedded, message log embedded", drill: header.drill?.name,
+                                    thresholds: thresholds + (drill?.thresholds ?? []), started: ISO8601DateFormatter().string(from: Date()))
         let sim = Simulation(config: config)
+        exports.attach(sim, recorder: nil)
         if let drill, let name = header.drill?.name {
             sim.followDrill(drill, name: name, thresholds: thresholds)
         } else {
@@ -118,6 +125,7 @@ struct ReplayCommand: ParsableCommand {
             printError("payops: \(shown): the session was interrupted at \(sim.now.clockText); this is the report of the run as it stood, before any drain or audit")
         }
         let report = sim.report(duration: duration, breachedAt: breachedAt)
+        exports.finish(sim, report: report, context: context)
         if check {
             let replayed = try JSONSerialization.jsonObject(with: Recording.encode(report))
             if let difference = Recording.firstDifference(recorded: recording.report!, replayed: replayed) {

@@ -30,6 +30,8 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Record the session to this file (JSON lines) for 'payops replay'.", valueName: "file"))
     var record: String?
 
+    @OptionGroup var exportOptions: ExportOptions
+
     mutating func run() throws {
         let config = try model.makeConfig()
         let length = try parseDuration(duration, flag: "--duration")
@@ -59,6 +61,8 @@ struct RunCommand: ParsableCommand {
         let header = model.recordingHeader(kind: "run", thresholds: extra, drill: loaded.map { ($0.name, $0.text) },
                                            duration: length, abortOnBreach: self.abortOnBreach)
         let recorder = try record.map { try RecordingWriter(path: $0, header: header) }
+        let exports = try Exports(exportOptions)
+        let context = model.reportContext(kind: "run", drill: loaded?.name, thresholds: thresholds)
         let backends = try model.makeBackends()
         // The keys this run writes are removed on every way out of here.
         defer { for problem in backends.cleanUp() { printError("payops: \(problem)") } }
@@ -68,7 +72,7 @@ struct RunCommand: ParsableCommand {
         } else {
             sim.setThresholds(thresholds)
         }
-        sim.actionObserver = recorder.map { r in { r.record($0) } }
+        exports.attach(sim, recorder: recorder)
         var breachedAt: SimTime?
         // Ctrl-C, SIGTERM and SIGHUP stop the run at the next simulated
         // second, so the keys it wrote to Redis are removed before it exits.
@@ -96,6 +100,7 @@ struct RunCommand: ParsableCommand {
         }
         if stoppedBy != 0 {
             recorder?.finish(at: recordEnd.at, event: recordEnd.event, ending: .interrupted, report: nil)
+            exports.finish(sim, report: nil, context: context)
             printError("payops: stopped by \(signalName(stoppedBy)) at \(sim.now.clockText) of simulated time; no report")
             throw ExitCode(128 + stoppedBy)
         }
@@ -104,6 +109,7 @@ struct RunCommand: ParsableCommand {
         }
         let report = sim.report(duration: length, breachedAt: breachedAt)
         recorder?.finish(at: recordEnd.at, event: recordEnd.event, ending: ending, report: report)
+        exports.finish(sim, report: report, context: context)
         try printReport(report, json: json)
         if !json {
             let shared = backends.cache != nil && backends.cache?.pipe === backends.log?.pipe

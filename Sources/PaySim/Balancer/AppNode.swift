@@ -125,8 +125,13 @@ public struct LatencyWindow: Sendable {
 
     /// The percentile over the window in milliseconds, or nil with no samples.
     public func milliseconds(percentile: Double) -> Double? {
+        milliseconds(percentiles: [percentile])[0]
+    }
+
+    /// Several percentiles over the window from one merge of its seconds.
+    public func milliseconds(percentiles: [Double]) -> [Double?] {
         var merged = ring[0]
         for h in ring.dropFirst() { merged.add(h) }
-        return merged.totalCount == 0 ? nil : Double(merged.valueAtPercentile(percentile)) / 1_000
+        return percentiles.map { merged.totalCount == 0 ? nil : Double(merged.valueAtPercentile($0)) / 1_000 }
     }
 }

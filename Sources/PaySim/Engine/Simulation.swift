@@ -173,6 +173,10 @@ public final class Simulation {
     /// What the drill and the operators did, oldest first.
     public internal(set) var actions: [OperatorAction] = []
     public internal(set) var actionsDropped = 0
+    /// Keeps the run's per-second series when asked (`keepSeries`).
+    var seriesSampler: SeriesSampler?
+    /// Told of every event as it is logged (the events export).
+    public var eventObserver: ((SimLogEntry) -> Void)?
     /// Told of every action as it is noted (a recording writes it out).
     public var actionObserver: ((OperatorAction) -> Void)?
     /// The drill's steps the platform refused, by index, in the order they came.
@@ -435,6 +439,7 @@ public final class Simulation {
         sweepAuthorisations()
         reconciliationTick()
         sloTick()
+        if seriesSampler != nil { sampleSeries() }
     }
 
     // MARK: Network

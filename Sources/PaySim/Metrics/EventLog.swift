@@ -38,7 +38,9 @@ struct EventLog {
 
 extension Simulation {
     func log(_ severity: Severity, _ message: String) {
-        events.append(SimLogEntry(time: now, severity: severity, message: message))
+        let entry = SimLogEntry(time: now, severity: severity, message: message)
+        events.append(entry)
+        eventObserver?(entry)
         if traceKey >= 0 { tracer?("\(traceTime) event log: \(message)") }
     }
 }
