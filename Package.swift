@@ -1,8 +1,9 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-/// Dependency rule: PaySim imports no other target of ours; Console and
-/// RedisBackend import PaySim and never each other; only `payops` wires them.
+/// Dependency rule: PaySim imports no other target of ours; Console,
+/// RedisBackend and MetricsEndpoint import PaySim and never each other; only
+/// `payops` wires them.
 let package = Package(
     name: "payops",
     platforms: [.macOS(.v14)],
@@ -15,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         // Linked by name in their module maps, not through pkg-config: the
@@ -37,10 +40,16 @@ let package = Package(
         .target(name: "RedisBackend", dependencies: ["PaySim", "CHiredis"],
                 swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
         .target(name: "Console", dependencies: ["PaySim", "CNCurses"]),
+        // The live /metrics endpoint: the OpenMetrics text from swift-prometheus, served by FlyingFox.
+        .target(name: "MetricsEndpoint", dependencies: [
+            "PaySim",
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "FlyingFox", package: "FlyingFox"),
+        ]),
         .executableTarget(
             name: "payops",
             dependencies: [
-                "PaySim", "Console", "RedisBackend",
+                "PaySim", "Console", "RedisBackend", "MetricsEndpoint",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -95,6 +95,7 @@ struct ConsoleCommand: ParsableCommand {
         if let warning { state.notice = (warning, .warn) }
         let app = ConsoleApp(controller: ConsoleController(simulation: sim, state: state), terminal: terminal,
                              theme: chosen, glyphs: Glyphs.forLocale(codeset: codeset), fps: fps)
+        app.onFrame = { exports.publish(sim) }
         app.run()
         if recorder != nil || exports.reportPath != nil {
             finishSession(sim, recorder: recorder, exports: exports, context: context)

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import Console
+import MetricsEndpoint
 import PaySim
 
 /// What a session writes besides its report: the events as they happen, the
@@ -14,7 +16,19 @@ struct ExportOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Write the after-action report: one self-contained HTML file with charts, tables and the verdict.", valueName: "file.html"))
     var report: String?
 
-    var any: Bool { events != nil || series != nil || report != nil }
+    @Option(name: .customLong("metrics-listen"), help: ArgumentHelp("Serve live metrics at http://HOST:PORT/metrics in the Prometheus text format (e.g. 127.0.0.1:9464; port 0 picks one).", valueName: "host:port"))
+    var metricsListen: String?
+
+    @Option(name: .customLong("metrics-linger"), help: ArgumentHelp("After the session, keep serving its final figures this long (wall time), so a scraper sees them, e.g. 15s.", valueName: "duration"))
+    var metricsLinger: String?
+
+    func validate() throws {
+        if metricsLinger != nil && metricsListen == nil { throw ValidationError("--metrics-linger: it needs --metrics-listen") }
+        if let l = metricsLinger {
+            let d = try parseDuration(l, flag: "--metrics-linger")
+            guard d.microseconds <= 3_600_000_000 else { throw ValidationError("--metrics-linger: \(d) is out of range; expected up to 1h of wall time") }
+        }
+    }
 }
 
 /// The open export files of one session.
@@ -22,6 +36,9 @@ final class Exports {
     let eventsFile: LineFile?
     let seriesFile: LineFile?
     let reportPath: String?
+    let endpoint: MetricsEndpoint?
+    let linger: SimDuration
+    private var lastPublished: (sim: Int64, wall: ContinuousClock.Instant)?
     /// The latest events, for the report (the simulation keeps fewer).
     private(set) var reportEvents: [SimLogEntry] = []
 
@@ -35,6 +52,25 @@ final class Exports {
             _ = try LineFile(path: path, flag: "--report")
         }
         reportPath = options.report
+        linger = try options.metricsLinger.map { try parseDuration($0, flag: "--metrics-linger") } ?? .zero
+        do {
+            endpoint = try options.metricsListen.map { try MetricsEndpoint(listen: $0) }
+        } catch {
+            throw ValidationError("--metrics-listen: \(error)")
+        }
+        if let endpoint { printError("payops: metrics at http://\(endpoint.address)/metrics") }
+    }
+
+    /// Takes the session's figures into the metrics endpoint: at most once
+    /// a simulated second, or a wall second while the clock stands (a
+    /// paused console), unless `force`.
+    func publish(_ sim: Simulation, force: Bool = false) {
+        guard let endpoint else { return }
+        let wall = ContinuousClock.now
+        if !force, let last = lastPublished,
+           sim.nowMicros / 1_000_000 == last.sim / 1_000_000 && (wall - last.wall) < .seconds(1) { return }
+        lastPublished = (sim.nowMicros, wall)
+        endpoint.update(sim.metricsSample())
     }
 
     /// Hooks the session's simulation: events and actions to the events
@@ -42,6 +78,10 @@ final class Exports {
     /// `recorder` also hears of every action.
     func attach(_ sim: Simulation, recorder: RecordingWriter?) {
         let events = eventsFile
+        if let endpoint {
+            sim.committedLatencyObserver = { w, us in endpoint.observeCommitted(w, microseconds: us) }
+            publish(sim, force: true)
+        }
         sim.actionObserver = { a in
             recorder?.record(a)
             events?.write(Exports.actionLine(a))
@@ -67,8 +107,23 @@ final class Exports {
     func finish(_ sim: Simulation, report: RunReport?, context: ReportContext) {
         sim.eventObserver = nil
         sim.actionObserver = nil
+        sim.committedLatencyObserver = nil
         eventsFile?.close()
         seriesFile?.close()
+        writeReport(sim, report: report, context: context)
+        if let endpoint {
+            publish(sim, force: true)
+            if linger.microseconds > 0 {
+                printError("payops: serving the final figures at http://\(endpoint.address)/metrics for \(linger)")
+                let until = ContinuousClock.now + .microseconds(linger.microseconds)
+                // Ctrl-C ends the wait early.
+                while ContinuousClock.now < until && StopSignals.take() == 0 { Thread.sleep(forTimeInterval: 0.1) }
+            }
+            endpoint.stop()
+        }
+    }
+
+    func writeReport(_ sim: Simulation, report: RunReport?, context: ReportContext) {
         guard let path = reportPath, let report, let series = sim.series else { return }
         let html = HTMLReport(report: report, series: series, events: reportEvents, eventsTotal: sim.eventsLogged, context: context).render()
         do {

@@ -102,9 +102,19 @@ struct ReplayCommand: ParsableCommand {
         let driver = ReplayDriver(simulation: sim, actions: recording.actions,
                                   end: (SimTime(microseconds: end.at_us), end.event, recording.endLine), onScreen: console)
         if console {
-            guard try replayOnScreen(driver) else { return }
+            guard try replayOnScreen(driver, exports: exports) else {
+                exports.finish(sim, report: nil, context: context)
+                return
+            }
         } else {
-            do { try driver.playToEnd() } catch {
+            do {
+                // A second at a time, so a metrics endpoint follows the replay.
+                while driver.playing {
+                    driver.advance(to: SimTime(microseconds: min(driver.end.at.microseconds, sim.nowMicros / 1_000_000 * 1_000_000 + 1_000_000)))
+                    exports.publish(sim)
+                }
+                try driver.playToEnd()
+            } catch {
                 let text = "\(shown):\(error.line): \(error.message)"
                 if check { print("replay differs from the recording: \(text)") } else { printError("payops: \(text)") }
                 throw ExitCode(1)
@@ -141,7 +151,7 @@ struct ReplayCommand: ParsableCommand {
 
     /// The replay on the console screen; true when it reached the recording's
     /// end, so its report follows.
-    func replayOnScreen(_ driver: ReplayDriver) throws -> Bool {
+    func replayOnScreen(_ driver: ReplayDriver, exports: Exports) throws -> Bool {
         let catalog = ThemeCatalog.standard()
         let chosen: Theme
         if let name = theme {
@@ -165,6 +175,7 @@ struct ReplayCommand: ParsableCommand {
         let controller = ConsoleController(simulation: driver.simulation, state: state)
         controller.replay = driver
         let app = ConsoleApp(controller: controller, terminal: terminal, theme: chosen, glyphs: Glyphs.forLocale(codeset: codeset), fps: 10)
+        app.onFrame = { exports.publish(driver.simulation) }
         app.run()
         if let d = driver.divergence {
             printError("payops: \(InputText.shown(file, limit: 200)):\(d.line): \(d.message)")

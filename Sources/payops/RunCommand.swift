@@ -32,6 +32,15 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var exportOptions: ExportOptions
 
+    @Option(help: ArgumentHelp("Pace the run at this many simulated seconds per wall second (0.1 to 1000), as a live session goes, e.g. for a scraper to watch it; by default it runs as fast as it can.", valueName: "speed"))
+    var pace: Double?
+
+    func validate() throws {
+        if let pace, !(pace.isFinite && pace >= 0.1 && pace <= 1_000) {
+            throw ValidationError("--pace: \(pace) is out of range; expected 0.1 to 1000 simulated seconds per wall second")
+        }
+    }
+
     mutating func run() throws {
         let config = try model.makeConfig()
         let length = try parseDuration(duration, flag: "--duration")
@@ -81,8 +90,16 @@ struct RunCommand: ParsableCommand {
         let progress = Progress(total: length)
         defer { progress.finish() }
         let abortOnBreach = self.abortOnBreach
+        let pace = self.pace
+        let wallStart = ContinuousClock.now
         let stop = {
             progress.update(sim.now)
+            exports.publish(sim)
+            if let pace {
+                let due = wallStart + .microseconds(Int64(Double(sim.nowMicros) / pace))
+                let wait = due - ContinuousClock.now
+                if wait > .zero { Thread.sleep(forTimeInterval: wait.inSeconds) }
+            }
             if stoppedBy == 0 { stoppedBy = StopSignals.take() }
             if abortOnBreach && breachedAt == nil && sim.anyThresholdBreached { breachedAt = sim.now }
             return stoppedBy != 0 || breachedAt != nil

@@ -15,6 +15,8 @@ public final class ConsoleApp {
     static let engineShare = 0.5
     /// Time to build and to show each recent frame, in seconds (bounded).
     public private(set) var frameSeconds: [Double] = []
+    /// Called once a frame after the engine has advanced (the metrics endpoint's update).
+    public var onFrame: (() -> Void)?
     public private(set) var buildSeconds: [Double] = []
     public private(set) var flushSeconds: [Double] = []
     static let frameHistory = 100_000
@@ -92,6 +94,7 @@ public final class ConsoleApp {
             }
             // Paused or slow, the run's keys on a server stay alive (rate-limited inside).
             sim.keepBackendsAlive()
+            onFrame?()
             window.append((wallSeconds, advanced / 1_000_000))
             if window.count > fps * 2 { window.removeFirst(window.count - fps * 2) }
             let wallSum = window.reduce(0) { $0 + $1.wall }, simSum = window.reduce(0) { $0 + $1.sim }

@@ -175,6 +175,9 @@ public final class Simulation {
     public internal(set) var actionsDropped = 0
     /// Keeps the run's per-second series when asked (`keepSeries`).
     var seriesSampler: SeriesSampler?
+    /// Told of every committed request's latency from arrival, in µs (the
+    /// metrics endpoint's histogram).
+    public var committedLatencyObserver: ((Workload, Int64) -> Void)?
     /// Told of every event as it is logged (the events export).
     public var eventObserver: ((SimLogEntry) -> Void)?
     /// Told of every action as it is noted (a recording writes it out).

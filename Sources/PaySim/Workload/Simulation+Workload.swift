@@ -236,6 +236,7 @@ extension Simulation {
         load[w].goodput.add()
         workloadLatency[w].record(microseconds: latency)
         slo?.recordCommitted(r.workload, microseconds: latency)
+        committedLatencyObserver?(r.workload, latency)
         // A payment's settlement message goes out when it is captured.
         if r.workload == .trade { produce(topic: 2, key: Int64(r.customer), .tradeExecuted(requestID: r.id)) }
     }
