@@ -174,7 +174,7 @@ final class Exports {
     }
 
     static func actionLine(_ a: OperatorAction) -> String {
-        String(decoding: Recording.encode(ActionLine(at_s: a.at.seconds, who: a.who, origin: a.via.hasPrefix("drill") ? "drill" : a.via,
+        String(decoding: Recording.encode(ActionLine(at_s: a.at.seconds, who: a.who, origin: a.origin,
                                                      via: a.via, command: a.command)), as: UTF8.self)
     }
 }
@@ -193,9 +193,11 @@ final class LineFile {
         handle = h
     }
 
-    func write(_ line: String) {
+    func write(_ line: String) { write(Data(line.utf8)) }
+
+    func write(_ line: Data) {
         guard failure == nil else { return }
-        do { try handle.write(contentsOf: Data((line + "\n").utf8)) } catch {
+        do { try handle.write(contentsOf: line + Data("\n".utf8)) } catch {
             failure = error.localizedDescription
             printError("payops: writing '\(InputText.shown(path, limit: 200))' failed: \(error.localizedDescription); the file stops here")
         }

@@ -44,7 +44,8 @@ struct HTMLReport {
 
     var markers: [Marker] {
         report.actions.enumerated().map { i, a in
-            Marker(number: i + 1, at: a.at_s, text: "\(a.command) (\(a.via.hasPrefix("drill") ? "drill" : a.who), \(a.via))", byDrill: a.via.hasPrefix("drill"))
+            let byDrill = OperatorAction.origin(via: a.via) == "drill"
+            return Marker(number: i + 1, at: a.at_s, text: "\(a.command) (\(byDrill ? "drill" : a.who), \(a.via))", byDrill: byDrill)
         }
     }
 

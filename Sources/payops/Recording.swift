@@ -233,35 +233,21 @@ enum Recording {
 /// through at once, so a recording of a session that dies keeps every
 /// action up to then.
 final class RecordingWriter {
-    let path: String
-    let handle: FileHandle
-    private(set) var failure: String?
+    let file: LineFile
+    var path: String { file.path }
 
     /// Creates the file (replacing any) and writes the header; a path that
     /// cannot be written is a usage error now, not after the session.
     init(path: String, header: Recording.Header) throws {
-        self.path = path
-        guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
-            throw ValidationError("--record: cannot write '\(InputText.shown(path, limit: 200))': \(String(cString: strerror(errno)))")
-        }
-        handle = h
+        file = try LineFile(path: path, flag: "--record")
         var header = header
         header.checksum = header.computedChecksum
-        write(Recording.encode(header))
-    }
-
-    func write(_ line: Data) {
-        guard failure == nil else { return }
-        do {
-            try handle.write(contentsOf: line + Data("\n".utf8))
-        } catch {
-            failure = "\(error.localizedDescription)"
-        }
+        file.write(Recording.encode(header))
     }
 
     func record(_ a: OperatorAction) {
-        write(Recording.encode(Recording.Action(at_us: a.at.microseconds, event: a.event, who: a.who,
-                                                origin: a.via.hasPrefix("drill") ? "drill" : a.via, via: a.via, command: a.command)))
+        file.write(Recording.encode(Recording.Action(at_us: a.at.microseconds, event: a.event, who: a.who,
+                                                     origin: a.origin, via: a.via, command: a.command)))
     }
 
     /// Writes the end line (with the report, when there is one) and closes the file.
@@ -271,9 +257,8 @@ final class RecordingWriter {
             line.removeLast()  // the closing brace: the report goes in as one more field
             line += Data(",\"report\":".utf8) + Recording.encode(report) + Data("}".utf8)
         }
-        write(line)
-        try? handle.close()
-        if let failure { printError("payops: --record: writing '\(InputText.shown(path, limit: 200))' failed: \(failure); the recording is incomplete") }
+        file.write(line)
+        file.close()
     }
 }
 

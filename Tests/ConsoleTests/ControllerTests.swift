@@ -237,4 +237,24 @@ import PaySim
         c.handle(.click(x: 90, y: 9))
         #expect(c.state.selectedNode == 3, "a click outside the panel selects nothing")
     }
+
+    /// A click focuses the panel under it, where the screen last drew it.
+    @Test func aClickFocusesThePanelUnderIt() {
+        let c = make()
+        var screen = Screen(snapshot: c.simulation.snapshot(), state: c.state, theme: .monochromeBuiltIn, glyphs: .unicode, width: 160, height: 48)
+        _ = screen.render()
+        c.panelRects = screen.panelRects
+        #expect(Set(screen.panelRects.map(\.panel)) == Set(ConsoleState.Panel.allCases))
+        let events = screen.panelRects.first { $0.panel == .events }!.rect
+        c.handle(.click(x: events.x + 3, y: events.y + 2))
+        #expect(c.state.focus == .events)
+        c.handle(.character("e"))
+        #expect(c.state.zoomed)
+        let queues = screen.panelRects.first { $0.panel == .queues }!.rect
+        c.handle(.click(x: queues.maxX - 1, y: queues.maxY - 1))
+        #expect(c.state.focus == .queues)
+        // Off every panel (the header row): the focus stays.
+        c.handle(.click(x: 5, y: 0))
+        #expect(c.state.focus == .queues)
+    }
 }

@@ -86,4 +86,27 @@ import TestSupport
         #expect(r.status == 2)
         #expect(r.stderr == "payops: --metrics-listen: cannot listen on 127.0.0.1:\(redis.port): Address already in use\n")
     }
+
+    /// The console serves metrics while it runs and writes its after-action report when quit.
+    @Test func theConsoleServesMetricsAndWritesItsReportOnQuit() throws {
+        let port = RedisServer.freePort()
+        let report = FileManager.default.temporaryDirectory.appendingPathComponent("payops-console-\(getpid()).html").path
+        defer { try? FileManager.default.removeItem(atPath: report) }
+        let t = try Tmux(width: 120, height: 34, command: ConsoleEndToEndTests.command("--speed 10 --metrics-listen 127.0.0.1:\(port) --report \(report)"))
+        try t.waitFor("ledger ✓ balanced")
+        try t.keys("s")
+        var scrape = ""
+        let deadline = Date().addingTimeInterval(15)
+        while Date() < deadline && !scrape.contains("payops_simulated_seconds") {
+            if let r = try? PrometheusServer.get("http://127.0.0.1:\(port)/metrics") { scrape = String(decoding: r.body, as: UTF8.self) }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        #expect(scrape.contains("payops_requests_total{workload=\"payment\",outcome=\"committed\"}"))
+        try t.keys("q")
+        try t.waitFor("EXIT=0", seconds: 60)
+        let html = try String(contentsOfFile: report, encoding: .utf8)
+        #expect(html.contains("<figure id=\"chart-nodes\">"))
+        #expect(html.contains("spike 5x for 30s"))
+        #expect(html.contains("session</dt><dd>console"))
+    }
 }

@@ -127,6 +127,7 @@ public final class ConsoleApp {
                             width: terminal.width, height: terminal.height)
         let canvas = screen.render()
         controller.nodeRowsOrigin = screen.nodeRows
+        controller.panelRects = screen.panelRects
         let built = clock.now
         terminal.present(canvas)
         let done = clock.now

@@ -16,6 +16,8 @@ public final class ConsoleController {
     var history = SnapshotHistory()
     /// Where the node rows were last drawn, for mouse clicks.
     var nodeRowsOrigin: (x: Int, y: Int, width: Int, first: Int)?
+    /// Where each panel was last drawn: a click focuses the one under it.
+    var panelRects: [(panel: ConsoleState.Panel, rect: Rect)] = []
 
     public init(simulation: Simulation, state: ConsoleState = ConsoleState()) {
         self.simulation = simulation
@@ -126,7 +128,7 @@ public final class ConsoleController {
         switch key {
         case .character("["), .character("]"), .character("{"), .character("}"):
             travel(key)
-        case .character("q"), .character("Q"), .character("?"), .character("o"), .character("e"), .enter:
+        case .character("q"), .character("Q"), .character("?"), .character("o"), .character("e"), .enter, .click:
             handleNormal(key)
         case .escape where state.zoomed:
             state.zoomed = false
@@ -206,6 +208,11 @@ public final class ConsoleController {
             if let o = nodeRowsOrigin, x >= o.x, x < o.x + o.width, y >= o.y {
                 let n = o.first + (y - o.y)
                 if n < nodeCount { state.selectedNode = n }
+            }
+            // The panel under the click takes the focus (e or Enter then zooms it).
+            if let hit = panelRects.first(where: { x >= $0.rect.x && x < $0.rect.maxX && y >= $0.rect.y && y < $0.rect.maxY }), state.focus != hit.panel {
+                state.focus = hit.panel
+                state.notice = ("focus: \(hit.panel) (e zooms, esc returns)", .info)
             }
         default: break
         }

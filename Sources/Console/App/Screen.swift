@@ -14,6 +14,8 @@ public struct Screen {
     var canvas: Canvas
     /// Where node rows were drawn: x, y of the first visible row, width, its node index.
     public internal(set) var nodeRows: (x: Int, y: Int, width: Int, first: Int)?
+    /// Where each panel was drawn, for mouse clicks.
+    public internal(set) var panelRects: [(panel: ConsoleState.Panel, rect: Rect)] = []
 
     public init(snapshot: MetricsSnapshot, state: ConsoleState, theme: Theme, glyphs: Glyphs, width: Int, height: Int) {
         self.snapshot = snapshot
@@ -40,6 +42,7 @@ public struct Screen {
             let body = Rect(x: 0, y: 1 + strip, width: canvas.width, height: canvas.height - 2 - strip)
             draw(state.focus ?? .transactions, body)
             highlightTitle(body)
+            panelRects = [(state.focus ?? .transactions, body)]
         } else {
             if let flow = layout.flow { drawFlow(flow) }
             drawTransactions(layout.transactions)
@@ -50,6 +53,7 @@ public struct Screen {
             drawMoney(layout.money)
             drawEvents(layout.events)
             if let focus = state.focus, let r = layout.rect(of: focus) { highlightTitle(r) }
+            panelRects = ConsoleState.Panel.allCases.compactMap { p in layout.rect(of: p).map { (p, $0) } }
         }
         drawFooter()
         if state.mode == .help { drawHelp() }

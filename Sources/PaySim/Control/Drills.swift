@@ -143,6 +143,10 @@ public struct OperatorAction: Sendable, Equatable {
     /// `key`, `prompt`, or `drill line N`.
     public var via: String
     public var command: String
+
+    /// `key`, `prompt` or `drill`: how the action came.
+    public var origin: String { OperatorAction.origin(via: via) }
+    public static func origin(via: String) -> String { via.hasPrefix("drill") ? "drill" : via }
 }
 
 extension Simulation {

@@ -19,9 +19,9 @@ public struct RecordedAction: Sendable, Equatable {
     }
 
     /// A drill's own step: the drill in the recording's header runs it again.
-    public var fromDrill: Bool { via.hasPrefix("drill") }
+    public var fromDrill: Bool { origin == "drill" }
     /// `key`, `prompt` or `drill`: how the action came.
-    public var origin: String { fromDrill ? "drill" : via }
+    public var origin: String { OperatorAction.origin(via: via) }
 }
 
 /// Why a replay could not follow its recording: the run it makes is not

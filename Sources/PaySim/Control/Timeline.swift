@@ -30,7 +30,7 @@ extension Simulation {
 
     var timeline: MetricsSnapshot.Timeline {
         let recent = actions.suffix(Simulation.timelineMarks).map {
-            MetricsSnapshot.Timeline.Mark(at: $0.at, text: $0.command, byDrill: $0.via.hasPrefix("drill"), who: $0.who)
+            MetricsSnapshot.Timeline.Mark(at: $0.at, text: $0.command, byDrill: $0.origin == "drill", who: $0.who)
         }
         let upcoming = upcomingDrillSteps
         let next = upcoming.prefix(Simulation.timelineMarks).map {
