@@ -196,6 +196,10 @@ public final class ConsoleController {
         case .character("w"):
             state.flowRange = (state.flowRange + 1) % ConsoleState.flowRanges.count
             state.notice = ("flow over \(ConsoleState.flowRanges[state.flowRange].label)", .info)
+        case .character("g"):
+            let all = ConsoleState.GraphSymbols.allCases
+            state.graphSymbols = all[(all.firstIndex(of: state.graphSymbols)! + 1) % all.count]
+            state.notice = ("flow drawn in \(state.graphSymbols.rawValue)", .info)
         case .character("v"):
             let all: [Workload?] = [nil] + Workload.allCases.map { $0 }
             let i = all.firstIndex { $0 == state.flowWorkload } ?? 0

@@ -48,6 +48,10 @@ public struct ConsoleState {
         case flow, transactions, cache, nodes, queues, shards, money, events
     }
     public var flowRange = 0
+    /// How the flow chart is drawn: braille dots, block characters, or ASCII
+    /// (`g` cycles them; a C locale has ASCII only).
+    public var graphSymbols: GraphSymbols = .braille
+    public enum GraphSymbols: String, CaseIterable, Sendable { case braille, block, ascii }
     public var flowWorkload: Workload?
     public static let flowRanges: [(seconds: Int, label: String)] = [(60, "1m"), (600, "10m"), (3_600, "1h")]
 

@@ -127,7 +127,7 @@ extension Screen {
             ("p", "switch 2PC / 3PC"),
             ("c", "flush the cache"),
             (":", "operator command, e.g. crash shard-2, retries budget off"),
-            ("/  w v  o e", "filter; flow range (1m 10m 1h), workload; focus, zoom"),
+            ("/  w v g  o e", "filter; flow range, workload, symbols; focus, zoom"),
             ("z  [ ]  { }", "freeze the screen; step 1 s / 10 s through the last 10 min"),
             ("offered goodput", "10 s rates: arrivals, commits; p99: committed, from arrival"),
             ("node rps", "requests it received, refused ones and consumer credits too"),

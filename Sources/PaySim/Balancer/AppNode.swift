@@ -128,6 +128,12 @@ public struct LatencyWindow: Sendable {
         milliseconds(percentiles: [percentile])[0]
     }
 
+    /// The percentile of the second being filled (before `tick` closes it), or nil with no samples.
+    public func currentSecondMilliseconds(percentile: Double) -> Double? {
+        let h = ring[current]
+        return h.totalCount == 0 ? nil : Double(h.valueAtPercentile(percentile)) / 1_000
+    }
+
     /// Several percentiles over the window from one merge of its seconds.
     public func milliseconds(percentiles: [Double]) -> [Double?] {
         var merged = ring[0]

@@ -397,6 +397,7 @@ public final class Simulation {
         stepRamp()
         for w in Workload.allCases {
             load[w.rawValue].tick()
+            flowHistory[w.rawValue].p99.append(workloadLatency[w.rawValue].currentSecondMilliseconds(percentile: 99) ?? .nan)
             workloadLatency[w.rawValue].tick()
             let l = load[w.rawValue]
             flowHistory[w.rawValue].offered.append(l.offered.perSecond.last ?? 0)

@@ -148,6 +148,8 @@ public struct MetricsSnapshot: Sendable {
         public var offered = SecondSeries(capacity: 3_600)
         public var goodput = SecondSeries(capacity: 3_600)
         public var failed = SecondSeries(capacity: 3_600)
+        /// The p99 of the requests committed in each second, in ms (NaN: none).
+        public var p99 = SecondSeries(capacity: 3_600)
         public init() {}
     }
     public struct PartitionRow: Sendable, Equatable {
@@ -231,6 +233,7 @@ public struct MetricsSnapshot: Sendable {
             h.offered = f.offered.droppingNewest(k)
             h.goodput = f.goodput.droppingNewest(k)
             h.failed = f.failed.droppingNewest(k)
+            h.p99 = f.p99.droppingNewest(k)
             return h
         }
         return s
