@@ -83,6 +83,21 @@ public final class ConsoleController {
         }
     }
 
+    /// The zoomed event log's scrolling keys; true when `key` was one.
+    func scrollEvents(_ key: KeyEvent) -> Bool {
+        let page = 10
+        switch key {
+        case .up, .character("k"): state.eventScroll += 1
+        case .down, .character("j"): state.eventScroll = max(0, state.eventScroll - 1)
+        case .pageUp: state.eventScroll += page
+        case .pageDown: state.eventScroll = max(0, state.eventScroll - page)
+        case .home: state.eventScroll = Int.max / 2
+        case .end: state.eventScroll = 0
+        default: return false
+        }
+        return true
+    }
+
     /// Keeps the live snapshot in the history and returns what the screen
     /// shows: the live one, or the frozen one with the flow it had then.
     public func displayed(_ live: MetricsSnapshot) -> MetricsSnapshot {
@@ -139,6 +154,7 @@ public final class ConsoleController {
     }
 
     func handleNormal(_ key: KeyEvent) {
+        if state.zoomed && state.focus == .events, scrollEvents(key) { return }
         switch key {
         case .character("?"): state.mode = .help
         case .character("q"), .character("Q"): state.quit = true

@@ -44,6 +44,8 @@ public struct ConsoleState {
     /// The panel `o` has focused, and whether `e` (or Enter) zoomed it to the whole screen.
     public var focus: Panel?
     public var zoomed = false
+    /// The zoomed event log: lines scrolled back from the newest.
+    public var eventScroll = 0
     public enum Panel: Int, CaseIterable, Sendable {
         case flow, transactions, cache, nodes, queues, shards, money, events
     }

@@ -41,9 +41,10 @@ extension Screen {
         let rejected = snapshot.balancerRejectionsPerSecond
         canvas.box(r, title: rejected > 0 ? "Nodes ─ lb 503 \(Format.count(rejected))/s" : "Nodes", glyphs: glyphs)
         let inner = r.inner
-        let table = Table(columns: [
+        let zoomed = state.zoomed && state.focus == .nodes
+        var columns: [Table.Column] = [
             .init(title: "  node", width: 9, align: .left, priority: 0),
-            .init(title: "state", width: 11, align: .left, priority: 0),
+            .init(title: "state", width: zoomed ? 16 : 11, align: .left, priority: 0),
             .init(title: "w", width: 3, priority: 5),
             .init(title: "in-flight", width: 12, align: .left, priority: 1),
             .init(title: "rps", width: 5, priority: 1),
@@ -53,7 +54,13 @@ extension Screen {
             .init(title: "gateway", width: 8, align: .left, priority: 3),
             .init(title: "p99", width: 6, priority: 4),
             .init(title: "checks", width: 6, align: .left, priority: 6, flexible: true),
-        ])
+        ]
+        // Zoomed: the run's totals too.
+        if zoomed {
+            columns.insert(contentsOf: [.init(title: "requests", width: 9, priority: 2), .init(title: "errors", width: 7, priority: 2),
+                                        .init(title: "refused", width: 8, priority: 2), .init(title: "opens", width: 6, priority: 3)], at: 10)
+        }
+        let table = Table(columns: columns)
         table.drawHeader(&canvas, x: inner.x, y: inner.y, width: inner.width)
         let visible = max(0, inner.height - 1)
         let count = snapshot.nodes.count
@@ -69,7 +76,7 @@ extension Screen {
             let glyphs = self.glyphs, theme = self.theme
             let stateWord = n.slowFactor > 1 ? "\(n.state) ×\(Format.factor(n.slowFactor))" : n.state.rawValue
             let checks = n.checks
-            table.drawRow(&canvas, [
+            var cells: [Table.Content] = [
                 .text("\(selected ? String(glyphs.pointer) : " ") \(n.name)", Style(.text, bold: selected)),
                 .text("\(symbol) \(stateWord)", Style(role, bold: n.state == .down || n.state == .ejected)),
                 .text(n.effectiveWeight < Double(n.weight) ? Format.trim(n.effectiveWeight, 1) : String(n.weight), Style(.text)),
@@ -95,7 +102,13 @@ extension Screen {
                         cx = c.put(String(pass ? glyphs.checkPass : glyphs.checkFail), x: cx, y: y, style: Style(pass ? .ok : .critical))
                     }
                 },
-            ], x: inner.x, y: y, width: inner.width)
+            ]
+            if zoomed {
+                cells.insert(contentsOf: [.text(Format.count(n.requests), Style(.text)), .text(Format.count(n.errors), Style(n.errors > 0 ? .warn : .dim)),
+                                          .text(Format.count(n.refused), Style(n.refused > 0 ? .warn : .dim)),
+                                          .text(Format.count(n.breakerOpens), Style(n.breakerOpens > 0 ? .warn : .dim))], at: 10)
+            }
+            table.drawRow(&canvas, cells, x: inner.x, y: y, width: inner.width)
             if selected { canvas.restyle(Rect(x: inner.x, y: y, width: inner.width, height: 1)) { $0.background = .selection } }
         }
     }

@@ -18,6 +18,12 @@ public struct SimLogEntry: Sendable, Equatable {
     public var time: SimTime
     public var severity: Severity
     public var message: String
+
+    public init(time: SimTime, severity: Severity, message: String) {
+        self.time = time
+        self.severity = severity
+        self.message = message
+    }
 }
 
 /// The most recent events, oldest first; bounded so a long run or a storm of
