@@ -109,6 +109,9 @@ public struct LatencyWindow: Sendable {
     private static let emptySecond = Histogram<UInt32>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .two)
     private var ring: [Histogram<UInt32>]
     private var current = 0
+    /// The seconds of the window before the current one, merged on the first
+    /// query after a tick: a query then adds one second to it, not ten.
+    private var closedSeconds: Histogram<UInt32>?
 
     public init() {
         ring = Array(repeating: LatencyWindow.emptySecond, count: LatencyWindow.seconds)
@@ -121,10 +124,11 @@ public struct LatencyWindow: Sendable {
     mutating func tick() {
         current = (current + 1) % ring.count
         ring[current] = LatencyWindow.emptySecond
+        closedSeconds = nil
     }
 
     /// The percentile over the window in milliseconds, or nil with no samples.
-    public func milliseconds(percentile: Double) -> Double? {
+    public mutating func milliseconds(percentile: Double) -> Double? {
         milliseconds(percentiles: [percentile])[0]
     }
 
@@ -135,9 +139,14 @@ public struct LatencyWindow: Sendable {
     }
 
     /// Several percentiles over the window from one merge of its seconds.
-    public func milliseconds(percentiles: [Double]) -> [Double?] {
-        var merged = ring[0]
-        for h in ring.dropFirst() { merged.add(h) }
+    public mutating func milliseconds(percentiles: [Double]) -> [Double?] {
+        if closedSeconds == nil {
+            var closed = LatencyWindow.emptySecond
+            for i in ring.indices where i != current { closed.add(ring[i]) }
+            closedSeconds = closed
+        }
+        var merged = closedSeconds!
+        merged.add(ring[current])
         return percentiles.map { merged.totalCount == 0 ? nil : Double(merged.valueAtPercentile($0)) / 1_000 }
     }
 }
