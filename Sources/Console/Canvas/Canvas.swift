@@ -80,6 +80,15 @@ public struct Canvas: Equatable, Sendable {
         guard y >= 0 && y < height else { return x }
         var col = x
         let limit = min(width, maxWidth == .max ? width : x + maxWidth)
+        // ASCII (most of what is drawn): a byte a cell, without grapheme breaking.
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            for b in text.utf8 {
+                if col >= limit { break }
+                if col >= 0 { self[col, y] = Cell(character: Character(Unicode.Scalar(b)), style: style) }
+                col += 1
+            }
+            return col
+        }
         for ch in text {
             if col >= limit { break }
             if col >= 0 { self[col, y] = Cell(character: ch, style: style) }
@@ -111,16 +120,22 @@ public struct Canvas: Equatable, Sendable {
         guard rect.width >= 2, rect.height >= 2 else { return }
         let border = Style(.border)
         let g = glyphs
-        put(String(g.topLeft), x: rect.x, y: rect.y, style: border)
-        put(String(repeating: g.horizontal, count: rect.width - 2), x: rect.x + 1, y: rect.y, style: border)
-        put(String(g.topRight), x: rect.maxX - 1, y: rect.y, style: border)
-        for yy in (rect.y + 1)..<(rect.maxY - 1) {
-            put(String(g.vertical), x: rect.x, y: yy, style: border)
-            put(String(g.vertical), x: rect.maxX - 1, y: yy, style: border)
+        // Cell by cell: building strings of box glyphs to put them costs more than the frame's text.
+        func set(_ ch: Character, _ x: Int, _ y: Int) {
+            if x >= 0 && x < width && y >= 0 && y < height { self[x, y] = Cell(character: ch, style: border) }
         }
-        put(String(g.bottomLeft), x: rect.x, y: rect.maxY - 1, style: border)
-        put(String(repeating: g.horizontal, count: rect.width - 2), x: rect.x + 1, y: rect.maxY - 1, style: border)
-        put(String(g.bottomRight), x: rect.maxX - 1, y: rect.maxY - 1, style: border)
+        set(g.topLeft, rect.x, rect.y)
+        set(g.topRight, rect.maxX - 1, rect.y)
+        set(g.bottomLeft, rect.x, rect.maxY - 1)
+        set(g.bottomRight, rect.maxX - 1, rect.maxY - 1)
+        for xx in (rect.x + 1)..<(rect.maxX - 1) {
+            set(g.horizontal, xx, rect.y)
+            set(g.horizontal, xx, rect.maxY - 1)
+        }
+        for yy in (rect.y + 1)..<(rect.maxY - 1) {
+            set(g.vertical, rect.x, yy)
+            set(g.vertical, rect.maxX - 1, yy)
+        }
         if rect.width > 4 {
             put(" \(title) ", x: rect.x + 1, y: rect.y, style: titleStyle, maxWidth: rect.width - 2)
         }
