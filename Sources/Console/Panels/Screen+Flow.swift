@@ -84,14 +84,15 @@ extension Screen {
             if o > 0 && grid[(dotRows - o) * dotCols + c] == 0 { grid[(dotRows - o) * dotCols + c] = 3 }
             if let l = v.p99.map({ level($0, topMs) }), l > 0 { lines[(dotRows - l) * dotCols + c] = 4 }
         }
-        func role(_ kinds: Set<UInt8>) -> ThemeRole {
-            kinds.contains(4) ? .title : kinds.contains(5) ? .warn : kinds.contains(2) ? .critical : kinds.contains(1) ? .ok : .accent
+        // The kinds in a cell as bits (1 << kind): a set without allocating one per cell.
+        func role(_ kinds: UInt8) -> ThemeRole {
+            kinds & 1 << 4 != 0 ? .title : kinds & 1 << 5 != 0 ? .warn : kinds & 1 << 2 != 0 ? .critical : kinds & 1 << 1 != 0 ? .ok : .accent
         }
         let bits: [[UInt32]] = [[0x01, 0x08], [0x02, 0x10], [0x04, 0x20], [0x40, 0x80]]
         let blocks: [Character] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
         for row in 0..<plotH {
             for x in 0..<plotW {
-                var kinds = Set<UInt8>()
+                var kinds: UInt8 = 0
                 let ch: Character
                 switch mode {
                 case .braille:
@@ -100,7 +101,7 @@ extension Screen {
                         for dx in 0..<2 {
                             let i = (row * 4 + dy) * dotCols + x * 2 + dx
                             let k = max(grid[i], lines[i])
-                            if k != 0 { mask |= bits[dy][dx]; kinds.insert(k) }
+                            if k != 0 { mask |= bits[dy][dx]; kinds |= 1 << k }
                         }
                     }
                     ch = Character(Unicode.Scalar(0x2800 + mask)!)
@@ -110,24 +111,24 @@ extension Screen {
                     for dy in 0..<8 {
                         let i = (row * 8 + dy) * dotCols + x
                         let k = grid[i]
-                        if k == 1 || k == 2 { area += 1; kinds.insert(k) } else if k != 0, line == nil { line = (k, dy) }
+                        if k == 1 || k == 2 { area += 1; kinds |= 1 << k } else if k != 0, line == nil { line = (k, dy) }
                         if lines[i] != 0, line.map({ lines[i] > $0.kind }) ?? true { line = (lines[i], dy) }
                     }
                     // A line shows over an area's cell unless the cell is full:
                     // a full cell of goodput or failed keeps its colour.
                     if let line, area == 0 || (line.kind >= 4 && area < 8) {
-                        kinds = [line.kind]
+                        kinds = 1 << line.kind
                         ch = line.depth < 3 ? "▔" : line.depth < 5 ? "─" : "▁"
                     } else {
                         ch = area > 0 ? blocks[area - 1] : " "
                     }
                 case .ascii:
                     let k = max(grid[row * dotCols + x], lines[row * dotCols + x])
-                    if k != 0 { kinds.insert(k) }
+                    if k != 0 { kinds |= 1 << k }
                     ch = k == 5 ? "-" : k == 4 ? "*" : k == 2 ? "x" : k == 1 ? "#" : "."
                 }
-                guard !kinds.isEmpty else { continue }
-                canvas.put(String(ch), x: plotX + x, y: inner.y + row, style: Style(role(kinds)))
+                guard kinds != 0 else { continue }
+                canvas[plotX + x, inner.y + row] = Cell(character: ch, style: Style(role(kinds)))
             }
         }
 
