@@ -291,7 +291,7 @@ enum ReportFormatter {
         }
         out += "latency is for committed requests, from arrival; fail p99 is arrival to the failure the client saw\n"
         let g = r.gateway
-        out += "\ncard gateway: \(number(Double(g.approved))) approved, \(number(Double(g.declined))) declined, \(number(Double(g.unknown_outcomes))) unknown outcomes reversed (\(number(Double(g.reversals))) charges voided, \(g.reversals_pending) reversals pending, \(number(Double(g.late_approvals))) late approvals ignored)\n"
+        out += "\ncard gateway: \(number(Double(g.approved))) approved, \(number(Double(g.declined))) declined, \(number(Double(g.unknown_outcomes))) unknown outcomes reversed (\(number(Double(g.reversals))) charges voided, \(number(Double(g.reversals_pending))) reversals pending, \(number(Double(g.late_approvals))) late approvals ignored)\n"
         if r.in_flight_at_end > 0 || r.uncredited_topups > 0 {
             out += "at the end: \(number(Double(r.in_flight_at_end))) requests in flight, \(number(Double(r.uncredited_topups))) top-ups waiting for their credit\n"
         }
@@ -307,16 +307,16 @@ enum ReportFormatter {
         let p = r.payments, t = r.topups, tr = r.trades, po = r.payouts, rc = r.reconciliation
         func n(_ v: Int64) -> String { number(Double(v)) }
         func money(_ v: Int64) -> String { Money(minorUnits: v).description }
-        out += "\npayments: \(n(p.authorised)) authorised, \(n(p.captured)) captured (\(money(p.captured_minor)); \(n(p.partial_captures)) partial), \(n(p.voided)) voided, \(n(p.expired)) expired; \(n(p.refunded)) refunds (\(money(p.refunded_minor))), \(n(p.chargebacks)) chargebacks (\(money(p.chargebacks_minor))); \(p.holds_open) holds open (\(money(p.holds_open_minor)))\n"
+        out += "\npayments: \(n(p.authorised)) authorised, \(n(p.captured)) captured (\(money(p.captured_minor)); \(n(p.partial_captures)) partial), \(n(p.voided)) voided, \(n(p.expired)) expired; \(n(p.refunded)) refunds (\(money(p.refunded_minor))), \(n(p.chargebacks)) chargebacks (\(money(p.chargebacks_minor))); \(n(Int64(p.holds_open))) holds open (\(money(p.holds_open_minor)))\n"
         out += "top-ups: \(n(t.authorised)) authorised, \(n(t.captured)) captured, \(n(t.reversed)) reversed, \(n(t.unknown_outcomes)) unknown outcomes\n"
-        out += "trades: \(n(tr.accepted)) accepted, \(n(tr.settled)) settled, \(n(tr.settlement_failed)) settlement failed (\(n(tr.failed_attempts)) failed attempts), \(tr.awaiting) awaiting settlement\n"
+        out += "trades: \(n(tr.accepted)) accepted, \(n(tr.settled)) settled, \(n(tr.settlement_failed)) settlement failed (\(n(tr.failed_attempts)) failed attempts), \(n(Int64(tr.awaiting))) awaiting settlement\n"
         out += "payouts: \(n(po.batches)) batches, \(n(po.transactions)) transactions paid \(money(po.paid_minor)), \(n(po.failed)) failed, \(n(po.retries)) retries\n"
         out += sloText(r)
         out += actionsText(r)
         if rc.breaks == 0 {
-            out += "reconciliation: clean (\(n(rc.checked)) records matched, \(rc.open) open, lag \(rc.lag_s) s)\n"
+            out += "reconciliation: clean (\(n(rc.checked)) records matched, \(n(Int64(rc.open))) open, lag \(rc.lag_s) s)\n"
         } else {
-            out += "reconciliation: \(rc.breaks) BREAK\(rc.breaks == 1 ? "" : "S") (\(n(rc.checked)) records checked, \(rc.open) open, lag \(rc.lag_s) s)\n"
+            out += "reconciliation: \(rc.breaks) BREAK\(rc.breaks == 1 ? "" : "S") (\(n(rc.checked)) records checked, \(n(Int64(rc.open))) open, lag \(rc.lag_s) s)\n"
             for b in rc.break_list.prefix(20) { out += "  \(b.kind.rawValue): \(b.message)\n" }
         }
         return out
