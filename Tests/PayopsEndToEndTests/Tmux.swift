@@ -22,8 +22,13 @@ final class Tmux {
         socket = "payops-e2e-\(getpid())-\(UInt32.random(in: 0..<UInt32.max))"
         // The server this starts inherits the client's output: give it
         // /dev/null, or reading the output would wait for the server to exit.
-        try run(["-f", "/dev/null", "new-session", "-d", "-s", session, "-x", "\(width)", "-y", "\(height)", command], capture: false)
+        // The pane must outlive a command that ends at once (a refusal, exit 2):
+        // the session starts on a placeholder, remain-on-exit is set, and only
+        // then does the command replace it. Set after the command started, a
+        // quick exit could take the pane, the session and the server with it.
+        try run(["-f", "/dev/null", "new-session", "-d", "-s", session, "-x", "\(width)", "-y", "\(height)", "sleep 600"], capture: false)
         try run(["set-option", "-t", session, "remain-on-exit", "on"])
+        try run(["respawn-pane", "-k", "-t", session, command])
     }
 
     deinit { _ = try? run(["kill-server"], capture: false) }
