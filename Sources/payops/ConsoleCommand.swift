@@ -53,17 +53,7 @@ struct ConsoleCommand: ParsableCommand {
         let config = try model.makeConfig()
         let thresholds = try parseThresholds(slo)
         let drill = try scenario.map { try loadScenario($0, shape: PlatformShape(config)) }
-        let catalog = ThemeCatalog.standard()
-        var warning: String?
-        let chosen: Theme
-        if let name = theme {
-            switch catalog.resolve(name) {
-            case .success(let t): chosen = t
-            case .failure(let e): throw ValidationError("--theme: \(e)")
-            }
-        } else {
-            (chosen, warning) = catalog.startupTheme()
-        }
+        let (chosen, warning) = try chooseTheme(theme)
         guard NCursesTerminal.isInteractive else {
             throw ValidationError("the console needs a terminal; for a headless run use 'payops run'")
         }
@@ -75,14 +65,7 @@ struct ConsoleCommand: ParsableCommand {
         }
         let exports = try Exports(exportOptions)
         let context = model.reportContext(kind: "console", drill: drill?.name, thresholds: thresholds + (drill?.scenario.thresholds ?? []))
-        let codeset = NCursesTerminal.prepareLocale()
-        let noColor = !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
-        let terminal: NCursesTerminal
-        do {
-            terminal = try NCursesTerminal(theme: chosen, noColor: noColor)
-        } catch {
-            throw ValidationError("\(error)")
-        }
+        let (terminal, glyphs) = try openTerminal(theme: chosen)
         let sim = Simulation(config: config, cache: backends.cache, log: backends.log)
         if let drill {
             sim.followDrill(drill.scenario, name: drill.name, thresholds: thresholds)
@@ -94,7 +77,7 @@ struct ConsoleCommand: ParsableCommand {
         state.readOnly = readOnly
         if let warning { state.notice = (warning, .warn) }
         let app = ConsoleApp(controller: ConsoleController(simulation: sim, state: state), terminal: terminal,
-                             theme: chosen, glyphs: Glyphs.forLocale(codeset: codeset), fps: fps)
+                             theme: chosen, glyphs: glyphs, fps: fps)
         app.onFrame = { exports.publish(sim) }
         app.run()
         if recorder != nil || exports.reportPath != nil {
@@ -107,6 +90,28 @@ struct ConsoleCommand: ParsableCommand {
                 throw ValidationError("--frame-stats: cannot write '\(path)': \(error.localizedDescription)")
             }
         }
+    }
+}
+
+/// The theme `--theme` names, or the startup one with any warning about it.
+func chooseTheme(_ name: String?) throws -> (theme: Theme, warning: String?) {
+    let catalog = ThemeCatalog.standard()
+    guard let name else { return catalog.startupTheme() }
+    switch catalog.resolve(name) {
+    case .success(let t): return (t, nil)
+    case .failure(let e): throw ValidationError("--theme: \(e)")
+    }
+}
+
+/// Opens the screen (the locale first, `NO_COLOR` honoured); the glyphs are
+/// the ones the locale can draw.
+func openTerminal(theme: Theme) throws -> (terminal: NCursesTerminal, glyphs: Glyphs) {
+    let codeset = NCursesTerminal.prepareLocale()
+    let noColor = !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+    do {
+        return (try NCursesTerminal(theme: theme, noColor: noColor), Glyphs.forLocale(codeset: codeset))
+    } catch {
+        throw ValidationError("\(error)")
     }
 }
 

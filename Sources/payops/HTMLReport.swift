@@ -42,8 +42,16 @@ struct HTMLReport {
         var byDrill: Bool
     }
 
-    var markers: [Marker] {
-        report.actions.enumerated().map { i, a in
+    /// Every action as a numbered marker: made once, drawn on every chart.
+    let markers: [Marker]
+
+    init(report: RunReport, series: RunSeries, events: [SimLogEntry], eventsTotal: Int64, context: ReportContext) {
+        self.report = report
+        self.series = series
+        self.events = events
+        self.eventsTotal = eventsTotal
+        self.context = context
+        markers = report.actions.enumerated().map { i, a in
             let byDrill = OperatorAction.origin(via: a.via) == "drill"
             return Marker(number: i + 1, at: a.at_s, text: "\(a.command) (\(byDrill ? "drill" : a.who), \(a.via))", byDrill: byDrill)
         }

@@ -134,10 +134,10 @@ enum Recording {
                 throw fail(i + 1, "not a valid \(what) line: \(describe(error))")
             }
         }
-        guard !lines.isEmpty, !lines[0].isEmpty, (try? object(0))?["type"] as? String == "header" else {
+        guard !lines.isEmpty, !lines[0].isEmpty, let first = try? object(0), first["type"] as? String == "header" else {
             throw fail(1, "not a payops recording: the first line is not its header (record one with --record FILE)")
         }
-        if let f = try object(0)["format"] as? Int, f != format {
+        if let f = first["format"] as? Int, f != format {
             throw fail(1, "recorded in format \(f); this payops (\(PayopsCommand.version)) reads format \(format)")
         }
         let header = try decode(Header.self, 0, "header")

@@ -152,29 +152,17 @@ struct ReplayCommand: ParsableCommand {
     /// The replay on the console screen; true when it reached the recording's
     /// end, so its report follows.
     func replayOnScreen(_ driver: ReplayDriver, exports: Exports) throws -> Bool {
-        let catalog = ThemeCatalog.standard()
-        let chosen: Theme
-        if let name = theme {
-            switch catalog.resolve(name) {
-            case .success(let t): chosen = t
-            case .failure(let e): throw ValidationError("--theme: \(e)")
-            }
-        } else {
-            chosen = catalog.startupTheme().theme
-        }
+        let chosen = try chooseTheme(theme).theme
         guard NCursesTerminal.isInteractive else {
             throw ValidationError("--console: the console needs a terminal; without --console the replay runs headless")
         }
-        let codeset = NCursesTerminal.prepareLocale()
-        let noColor = !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
-        let terminal: NCursesTerminal
-        do { terminal = try NCursesTerminal(theme: chosen, noColor: noColor) } catch { throw ValidationError("\(error)") }
+        let (terminal, glyphs) = try openTerminal(theme: chosen)
         var state = ConsoleState(speed: speed)
         state.replay = (0, driver.actions.count, driver.end.at, false)
         state.notice = ("replaying \(InputText.shown(file, limit: 80)): space pauses, < > change speed, q quits", .info)
         let controller = ConsoleController(simulation: driver.simulation, state: state)
         controller.replay = driver
-        let app = ConsoleApp(controller: controller, terminal: terminal, theme: chosen, glyphs: Glyphs.forLocale(codeset: codeset), fps: 10)
+        let app = ConsoleApp(controller: controller, terminal: terminal, theme: chosen, glyphs: glyphs, fps: 10)
         app.onFrame = { exports.publish(driver.simulation) }
         app.run()
         if let d = driver.divergence {

@@ -72,10 +72,18 @@ extension Simulation {
     /// Rates and shares on screen are over this many seconds.
     static let window = 10
 
+    /// A node's state now, as the screen, the metrics and the series show it.
+    func state(of n: AppNode) -> NodeState { n.state(now: nowMicros, slowStart: config.slowStart.microseconds) }
+
+    /// Transactions with a participant on shard `s` counted in doubt.
+    func inDoubt(on s: Shard) -> Int {
+        s.active.values.reduce(0) { n, t in n + t.parts.reduce(0) { $0 + ($1.shard == s.index && $1.countedInDoubt ? 1 : 0) } }
+    }
+
     func nodeRows() -> [NodeRow] {
         nodes.map { n in
             let rps = n.requests.rate(last: Simulation.window), err = n.errors.rate(last: Simulation.window)
-            return NodeRow(name: n.name, state: n.state(now: nowMicros, slowStart: config.slowStart.microseconds), weight: n.weight,
+            return NodeRow(name: n.name, state: state(of: n), weight: n.weight,
                            effectiveWeight: n.effectiveWeight(now: nowMicros, slowStart: config.slowStart.microseconds),
                            inFlight: n.working.count, queued: n.queue.count, capacity: n.capacity, slowFactor: n.slowFactor,
                            requests: n.requests.total, errors: n.errors.total, refused: n.refusals.total,

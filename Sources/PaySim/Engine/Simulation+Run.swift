@@ -27,24 +27,17 @@ extension Simulation {
     /// `shouldStop` is asked after every simulated second; when it says yes
     /// the run ends there (no drain, no audit). `afterDrain` is asked each
     /// time a drain ends with work still in flight, for a caller that has
-    /// more to wait for; true drains once more. With `drillLine` (the
-    /// command's line in its drill), applied commands go to the action log.
+    /// more to wait for; true drains once more.
     public func runHeadless(duration: SimDuration, drain: SimDuration = .seconds(60),
                             commands: [(at: SimDuration, command: OperatorCommand)] = [],
                             shouldStop: () -> Bool = { false },
-                            afterDrain: () -> Bool = { false },
-                            drillLine: ((Int) -> Int)? = nil) -> [(index: Int, error: CommandError)] {
+                            afterDrain: () -> Bool = { false }) -> [(index: Int, error: CommandError)] {
         var failures: [(index: Int, error: CommandError)] = []
         func run(to t: Int64) -> Bool { advanceHeadless(to: SimTime(microseconds: t), shouldStop: shouldStop) }
         let ordered = commands.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }
         for (i, step) in ordered where step.at <= duration {
             guard run(to: step.at.microseconds) else { return failures }
-            do {
-                try apply(step.command)
-                if let drillLine { noteAction(step.command, who: "drill", via: "drill line \(drillLine(i))") }
-            } catch {
-                failures.append((i, error))
-            }
+            do { try apply(step.command) } catch { failures.append((i, error)) }
         }
         guard run(to: duration.microseconds) else { return failures }
         finishRun(drain: drain, shouldStop: shouldStop, afterDrain: afterDrain)

@@ -44,11 +44,8 @@ extension Simulation {
             offeredPerSecond: load.map { $0.offered.rate(last: w) }, goodputPerSecond: load.map { $0.goodput.rate(last: w) },
             queues: queueRows().map { MetricsSample.Queue(group: $0.group, lag: $0.lag, depth: $0.depth) },
             cacheHits: cacheTotal.hits, cacheMisses: cacheTotal.misses,
-            nodes: nodes.map { ($0.name, $0.state(now: nowMicros, slowStart: config.slowStart.microseconds)) },
-            shards: shards.map { s in
-                MetricsSample.Shard(name: s.name, up: s.up,
-                                    inDoubt: s.active.values.reduce(0) { n, t in n + t.parts.reduce(0) { $0 + ($1.shard == s.index && $1.countedInDoubt ? 1 : 0) } })
-            },
+            nodes: nodes.map { ($0.name, state(of: $0)) },
+            shards: shards.map { MetricsSample.Shard(name: $0.name, up: $0.up, inDoubt: inDoubt(on: $0)) },
             inFlight: inFlightRequests, reconciliationBreaks: reconciliation.breakCount, ledgerViolations: auditor.violationCount,
             thresholds: thresholdStatuses.map { ("\($0.threshold)", $0.breached) })
     }

@@ -282,14 +282,14 @@ extension Simulation {
             },
             workloads: Workload.allCases.map { wl in
                 let l = load[wl.rawValue]
+                let latency = workloadLatency[wl.rawValue].milliseconds(percentiles: [50, 99])
                 return MetricsSnapshot.WorkloadRow(
                     workload: wl, rateTPS: currentRate(wl),
                     rates: MetricsSnapshot.LoadRates(offered: l.offered.rate(last: w), attempts: l.attempts.rate(last: w),
                                                      retries: l.retries.rate(last: w), shed: l.shed.rate(last: w),
                                                      limited: l.limited.rate(last: w), goodput: l.goodput.rate(last: w)),
                     outcomeShares: l.outcomeShares(last: w), stats: stats[wl.rawValue], load: l,
-                    p50Milliseconds: workloadLatency[wl.rawValue].milliseconds(percentile: 50),
-                    p99Milliseconds: workloadLatency[wl.rawValue].milliseconds(percentile: 99),
+                    p50Milliseconds: latency[0], p99Milliseconds: latency[1],
                     tpsHistory: l.goodput.perSecond.values, offeredHistory: l.offered.perSecond.values,
                     failedHistory: zip(l.outcomes[RequestOutcome.aborted.rawValue].perSecond.values,
                                        l.outcomes[RequestOutcome.failed.rawValue].perSecond.values).map { $0 + $1 },
@@ -299,7 +299,7 @@ extension Simulation {
             shards: shards.map { s in
                 MetricsSnapshot.ShardRow(
                     name: s.name, up: s.up, partitioned: network.isCut(.shard(s.index), at: nowMicros), locksHeld: s.locks.count,
-                    inDoubt: s.active.values.reduce(0) { n, t in n + t.parts.reduce(0) { $0 + ($1.shard == s.index && $1.countedInDoubt ? 1 : 0) } },
+                    inDoubt: inDoubt(on: s),
                     lockWaits: s.lockWaits, commits: s.commits, crashes: s.crashes,
                     readsPerSecond: s.reads.rate(last: w), commitP99Milliseconds: shardCommitLatency[s.index].milliseconds(percentile: 99),
                     restartsIn: s.restartAt.map { SimDuration(microseconds: $0 - nowMicros) },

@@ -160,8 +160,7 @@ extension Simulation {
         row += d[k..<k + 2]
         for s in shards { row.append(s.cpu.utilisation.last ?? .nan) }
         for n in nodes {
-            let state = n.state(now: nowMicros, slowStart: config.slowStart.microseconds)
-            row.append(Double(RunSeries.stateCodes.firstIndex(of: state) ?? 0))
+            row.append(Double(RunSeries.stateCodes.firstIndex(of: state(of: n)) ?? 0))
         }
         row.append(Double(inDoubtByWorkload.reduce(0, +)))
         let span = Double(nowMicros - sampler.lastTime) / 1_000_000
