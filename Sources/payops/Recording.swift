@@ -144,7 +144,7 @@ enum Recording {
         guard header.checksum == header.computedChecksum else {
             throw fail(1, "the header was changed after recording (its checksum does not match); the run it describes is not the one recorded")
         }
-        guard header.kind == "run" || header.kind == "console" else { throw fail(1, "unknown kind '\(InputText.shown(header.kind, limit: 40))'") }
+        guard ["run", "console", "serve"].contains(header.kind) else { throw fail(1, "unknown kind '\(InputText.shown(header.kind, limit: 40))'") }
         var actions: [RecordedAction] = []
         var last = (at: Int64(0), event: Int64(0))
         for i in 1..<lines.count {

@@ -25,13 +25,13 @@ import PaySim
         c.handle(.character(":"))
         type(c, "recover node-9")
         c.handle(.enter)
-        let log = c.simulation.actions
+        let log = c.simulation!.actions
         #expect(log.map(\.command) == ["cache flush", "drain node-2"])
         #expect(log.map(\.via) == ["key", "prompt"])
         #expect(log.allSatisfy { $0.who == ConsoleController.operatorName && !$0.who.isEmpty })
         c.state.readOnly = true
         c.handle(.character("c"))
-        #expect(c.simulation.actions.count == 2)
+        #expect(c.simulation!.actions.count == 2)
     }
 
     /// Observer mode: nothing an observer presses changes the platform;
@@ -39,7 +39,7 @@ import PaySim
     @Test func readOnlyRefusesEveryChangeAndSaysSo() throws {
         let c = make()
         c.state.readOnly = true
-        let before = c.simulation.snapshot()
+        let before = c.simulation!.snapshot()
         for key in ["d", "r", "s", "+", "-", " ", "l", "p", "c"] {
             c.handle(.character(Character(key)))
             #expect(c.state.notice?.text.hasPrefix("read-only: ") == true, "key '\(key)': \(String(describing: c.state.notice))")
@@ -52,11 +52,11 @@ import PaySim
         type(c, "crash shard-1")
         c.handle(.enter)
         #expect(c.state.notice?.text == "read-only: 'crash shard-1' not applied")
-        let after = c.simulation.snapshot()
+        let after = c.simulation!.snapshot()
         #expect(after.baseRateTPS == before.baseRateTPS && after.spikes.isEmpty && !after.paused)
         #expect(after.balancer == before.balancer && after.commitProtocol == before.commitProtocol)
         #expect(after.nodes.allSatisfy { $0.state == .up } && after.shards.allSatisfy(\.up))
-        #expect(c.simulation.snapshot().events.allSatisfy { !$0.message.contains("flush") && !$0.message.contains("drain") })
+        #expect(c.simulation!.snapshot().events.allSatisfy { !$0.message.contains("flush") && !$0.message.contains("drain") })
         // Viewing still works.
         c.handle(.down)
         #expect(c.state.selectedNode == 1)
@@ -102,7 +102,7 @@ import PaySim
         c.handle(.character("k"))
         #expect(c.state.selectedNode == 1)
         c.handle(.character("d"))
-        #expect(c.simulation.snapshot().nodes[1].state == .draining || c.simulation.snapshot().nodes[1].state == .drained)
+        #expect(c.simulation!.snapshot().nodes[1].state == .draining || c.simulation!.snapshot().nodes[1].state == .drained)
         #expect(c.state.notice?.text == "drain node-2")
         c.handle(.character("r"))
         #expect(c.state.notice?.text == "recover node-2")
@@ -111,9 +111,9 @@ import PaySim
         #expect(c.state.mode == .confirmFail(node: 1))
         c.handle(.character("n"))
         #expect(c.state.mode == .normal)
-        #expect(c.simulation.snapshot().events.allSatisfy { !$0.message.contains("node-2 failed") })
+        #expect(c.simulation!.snapshot().events.allSatisfy { !$0.message.contains("node-2 failed") })
         c.handle(.character("f")); c.handle(.character("y"))
-        #expect(c.simulation.snapshot().events.contains { $0.message.hasPrefix("node-2 failed") })
+        #expect(c.simulation!.snapshot().events.contains { $0.message.hasPrefix("node-2 failed") })
         // A refused command says why.
         c.handle(.character("f")); c.handle(.character("y"))
         #expect(c.state.notice?.severity == .warn)
@@ -122,7 +122,7 @@ import PaySim
 
     @Test func globalKeysDriveTheModel() {
         let c = make()
-        let sim = c.simulation
+        let sim = c.simulation!
         c.handle(.character("+"))
         #expect(sim.baseRateTPS == 1_250)
         c.handle(.character("-")); c.handle(.character("-"))
@@ -167,11 +167,11 @@ import PaySim
         type(c, "crash shard-2")
         c.handle(.enter)
         #expect(c.state.mode == .normal)
-        #expect(!c.simulation.snapshot().shards[1].up, "no confirmation for a typed command")
+        #expect(!c.simulation!.snapshot().shards[1].up, "no confirmation for a typed command")
         c.handle(.character(":"))
         type(c, "lb rr")
         c.handle(.enter)
-        #expect(c.simulation.balancerAlgorithm == .roundRobin)
+        #expect(c.simulation!.balancerAlgorithm == .roundRobin)
         c.handle(.character(":"))
         c.handle(.up)
         #expect(c.state.promptText == "lb rr")
@@ -218,7 +218,7 @@ import PaySim
         type(c, "4")
         #expect(c.state.completions.isEmpty)
         c.handle(.enter)
-        #expect(c.simulation.snapshot().nodes[3].state != .up)
+        #expect(c.simulation!.snapshot().nodes[3].state != .up)
     }
 
     @Test func filterAndClicks() {
@@ -241,7 +241,7 @@ import PaySim
     /// A click focuses the panel under it, where the screen last drew it.
     @Test func aClickFocusesThePanelUnderIt() {
         let c = make()
-        var screen = Screen(snapshot: c.simulation.snapshot(), state: c.state, theme: .monochromeBuiltIn, glyphs: .unicode, width: 160, height: 48)
+        var screen = Screen(snapshot: c.simulation!.snapshot(), state: c.state, theme: .monochromeBuiltIn, glyphs: .unicode, width: 160, height: 48)
         _ = screen.render()
         c.panelRects = screen.panelRects
         #expect(Set(screen.panelRects.map(\.panel)) == Set(ConsoleState.Panel.allCases))

@@ -11,8 +11,8 @@ import Testing
         c.baseRateTPS = 200
         let controller = ConsoleController(simulation: Simulation(config: c))
         for s in 1...seconds {
-            controller.simulation.advance(to: SimTime(microseconds: Int64(s) * 1_000_000 + 250_000))
-            _ = controller.displayed(controller.simulation.snapshot())
+            controller.simulation!.advance(to: SimTime(microseconds: Int64(s) * 1_000_000 + 250_000))
+            _ = controller.displayed(controller.simulation!.snapshot())
         }
         return controller
     }
@@ -23,12 +23,12 @@ import Testing
         let frozenAt = try #require(c.state.frozenAt)
         #expect(frozenAt.microseconds == 30_250_000)
         // The simulation runs on; the display stays where it was.
-        c.simulation.advance(to: SimTime(microseconds: 35_500_000))
-        let shown = c.displayed(c.simulation.snapshot())
+        c.simulation!.advance(to: SimTime(microseconds: 35_500_000))
+        let shown = c.displayed(c.simulation!.snapshot())
         #expect(shown.time == frozenAt)
         #expect(c.state.frozenBehind == .microseconds(5_250_000))
         // The flow chart ends where the frozen time is: 5 fewer seconds than live.
-        let live = c.simulation.snapshot()
+        let live = c.simulation!.snapshot()
         #expect(shown.flow[0].goodput.count == live.flow[0].goodput.count - 5)
         #expect(shown.flow[0].goodput.values == Array(live.flow[0].goodput.values.dropLast(5)))
         // Stepping: a second back, ten back, a second forward.
@@ -38,7 +38,7 @@ import Testing
         #expect(c.state.frozenAt?.microseconds == 19_250_000)
         c.handle(.character("]"))
         #expect(c.state.frozenAt?.microseconds == 20_250_000)
-        #expect(c.displayed(c.simulation.snapshot()).time.microseconds == 20_250_000)
+        #expect(c.displayed(c.simulation!.snapshot()).time.microseconds == 20_250_000)
         // Past the oldest it stays at the oldest.
         for _ in 0..<5 { c.handle(.character("{")) }
         #expect(c.state.frozenAt?.microseconds == 1_250_000)
@@ -48,12 +48,12 @@ import Testing
         #expect(c.state.frozenAt != nil)
         c.handle(.character("x"))
         #expect(c.state.frozenAt == nil)
-        #expect(c.displayed(c.simulation.snapshot()).time.microseconds == 35_500_000)
+        #expect(c.displayed(c.simulation!.snapshot()).time.microseconds == 35_500_000)
         // A platform key while frozen only returns to live: nothing is drained.
         c.handle(.character("z"))
         c.handle(.character("d"))
         #expect(c.state.frozenAt == nil)
-        #expect(c.simulation.actions.isEmpty)
+        #expect(c.simulation!.actions.isEmpty)
         // q still quits.
         c.handle(.character("["))
         c.handle(.character("q"))
@@ -92,8 +92,8 @@ import Testing
     func theFrozenHeaderSaysHowFarBehind(_ w: Int, _ h: Int) {
         let c = controller(seconds: 50)
         c.handle(.character("z"))
-        c.simulation.advance(to: SimTime(microseconds: 92_250_000))
-        let shown = c.displayed(c.simulation.snapshot())
+        c.simulation!.advance(to: SimTime(microseconds: 92_250_000))
+        let shown = c.displayed(c.simulation!.snapshot())
         var screen = Screen(snapshot: shown, state: c.state, theme: .monochromeBuiltIn, glyphs: .unicode, width: w, height: h)
         let top = screen.render().row(0)
         #expect(top.contains("00:00:50 ×1 │ ⏸ −00:42"), "\(top)")

@@ -12,6 +12,7 @@ public final class RedisServer {
     let dir: URL
     let password: String?
     let appendOnly: Bool
+    let aclFile: String?
 
     public struct Missing: Error, CustomStringConvertible {
         public var description: String { "redis-server is not installed: the README's test command installs it (apt-get install redis-server)" }
@@ -39,10 +40,12 @@ public final class RedisServer {
 
     /// `appendOnly` keeps data across a restart (AOF, fsync always);
     /// without it a restarted server comes back empty.
-    public init(password: String? = nil, appendOnly: Bool = false) throws {
+    /// `aclFile`: users and their rights (redis-server --aclfile).
+    public init(password: String? = nil, appendOnly: Bool = false, aclFile: String? = nil) throws {
         port = RedisServer.freePort()
         self.password = password
         self.appendOnly = appendOnly
+        self.aclFile = aclFile
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("payops-redis-\(getpid())-\(port)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try start()
@@ -54,6 +57,7 @@ public final class RedisServer {
         var args = [binary, "--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--dir", dir.path, "--daemonize", "no"]
         args += appendOnly ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"]
         if let password { args += ["--requirepass", password] }
+        if let aclFile { args += ["--aclfile", aclFile] }
         // Spawned and reaped directly (posix_spawn, kill, waitpid): simple and
         // independent of any run loop in the test process.
         var actions = posix_spawn_file_actions_t()

@@ -66,8 +66,13 @@ public final class ConsoleApp {
             nextFrame = now - nextFrame > frame ? now + frame : nextFrame + frame
             let elapsed = now - lastTick
             lastTick = now
+            if let remote = controller.remote {
+                followRemote(remote)
+                draw()
+                continue
+            }
+            guard let sim = controller.simulation else { return }
             let wallSeconds = elapsed.inSeconds
-            let sim = controller.simulation
             var advanced = 0.0
             if !sim.paused {
                 // Owe at most a second of simulated time: beyond that the
@@ -103,10 +108,23 @@ public final class ConsoleApp {
         }
     }
 
+    /// An attached console's frame: the newest snapshot, the server's
+    /// answers as notices, the session's speed and the link's state.
+    func followRemote(_ remote: RemoteSession) {
+        _ = remote.poll()
+        for answer in remote.takeAnswers() {
+            controller.state.notice = (answer.text, answer.applied ? .info : .warn)
+        }
+        controller.state.speed = remote.speed
+        controller.state.achievedSpeed = remote.achievedSpeed
+        controller.state.session = remote.status
+        if remote.observer { controller.state.readOnly = true }
+    }
+
     /// The header's replay progress; at the recording's end (or where the
     /// replay could not follow it) the clock stops and a notice says so.
     func noteReplayProgress(_ replay: ReplayDriver) {
-        let sim = controller.simulation
+        guard let sim = controller.simulation else { return }
         let wasPlaying = !(controller.state.replay?.ended ?? false)
         controller.state.replay = (replay.applied, replay.actions.count, replay.end.at, !replay.playing)
         guard wasPlaying, !replay.playing else { return }
@@ -122,7 +140,8 @@ public final class ConsoleApp {
     public func draw() {
         let clock = ContinuousClock()
         let start = clock.now
-        let shown = controller.displayed(controller.simulation.snapshot())
+        guard let live = controller.liveSnapshot() else { return }
+        let shown = controller.displayed(live)
         var screen = Screen(snapshot: shown, state: controller.state, theme: theme, glyphs: glyphs,
                             width: terminal.width, height: terminal.height)
         let canvas = screen.render()

@@ -8,7 +8,9 @@ import PaySim
 /// Turns keys into operator commands and state changes. It owns no
 /// terminal, so every key's effect is testable.
 public final class ConsoleController {
-    public let simulation: Simulation
+    /// The platform: a simulation in this process, or a session served elsewhere.
+    public let simulation: Simulation?
+    public let remote: RemoteSession?
     public var state: ConsoleState
     /// Set when the console replays a recording: it drives the platform.
     public var replay: ReplayDriver?
@@ -19,12 +21,30 @@ public final class ConsoleController {
     /// Where each panel was last drawn: a click focuses the one under it.
     var panelRects: [(panel: ConsoleState.Panel, rect: Rect)] = []
 
+    /// The newest live snapshot the screen was given.
+    var latest: MetricsSnapshot?
+
     public init(simulation: Simulation, state: ConsoleState = ConsoleState()) {
         self.simulation = simulation
+        self.remote = nil
         self.state = state
     }
 
-    var nodeCount: Int { simulation.config.nodes }
+    public init(remote: RemoteSession, state: ConsoleState = ConsoleState()) {
+        self.simulation = nil
+        self.remote = remote
+        self.state = state
+        self.state.readOnly = remote.observer
+    }
+
+    /// The platform as it stands now.
+    public func liveSnapshot() -> MetricsSnapshot? {
+        if let simulation { return simulation.snapshot() }
+        return remote?.snapshot
+    }
+    var current: MetricsSnapshot? { latest ?? liveSnapshot() }
+    var shape: PlatformShape { simulation.map { PlatformShape($0.config) } ?? remote?.shape ?? PlatformShape(nodes: 1, shards: 1) }
+    var nodeCount: Int { max(1, shape.nodes) }
     /// Who the action log names for this console's actions: the local user.
     static let operatorName: String = {
         if let name = getenv("USER").map({ String(cString: $0) }), !name.isEmpty { return name }
@@ -37,13 +57,25 @@ public final class ConsoleController {
     /// observer mode, refuses it and says so.
     func run(_ command: OperatorCommand, via: String = "key") {
         guard !state.readOnly else {
-            state.notice = ("read-only: '\(command)' not applied", .warn)
+            state.notice = remote.map { ("observer: '\(command)' not applied; Redis gives user '\($0.user)' no command stream", .warn) }
+                ?? ("read-only: '\(command)' not applied", .warn)
             return
         }
         guard replay == nil else {
             state.notice = ("replay: the recording drives the platform; '\(command)' not applied", .warn)
             return
         }
+        if let remote {
+            // The server applies it in this user's name and answers.
+            if let problem = remote.send("\(command)", via: via, control: command == .pause || command == .resume) {
+                state.readOnly = remote.observer
+                state.notice = ("\(command): \(problem)", .warn)
+            } else {
+                state.notice = ("\(command): sent to \(remote.sessionName)", .info)
+            }
+            return
+        }
+        guard let simulation else { return }
         do {
             try simulation.apply(command)
             simulation.noteAction(command, who: ConsoleController.operatorName, via: via)
@@ -101,6 +133,7 @@ public final class ConsoleController {
     /// Keeps the live snapshot in the history and returns what the screen
     /// shows: the live one, or the frozen one with the flow it had then.
     public func displayed(_ live: MetricsSnapshot) -> MetricsSnapshot {
+        latest = live
         history.record(live)
         guard let at = state.frozenAt, let i = history.index(atOrBefore: at) else { return live }
         let s = history[i]
@@ -113,7 +146,7 @@ public final class ConsoleController {
     /// `{` and `}` ten seconds.
     func travel(_ key: KeyEvent, live: MetricsSnapshot? = nil) {
         if state.frozenAt == nil {
-            let now = live ?? simulation.snapshot()
+            guard let now = live ?? current else { return }
             history.record(now, force: true)
             state.frozenAt = history.newest?.time
         }
@@ -160,21 +193,19 @@ public final class ConsoleController {
         case .character("q"), .character("Q"): state.quit = true
         case .character(" ") where replay != nil:
             // The replay's clock is the console's own: not an action of the run.
-            simulation.setClockPaused(!simulation.paused)
+            if let simulation { simulation.setClockPaused(!simulation.paused) }
         case .character(" "):
-            run(simulation.paused ? .resume : .pause)
+            run(current?.paused == true ? .resume : .pause)
         case .character("+"), .character("="):
-            run(.rate(tps: ConsoleController.step(simulation.baseRateTPS, up: true), workload: nil))
+            run(.rate(tps: ConsoleController.step(current?.baseRateTPS ?? 0, up: true), workload: nil))
         case .character("-"), .character("_"):
-            run(.rate(tps: ConsoleController.step(simulation.baseRateTPS, up: false), workload: nil))
+            run(.rate(tps: ConsoleController.step(current?.baseRateTPS ?? 0, up: false), workload: nil))
         case .character("s"):
             run(.spike(factor: 5, duration: .seconds(30), workload: nil))
         case .character(">"), .character("."):
-            state.speed = ConsoleState.speeds.first { $0 > state.speed } ?? state.speed
-            state.notice = ("speed ×\(Format.speed(state.speed))", .info)
+            setSpeed(ConsoleState.speeds.first { $0 > state.speed } ?? state.speed)
         case .character("<"), .character(","):
-            state.speed = ConsoleState.speeds.last { $0 < state.speed } ?? state.speed
-            state.notice = ("speed ×\(Format.speed(state.speed))", .info)
+            setSpeed(ConsoleState.speeds.last { $0 < state.speed } ?? state.speed)
         case .up, .character("k"), .backTab:
             state.selectedNode = (state.selectedNode + nodeCount - 1) % nodeCount
         case .down, .character("j"), .tab:
@@ -185,10 +216,12 @@ public final class ConsoleController {
         case .character("r"): run(.recoverNode(state.selectedNode))
         case .character("l"):
             let all = BalancerAlgorithm.allCases
-            let next = all[(all.firstIndex(of: simulation.balancerAlgorithm)! + 1) % all.count]
+            guard let now = current else { return }
+            let next = all[(all.firstIndex(of: now.balancer)! + 1) % all.count]
             run(.balancer(next))
         case .character("p"):
-            run(.setProtocol(simulation.commitProtocol == .twoPhase ? .threePhase : .twoPhase))
+            guard let now = current else { return }
+            run(.setProtocol(now.commitProtocol == .twoPhase ? .threePhase : .twoPhase))
         case .character("c"): run(.cacheFlush)
         case .character(":"):
             state.mode = .prompt
@@ -252,7 +285,13 @@ public final class ConsoleController {
             }
             state.remember(line)
             do {
-                let command = try CommandParser.parse(line, shape: PlatformShape(simulation.config))
+                if remote != nil, let control = ConsoleController.sessionControl(line) {
+                    state.mode = .normal
+                    state.promptError = nil
+                    sendControl(control)
+                    return
+                }
+                let command = try CommandParser.parse(line, shape: shape)
                 state.mode = .normal
                 state.promptError = nil
                 run(command, via: "prompt")
@@ -291,7 +330,7 @@ public final class ConsoleController {
     /// longest common prefix with the candidates listed in the notice.
     func complete() {
         let before = String(state.promptText.prefix(state.promptCursor))
-        let candidates = CommandParser.completions(for: before, nodes: simulation.config.nodes, shards: simulation.config.shards)
+        let candidates = CommandParser.completions(for: before, nodes: shape.nodes, shards: shape.shards)
         guard !candidates.isEmpty else { return }
         let word = before.split(separator: " ", omittingEmptySubsequences: false).last.map(String.init) ?? ""
         var common = candidates[0]
@@ -319,6 +358,33 @@ public final class ConsoleController {
         case .left: state.filterEditor.left()
         case .right: state.filterEditor.right()
         default: break
+        }
+    }
+
+    /// Speed keys: this console's own pace, or, attached, the session's
+    /// (which belongs to its facilitator).
+    func setSpeed(_ speed: Double) {
+        if remote != nil {
+            sendControl("speed \(Format.speed(speed))")
+            return
+        }
+        state.speed = speed
+        state.notice = ("speed ×\(Format.speed(state.speed))", .info)
+    }
+
+    /// `:session stop`, `:session speed 2`: the facilitator's controls of a shared session.
+    static func sessionControl(_ line: String) -> String? {
+        let words = line.split(separator: " ").map { $0.lowercased() }
+        guard words.first == "session", words.count >= 2 else { return nil }
+        return words.dropFirst().joined(separator: " ")
+    }
+
+    func sendControl(_ text: String) {
+        guard let remote else { return }
+        if let problem = remote.send(text, via: "key", control: true) {
+            state.notice = ("\(text): \(problem)", .warn)
+        } else {
+            state.notice = ("\(text): sent to \(remote.sessionName)", .info)
         }
     }
 

@@ -33,6 +33,9 @@ public struct ConsoleState {
     /// Observer mode: every key and command that would change the platform
     /// is refused with a notice; viewing still works.
     public var readOnly = false
+    /// Attached to a shared session: who and where, the link's state and
+    /// lag, or that the bus is lost or the session ended (header, kept first).
+    public var session: (text: String, severity: Severity)?
     /// Replaying a recording: its actions applied of all, where it ends,
     /// and whether the replay has got there.
     public var replay: (applied: Int, total: Int, end: SimTime, ended: Bool)?

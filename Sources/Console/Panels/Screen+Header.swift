@@ -55,7 +55,10 @@ extension Screen {
             : ("ledger ✖ \(wrong.joined(separator: ", "))", alert(.critical))
         // The ledger's verdict is what the screen exists to be truthful about: kept first.
         segments.append((ledger.0, ledger.1, 0))
-        if state.readOnly { segments.append(("READ-ONLY", alert(.warn), 0)) }
+        if let link = state.session {
+            segments.append((link.text, link.severity == .info ? Style(.accent, bold: true) : alert(link.severity == .crit ? .critical : .warn), 0))
+        }
+        if state.readOnly { segments.append((state.session == nil ? "READ-ONLY" : "OBSERVER", alert(.warn), 0)) }
         if let r = state.replay {
             segments.append((r.ended ? "REPLAY ended" : "REPLAY \(r.applied)/\(r.total) → \(r.end.clockText)", alert(.warn), 0))
         }

@@ -1,5 +1,5 @@
 /// A node as observers see it.
-public struct NodeRow: Sendable, Equatable {
+public struct NodeRow: Sendable, Equatable, Codable {
     public var name: String
     public var state: NodeState
     public var weight: Int
@@ -35,7 +35,7 @@ public struct NodeRow: Sendable, Equatable {
 }
 
 /// The cache as observers see it.
-public struct CacheRow: Sendable, Equatable {
+public struct CacheRow: Sendable, Equatable, Codable {
     public var backend: String
     public var available: Bool
     public var stats: CacheStats
@@ -50,13 +50,13 @@ public struct CacheRow: Sendable, Equatable {
     public var serverCounters: [ServerCounter]
 }
 
-public struct ServerCounter: Sendable, Equatable {
+public struct ServerCounter: Sendable, Equatable, Codable {
     public var name: String
     public var value: Int64
 }
 
 /// The message log's backend as observers see it.
-public struct LogRow: Sendable, Equatable {
+public struct LogRow: Sendable, Equatable, Codable {
     /// `embedded`, or a Redis URL without its password.
     public var backend: String
     public var available: Bool

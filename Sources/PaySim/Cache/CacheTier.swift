@@ -44,7 +44,7 @@ public struct CacheKeyspaceStats: Sendable, Equatable, Codable {
 }
 
 /// Totals and per-keyspace counters of a cache tier.
-public struct CacheStats: Sendable, Equatable {
+public struct CacheStats: Sendable, Equatable, Codable {
     public var keyspaces = [CacheKeyspaceStats](repeating: CacheKeyspaceStats(), count: CacheKeyspace.allCases.count)
     public var entries = 0
     public var capacity = 0

@@ -159,6 +159,14 @@ extension Simulation {
         }
         let action = OperatorAction(at: now, event: eventsProcessed, who: who, via: via, command: "\(command)")
         actions.append(action)
+        // Who did it, in the event log too (a drill's steps are its own).
+        if action.origin != "drill" { log(.info, "\(who) (\(via)): \(command)") }
         actionObserver?(action)
     }
+}
+
+extension Simulation {
+    /// A line in the event log from outside the model: a shared session's
+    /// console attaching, its bus lost and back, the facilitator's speed.
+    public func note(_ severity: Severity, _ message: String) { log(severity, message) }
 }

@@ -10,7 +10,7 @@ import Histogram
 ///     goodput > 800                    committed per second
 ///     lag.wallet-credit < 30s          age of the oldest message the group has not committed
 ///     reconciliation.breaks == 0
-public struct SLOThreshold: Sendable, Equatable, CustomStringConvertible {
+public struct SLOThreshold: Sendable, Equatable, Codable, CustomStringConvertible {
     public enum Measure: Sendable, Equatable {
         /// A latency percentile of committed requests (0.5, 0.99, 0.999, 1 for the maximum).
         case latency(Workload, percentile: Double)
@@ -31,7 +31,7 @@ public struct SLOThreshold: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    public enum Comparison: String, Sendable, CaseIterable {
+    public enum Comparison: String, Sendable, CaseIterable, Codable {
         case lessOrEqual = "<=", greaterOrEqual = ">=", equal = "==", less = "<", greater = ">"
 
         func holds(_ v: Double, _ limit: Double) -> Bool {
@@ -231,7 +231,7 @@ extension SLOThreshold {
 }
 
 /// How one threshold fared over a run.
-public struct SLOStatus: Sendable, Equatable {
+public struct SLOStatus: Sendable, Equatable, Codable {
     public var threshold: SLOThreshold
     /// The value at the last evaluation (nil before there was anything to measure).
     public var current: Double?

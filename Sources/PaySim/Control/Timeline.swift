@@ -1,8 +1,8 @@
 extension MetricsSnapshot {
     /// What a drill or replay has done, what is in force now and what
     /// comes next: the console's Timeline strip.
-    public struct Timeline: Sendable, Equatable {
-        public struct Mark: Sendable, Equatable {
+    public struct Timeline: Sendable, Equatable, Codable {
+        public struct Mark: Sendable, Equatable, Codable {
             public var at: SimTime
             public var text: String
             /// The drill's own step, or an operator's action (then `who` did it).
@@ -12,7 +12,7 @@ extension MetricsSnapshot {
         /// A fault or a protection switched off, in force now; `remaining`
         /// when something will end it (its own length, an automatic
         /// restart, or a later step of the drill).
-        public struct Fault: Sendable, Equatable {
+        public struct Fault: Sendable, Equatable, Codable {
             public var text: String
             public var remaining: SimDuration?
         }

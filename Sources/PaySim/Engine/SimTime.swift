@@ -2,7 +2,7 @@
 ///
 /// Simulated time never reads the wall clock: it only moves when the
 /// simulation processes events, which is what makes runs reproducible.
-public struct SimTime: Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct SimTime: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
     public var microseconds: Int64
 
     @inlinable public init(microseconds: Int64) { self.microseconds = microseconds }
@@ -31,7 +31,7 @@ public struct SimTime: Hashable, Comparable, Sendable, CustomStringConvertible {
 }
 
 /// A length of simulated time in microseconds.
-public struct SimDuration: Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct SimDuration: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
     public var microseconds: Int64
 
     @inlinable public init(microseconds: Int64) { self.microseconds = microseconds }

@@ -61,7 +61,7 @@ public final class Simulation {
     var spikes: [Spike] = []
     var nextSpikeID = 0
     /// A load shape in progress (`ramp rate A to B over D`).
-    public struct Ramp: Sendable, Equatable {
+    public struct Ramp: Sendable, Equatable, Codable {
         public let from: Double
         public let to: Double
         let startedAt: Int64
@@ -404,6 +404,7 @@ public final class Simulation {
             flowHistory[w.rawValue].goodput.append(l.goodput.perSecond.last ?? 0)
             flowHistory[w.rawValue].failed.append((l.outcomes[RequestOutcome.aborted.rawValue].perSecond.last ?? 0)
                                                   + (l.outcomes[RequestOutcome.failed.rawValue].perSecond.last ?? 0))
+            flowHistory[w.rawValue].seconds += 1
         }
         balancer.tick()
         for n in nodes {

@@ -103,7 +103,7 @@ enum Delivering {
 }
 
 /// A queue row as observers see it.
-public struct QueueRow: Sendable, Equatable {
+public struct QueueRow: Sendable, Equatable, Codable {
     public var topic: String
     public var group: String
     public var consumers: Int

@@ -14,7 +14,7 @@ public enum Severity: Int, Sendable, Comparable, Codable, CustomStringConvertibl
 }
 
 /// One line of the platform's event log.
-public struct SimLogEntry: Sendable, Equatable {
+public struct SimLogEntry: Sendable, Equatable, Codable {
     public var time: SimTime
     public var severity: Severity
     public var message: String

@@ -4,7 +4,7 @@
 ///
 /// Rates, shares and percentiles are over the last `window` simulated
 /// seconds; totals (`stats`, `load`) are since the start.
-public struct MetricsSnapshot: Sendable {
+public struct MetricsSnapshot: Sendable, Codable {
     /// The four load figures, per second over the window.
     public struct LoadRates: Codable, Sendable, Equatable {
         /// Requests that arrived.
@@ -27,7 +27,7 @@ public struct MetricsSnapshot: Sendable {
         public static let zero = LoadRates(offered: 0, attempts: 0, retries: 0, shed: 0, limited: 0, goodput: 0)
     }
 
-    public struct WorkloadRow: Sendable {
+    public struct WorkloadRow: Sendable, Codable {
         public var workload: Workload
         /// The arrival rate asked for now (spikes included).
         public var rateTPS: Double
@@ -51,7 +51,7 @@ public struct MetricsSnapshot: Sendable {
         public var failedHistory: [Double]
         public var inDoubt: Int
     }
-    public struct ShardRow: Sendable, Equatable {
+    public struct ShardRow: Sendable, Equatable, Codable {
         public var name: String
         public var up: Bool
         /// A partition separates it from some other member of the platform.
@@ -74,20 +74,20 @@ public struct MetricsSnapshot: Sendable {
         /// Reads and prepares refused because its queue was over the limit.
         public var refused: Int64
     }
-    public struct CoordinatorRow: Sendable, Equatable {
+    public struct CoordinatorRow: Sendable, Equatable, Codable {
         public var name: String
         public var up: Bool
         public var active: Int
         public var crashes: Int64
         public var restartsIn: SimDuration?
     }
-    public struct LedgerStatus: Sendable, Equatable {
+    public struct LedgerStatus: Sendable, Equatable, Codable {
         public var violationCount: Int64
         public var violations: [LedgerViolation]
         public var transactionsChecked: Int64
         public var balanced: Bool { violationCount == 0 }
     }
-    public struct GatewayStatus: Sendable, Equatable {
+    public struct GatewayStatus: Sendable, Equatable, Codable {
         public var up: Bool
         public var approved: Int64
         public var declined: Int64
@@ -106,7 +106,7 @@ public struct MetricsSnapshot: Sendable {
     }
     /// The life of money: what is held, pending, awaiting and owed, and
     /// whether every record reconciles.
-    public struct MoneyStatus: Sendable, Equatable {
+    public struct MoneyStatus: Sendable, Equatable, Codable {
         /// Payment holds in place (awaiting capture or release), and their value (the holds escrow).
         public var holdsOpen: Int
         public var holdsMinorUnits: Int64
@@ -144,15 +144,17 @@ public struct MetricsSnapshot: Sendable {
     }
     /// One workload's flow, a sample a second for the last hour: arrivals,
     /// commits, and requests that ended aborted or failed.
-    public struct FlowHistory: Sendable, Equatable {
+    public struct FlowHistory: Sendable, Equatable, Codable {
         public var offered = SecondSeries(capacity: 3_600)
         public var goodput = SecondSeries(capacity: 3_600)
         public var failed = SecondSeries(capacity: 3_600)
         /// The p99 of the requests committed in each second, in ms (NaN: none).
         public var p99 = SecondSeries(capacity: 3_600)
+        /// Samples appended since the run began (the series keep the last hour).
+        public var seconds: Int64 = 0
         public init() {}
     }
-    public struct PartitionRow: Sendable, Equatable {
+    public struct PartitionRow: Sendable, Equatable, Codable {
         public var text: String
         public var remaining: SimDuration
     }
@@ -166,7 +168,13 @@ public struct MetricsSnapshot: Sendable {
     public var gatewayUp: Bool { gateway.up }
     public var gateway: GatewayStatus
     public var resilience: ResilienceSettings
-    public var spikes: [(factor: Double, workload: Workload?, remaining: SimDuration)]
+    public var spikes: [SpikeRow]
+    /// A load spike in force.
+    public struct SpikeRow: Sendable, Equatable, Codable {
+        public var factor: Double
+        public var workload: Workload?
+        public var remaining: SimDuration
+    }
     public var partitions: [PartitionRow]
     public var workloads: [WorkloadRow]
     public var commit: CommitStats
@@ -194,7 +202,7 @@ public struct MetricsSnapshot: Sendable {
     /// A load shape in progress.
     public var ramp: Simulation.Ramp?
     /// The drill the run follows: its name, steps done, and the next one.
-    public struct DrillStatus: Sendable, Equatable {
+    public struct DrillStatus: Sendable, Equatable, Codable {
         public var name: String
         public var done: Int
         public var total: Int
@@ -276,7 +284,7 @@ extension Simulation {
                 reversalsPending: reversals.count, openCharges: gateway.openCharges.count,
                 breakersOpen: resilience.breakers ? nodes.reduce(0) { $0 + ($1.breaker.state == .closed ? 0 : 1) } : 0),
             resilience: resilience,
-            spikes: spikes.map { ($0.factor, $0.workload, SimDuration(microseconds: $0.endsAt - nowMicros)) },
+            spikes: spikes.map { MetricsSnapshot.SpikeRow(factor: $0.factor, workload: $0.workload, remaining: SimDuration(microseconds: $0.endsAt - nowMicros)) },
             partitions: network.cuts.filter { $0.until > nowMicros }.map {
                 MetricsSnapshot.PartitionRow(text: $0.text, remaining: SimDuration(microseconds: $0.until - nowMicros))
             },

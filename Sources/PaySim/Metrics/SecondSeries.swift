@@ -50,7 +50,7 @@ public struct SecondSeries: Sendable, Equatable {
 }
 
 /// A cumulative counter sampled once a second into a per-second series.
-public struct CounterSeries: Sendable, Equatable {
+public struct CounterSeries: Sendable, Equatable, Codable {
     public private(set) var total: Int64 = 0
     private var atLastTick: Int64 = 0
     public private(set) var perSecond = SecondSeries()
@@ -62,4 +62,10 @@ public struct CounterSeries: Sendable, Equatable {
     }
     /// The average per second over the newest `n` whole seconds.
     public func rate(last n: Int = 5) -> Double { perSecond.mean(last: n) }
+}
+
+extension CounterSeries {
+    /// Keeps only the newest `n` seconds of the per-second series (rates over
+    /// up to `n` seconds read the same; the total stays).
+    mutating func keepOnly(_ n: Int) { perSecond = SecondSeries(tail: perSecond, n) }
 }

@@ -65,7 +65,7 @@ public struct WorkloadStats: Sendable {
 /// what arrived (offered), what was tried (attempts, retries included),
 /// what was refused without being served (shed, rate limits included), and
 /// what committed (goodput). Cumulative, each with a per-second series.
-public struct LoadStats: Sendable, Equatable {
+public struct LoadStats: Sendable, Equatable, Codable {
     public var offered = CounterSeries()
     public var attempts = CounterSeries()
     public var retries = CounterSeries()
@@ -100,7 +100,7 @@ public struct LoadStats: Sendable, Equatable {
 }
 
 /// Counters of the commit protocol and the shards' locking.
-public struct CommitStats: Sendable, Equatable {
+public struct CommitStats: Sendable, Equatable, Codable {
     /// Distributed transactions in which every participant voted yes.
     public var prepared: Int64 = 0
     /// Distributed transactions whose decision was commit.

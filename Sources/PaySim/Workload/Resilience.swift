@@ -1,7 +1,7 @@
 /// The platform's protections as they are set now. Each starts from the
 /// configuration, and an operator can switch it at run time to rehearse
 /// what happens without it (a retry storm with the budget off, say).
-public struct ResilienceSettings: Sendable, Equatable {
+public struct ResilienceSettings: Sendable, Equatable, Codable {
     /// Circuit breakers on the nodes' card-gateway calls.
     public var breakers: Bool
     /// Card-gateway connections per node; nil when the bulkhead is off.
