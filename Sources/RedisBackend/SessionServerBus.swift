@@ -47,6 +47,12 @@ public final class SessionServerBus {
     public private(set) var frameBytes = 0
     public private(set) var framesPublished = 0
     var lastFlow: ContinuousClock.Instant?
+    var lastLease: ContinuousClock.Instant?
+    /// While the server lives its keys are renewed to expire this long after
+    /// its last renewal plus the `--keep-for` time: a server that is killed
+    /// (no end to set the expiry) leaves nothing for longer than that.
+    public static let leaseSeconds = 120
+    public static let leaseEvery: Duration = .seconds(30)
     var lastRecordWrite: ContinuousClock.Instant?
 
     public var isUp: Bool { link.isUp }
@@ -170,6 +176,10 @@ public final class SessionServerBus {
         frameBytes += bytes.count
         framesPublished += 1
         try? writeRecord()
+        if lastLease.map({ now - $0 >= SessionServerBus.leaseEvery }) ?? true {
+            lastLease = now
+            expireAll(after: record.expiresInSeconds + SessionServerBus.leaseSeconds)
+        }
         return true
     }
 
@@ -231,11 +241,16 @@ public final class SessionServerBus {
         record.ending = ending
         publish(frame: frame, flow: flow)
         try? writeRecord(force: true)
-        let ttl = record.expiresInSeconds
-        return link.with { c throws(RedisError) -> Bool in
+        return expireAll(after: record.expiresInSeconds)
+    }
+
+    /// Sets every key of the session to expire `seconds` from now.
+    @discardableResult
+    func expireAll(after seconds: Int) -> Bool {
+        link.with { c throws(RedisError) -> Bool in
             let all = try sessionKeys(c)
             guard !all.isEmpty else { return true }
-            _ = try c.call(all.map { ["EXPIRE", .text($0), .text("\(ttl)")] })
+            _ = try c.call(all.map { ["EXPIRE", .text($0), .text("\(seconds)")] })
             return true
         } ?? false
     }

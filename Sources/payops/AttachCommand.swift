@@ -28,6 +28,9 @@ struct AttachCommand: ParsableCommand {
     @Option(help: "Frames per second, 1 to 60.")
     var fps: Int = 10
 
+    @Flag(name: .customLong("read-only"), help: "Watch only: keys and commands that would change the platform are refused here, whatever Redis allows.")
+    var readOnly = false
+
     @Flag(help: "Read and decode the session without a screen, then print what arrived as JSON (load tests).")
     var headless = false
 
@@ -72,6 +75,7 @@ struct AttachCommand: ParsableCommand {
         }
         let (terminal, glyphs) = try openTerminal(theme: chosen)
         var state = ConsoleState(speed: client.record.speed)
+        state.readOnly = readOnly
         state.notice = warning.map { ($0, .warn) }
             ?? (client.observer ? ("observer: Redis gives user '\(client.user)' no command stream; you watch", .warn)
                                 : ("attached to '\(session)' as \(client.user); q leaves, the session runs on", .info))
@@ -230,9 +234,10 @@ struct SessionsCommand: ParsableCommand {
         let rows = records.map { r -> [String] in
             let state = r.isStale(nowMillis: now) ? "gone (no heartbeat for \((now - r.heartbeatMillis) / 1_000)s)" : r.state
             return [InputText.shown(r.name, limit: 64), state, r.started, "×\(speedText(r.speed))", r.drill.map { InputText.shown($0, limit: 40) } ?? "–",
-                    "\(r.seed)", "\(r.nodes)n/\(r.shards)s", r.version == SessionWire.version ? "v\(r.version)" : "v\(r.version) (incompatible)"]
+                    "\(r.seed)", "\(r.nodes)n/\(r.shards)s", r.version == SessionWire.version ? "v\(r.version)" : "v\(r.version) (incompatible)",
+                    r.users.isEmpty ? "–" : InputText.shown(r.users.joined(separator: ","), limit: 120)]
         }
-        let header = ["SESSION", "STATE", "STARTED", "SPEED", "DRILL", "SEED", "SHAPE", "WIRE"]
+        let header = ["SESSION", "STATE", "STARTED", "SPEED", "DRILL", "SEED", "SHAPE", "WIRE", "CONSOLES"]
         let widths = header.indices.map { i in ([header[i]] + rows.map { $0[i] }).map(\.count).max() ?? 0 }
         for row in [header] + rows {
             print(row.indices.map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")

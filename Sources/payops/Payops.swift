@@ -19,7 +19,12 @@ struct Payops {
                 Foundation_exit(0)
             }
             let message = PayopsCommand.message(for: error)
-            let firstLine = message.split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? message
+            var firstLine = message.split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? message
+            if firstLine.hasPrefix("Missing expected argument") {
+                // Which command wanted it, and where its arguments are described.
+                let sub = CommandLine.arguments.dropFirst().first { !$0.hasPrefix("-") }.map { " \($0)" } ?? ""
+                firstLine += "; 'payops\(sub) --help' shows what it takes"
+            }
             printError("payops: \(firstLine)")
             Foundation_exit(2)
         }

@@ -167,6 +167,7 @@ struct ServeLoop {
         var owed = 0.0
         var window: [(wall: Double, sim: Double)] = []
         var stdinOpen = isatty(0) != 0
+        var lastStatus = clock.now
         var typed = ""
         while true {
             let wait = next - clock.now
@@ -207,11 +208,25 @@ struct ServeLoop {
             let wallSum = window.reduce(0) { $0 + $1.wall }, simSum = window.reduce(0) { $0 + $1.sim }
             achieved = sim.paused || wallSum < 0.5 ? nil : simSum / wallSum
             noteBus()
+            if now - lastStatus >= .seconds(10) {
+                lastStatus = now
+                printError("payops: \(status())")
+            }
             sequence += 1
             server.updateState(sim.paused ? "paused" : "running", speed: speed)
             server.publish(frame: frame(state: sim.paused ? "paused" : "running"), flow: sim.snapshot().flow)
             if let length, sim.nowMicros >= length.microseconds { return "reached --duration \(length)" }
         }
+    }
+
+    /// One line for the server's terminal every ten seconds.
+    func status() -> String {
+        let s = sim.snapshot()
+        let pace = achieved.map { "×\(String(format: "%.2f", $0)) of ×\(speedText(speed))" } ?? (sim.paused ? "paused" : "×\(speedText(speed))")
+        let users = server.record.users.isEmpty ? "no console yet" : "attached: \(server.record.users.joined(separator: ", "))"
+        let kb = server.framesPublished > 0 ? String(format: "%.1f KiB", Double(server.frameBytes) / Double(server.framesPublished) / 1_024) : "–"
+        return "\(s.time.clockText) \(pace) · offered \(Int(s.totalRates.offered.rounded()))/s goodput \(Int(s.totalRates.goodput.rounded()))/s"
+            + " · \(users) · frames \(kb) · bus \(server.isUp ? "up" : "LOST")"
     }
 
     /// The bus lost and back, in the event log (and what was dropped meanwhile).
@@ -233,6 +248,7 @@ struct ServeLoop {
         switch c.kind {
         case .hello:
             sim.note(.info, "\(c.user) attached (\(c.text))")
+            if !server.record.users.contains(c.user) { server.record.users.append(c.user) }
             server.answer(c, applied: true, text: "attached to the session as \(c.user)")
         case .control:
             let words = c.text.split(separator: " ").map(String.init)

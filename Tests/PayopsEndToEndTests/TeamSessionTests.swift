@@ -194,6 +194,32 @@ extension Tag {
         #expect(first.stderr.contains("stopped by SIGTERM"), "\(first.stderr)")
     }
 
+    /// A server killed outright cannot end its session: its keys still
+    /// expire (renewed while it lived), and the listing says it is gone.
+    @Test func aKilledServerLeavesKeysThatExpireAndIsListedGone() throws {
+        let dir = try TeamSessionTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let redis = try RedisServer()
+        defer { redis.stop() }
+        let server = try Background(["serve", "--bus", redis.url, "--session", "crash", "--keep-for", "30s"], dir: dir, name: "serve")
+        Thread.sleep(forTimeInterval: 1.5)
+        kill(server.process.processIdentifier, SIGKILL)
+        _ = server.wait(seconds: 10)
+        let c = try RedisConnection(url: RedisURL(host: "127.0.0.1", port: redis.port))
+        for key in try TeamSessionTests.sessionKeys(c, "payops:session:crash:*") {
+            let ttl = try c.command(["TTL", key])
+            #expect({ if case .integer(let t) = ttl { return t > 0 && t <= 30 + 120 } else { return false } }(), "\(key) TTL \(ttl)")
+        }
+        Thread.sleep(forTimeInterval: 5.5)
+        let listed = try PayopsProcess.run(["sessions", redis.url]).stdout
+        #expect(listed.contains("gone (no heartbeat"), "\(listed)")
+        // Its name can be served again.
+        let again = try Background(["serve", "--bus", redis.url, "--session", "crash"], dir: dir, name: "again")
+        Thread.sleep(forTimeInterval: 1.5)
+        kill(again.process.processIdentifier, SIGTERM)
+        #expect(again.wait(seconds: 30) == 0, "\(again.stderr)")
+    }
+
     /// Twenty consoles without a screen on one server for a minute: every
     /// one keeps up and sees a command's effect within 300 ms.
     @Test(.tags(.slow)) func twentyConsolesKeepUpWithOneServer() throws {

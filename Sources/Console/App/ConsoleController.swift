@@ -34,7 +34,7 @@ public final class ConsoleController {
         self.simulation = nil
         self.remote = remote
         self.state = state
-        self.state.readOnly = remote.observer
+        self.state.readOnly = state.readOnly || remote.observer
     }
 
     /// The platform as it stands now.

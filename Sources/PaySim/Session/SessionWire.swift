@@ -146,6 +146,8 @@ public struct SessionRecord: Codable, Sendable, Equatable {
     /// How the session ended (when it has), and when its keys expire.
     public var ending: String?
     public var expiresInSeconds: Int
+    /// Users whose consoles have attached, in the order they first did.
+    public var users: [String] = []
 
     public init(name: String, seed: UInt64, flags: String, drill: String?, started: String, speed: Double, state: String,
                 fps: Int, nodes: Int, shards: Int, heartbeatMillis: Int64, ending: String? = nil, expiresInSeconds: Int) {
@@ -161,7 +163,7 @@ public struct SessionRecord: Codable, Sendable, Equatable {
         [("name", name), ("version", "\(version)"), ("seed", "\(seed)"), ("flags", flags), ("drill", drill ?? ""),
          ("started", started), ("speed", "\(speed)"), ("state", state), ("fps", "\(fps)"), ("nodes", "\(nodes)"),
          ("shards", "\(shards)"), ("heartbeat_ms", "\(heartbeatMillis)"), ("ending", ending ?? ""),
-         ("expires_in_s", "\(expiresInSeconds)")]
+         ("expires_in_s", "\(expiresInSeconds)"), ("users", users.joined(separator: ","))]
     }
 
     /// Reads the hash back; nil when a field is missing or malformed
@@ -176,6 +178,7 @@ public struct SessionRecord: Codable, Sendable, Equatable {
                   speed: speed, state: state, fps: fps, nodes: nodes, shards: shards, heartbeatMillis: hb,
                   ending: fields["ending"].flatMap { $0.isEmpty ? nil : $0 }, expiresInSeconds: expires)
         version = v
+        users = (fields["users"] ?? "").split(separator: ",").map(String.init)
     }
 
     /// Running with no sign of life for this long: the server is gone.
