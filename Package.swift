@@ -62,7 +62,7 @@ let package = Package(
         ),
         // Helpers shared by the tests: a private redis-server, clean child processes, compiled-in copies of shipped files.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "RedisBackendTests", dependencies: ["RedisBackend", "CHiredis", "TestSupport"]),
+        .testTarget(name: "RedisBackendTests", dependencies: ["RedisBackend", "PaySim", "CHiredis", "TestSupport"]),
         .testTarget(name: "ConsoleTests", dependencies: [
             "Console", "CNCurses", "TestSupport",
             .product(name: "PropertyBased", package: "swift-property-based"),

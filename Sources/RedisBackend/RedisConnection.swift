@@ -53,6 +53,7 @@ public final class RedisConnection {
     /// server that hangs cannot freeze the caller for long); every command
     /// after them gets `timeoutMilliseconds`.
     public init(url: RedisURL, timeoutMilliseconds: Int = 1_000, handshakeMilliseconds: Int? = nil) throws(RedisError) {
+        _ = RedisConnection.ignoreBrokenPipes
         self.url = url
         func timeout(_ ms: Int) -> timeval { timeval(tv_sec: ms / 1_000, tv_usec: Int((ms % 1_000) * 1_000)) }
         let tv = timeout(handshakeMilliseconds ?? timeoutMilliseconds)
@@ -91,6 +92,12 @@ public final class RedisConnection {
     }
 
     deinit { redisFree(context) }
+
+    /// A write to a server that has gone away must fail with EPIPE (a lost
+    /// connection, reconnected later), not kill the process with SIGPIPE:
+    /// hiredis writes with write(2), so the signal is ignored, once, for
+    /// the process, as hiredis advises its users to do.
+    static let ignoreBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
 
     static func errorString(_ ctx: UnsafeMutablePointer<redisContext>) -> String {
         let s = withUnsafeBytes(of: ctx.pointee.errstr) { raw in String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self) }

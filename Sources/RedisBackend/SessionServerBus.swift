@@ -191,7 +191,7 @@ public final class SessionServerBus {
     }
 
     /// Commands, controls and hellos that arrived, oldest first over every
-    /// user (stream ids order them). Streams are found by SCAN once a second.
+    /// user (by the millisecond Redis took them). Streams are found by SCAN once a second.
     public func readCommands() -> [BusCommand] {
         let now = ContinuousClock.now
         if lastScan.map({ now - $0 >= .seconds(1) }) ?? true {
@@ -229,7 +229,13 @@ public final class SessionServerBus {
                 out.append(BusCommand(id: e.id, user: user, kind: kind, text: e.fields["text"] ?? "", via: e.fields["via"] ?? "prompt"))
             }
         }
-        return out.sorted { streamID($1.id, isAfter: $0.id) }
+        // Stream ids order one stream; across streams only their milliseconds
+        // compare. Commands that reached Redis in the same millisecond are
+        // simultaneous: taken stream by stream, each stream in its own order.
+        return out.enumerated().sorted { a, b in
+            let ma = streamIDMillis(a.element.id) ?? 0, mb = streamIDMillis(b.element.id) ?? 0
+            return ma != mb ? ma < mb : a.offset < b.offset
+        }.map(\.element)
     }
 
     /// Marks the session ended and sets every key of it to expire after

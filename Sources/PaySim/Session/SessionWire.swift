@@ -217,13 +217,3 @@ public struct SessionKeys: Sendable, Equatable {
 public func streamIDMillis(_ id: String) -> Int64? {
     Int64(id.prefix { $0 != "-" })
 }
-
-/// Whether stream id `a` comes after `b`.
-public func streamID(_ a: String, isAfter b: String) -> Bool {
-    func parts(_ s: String) -> (Int64, Int64) {
-        let p = s.split(separator: "-")
-        return (Int64(p.first ?? "0") ?? 0, Int64(p.count > 1 ? p[1] : "0") ?? 0)
-    }
-    let x = parts(a), y = parts(b)
-    return x.0 != y.0 ? x.0 > y.0 : x.1 > y.1
-}
