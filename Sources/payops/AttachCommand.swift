@@ -69,14 +69,16 @@ struct AttachCommand: ParsableCommand {
             print(stats)
             return
         }
-        let (chosen, warning) = try chooseTheme(theme)
+        let settings = ConsoleConfig.load()
+        let (chosen, warning) = try chooseTheme(theme, config: settings)
         guard NCursesTerminal.isInteractive else {
             throw ValidationError("the console needs a terminal; for no screen use --headless")
         }
         let (terminal, glyphs) = try openTerminal(theme: chosen)
         var state = ConsoleState(speed: client.record.speed)
         state.readOnly = readOnly
-        state.notice = warning.map { ($0, .warn) }
+        settings.apply(to: &state, warning: nil)
+        state.notice = state.notice ?? warning.map { ($0, .warn) }
             ?? (client.observer ? ("observer: Redis gives user '\(client.user)' no command stream; you watch", .warn)
                                 : ("attached to '\(session)' as \(client.user); q leaves, the session runs on", .info))
         let controller = ConsoleController(remote: link, state: state)

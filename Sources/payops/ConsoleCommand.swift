@@ -15,11 +15,11 @@ struct ConsoleCommand: ParsableCommand {
     @Option(help: "A theme name (see 'payops themes') or a path to a .toml theme file.")
     var theme: String?
 
-    @Option(help: "Simulated seconds per wall second, 0.1 to 100.")
-    var speed: Double = 1
+    @Option(help: "Simulated seconds per wall second, 0.1 to 100 (default: the config file's speed, or 1).")
+    var speed: Double?
 
-    @Option(help: "Frames per second, 1 to 60.")
-    var fps: Int = 10
+    @Option(help: "Frames per second, 1 to 60 (default: the config file's fps, or 10).")
+    var fps: Int?
 
     @Flag(name: .customLong("read-only"), help: "Observer mode: watch without changing the platform; keys and commands that would change it are refused.")
     var readOnly = false
@@ -39,8 +39,8 @@ struct ConsoleCommand: ParsableCommand {
     var frameStats: String?
 
     func validate() throws {
-        guard speed.isFinite, speed >= 0.1, speed <= 100 else { throw ValidationError("--speed: \(speed) is out of range; expected 0.1 to 100") }
-        guard (1...60).contains(fps) else { throw ValidationError("--fps: \(fps) is out of range; expected 1 to 60") }
+        if let speed { guard speed.isFinite, speed >= 0.1, speed <= 100 else { throw ValidationError("--speed: \(speed) is out of range; expected 0.1 to 100") } }
+        if let fps { guard (1...60).contains(fps) else { throw ValidationError("--fps: \(fps) is out of range; expected 1 to 60") } }
         // Found out now, not after a session: the file can be created where asked.
         if let path = frameStats {
             guard FileManager.default.createFile(atPath: path, contents: Data()) else {
@@ -53,7 +53,8 @@ struct ConsoleCommand: ParsableCommand {
         let config = try model.makeConfig()
         let thresholds = try parseThresholds(slo)
         let drill = try scenario.map { try loadScenario($0, shape: PlatformShape(config)) }
-        let (chosen, warning) = try chooseTheme(theme)
+        let settings = ConsoleConfig.load()
+        let (chosen, warning) = try chooseTheme(theme, config: settings)
         guard NCursesTerminal.isInteractive else {
             throw ValidationError("the console needs a terminal; for a headless run use 'payops run'")
         }
@@ -73,11 +74,11 @@ struct ConsoleCommand: ParsableCommand {
             sim.setThresholds(thresholds)
         }
         exports.attach(sim, recorder: recorder)
-        var state = ConsoleState(speed: speed)
+        var state = ConsoleState(speed: speed ?? settings.speed.value)
         state.readOnly = readOnly
-        if let warning { state.notice = (warning, .warn) }
+        settings.apply(to: &state, warning: warning)
         let app = ConsoleApp(controller: ConsoleController(simulation: sim, state: state), terminal: terminal,
-                             theme: chosen, glyphs: glyphs, fps: fps)
+                             theme: chosen, glyphs: glyphs, fps: fps ?? settings.fps.value)
         app.onFrame = { exports.publish(sim) }
         app.run()
         if recorder != nil || exports.reportPath != nil {
@@ -93,13 +94,55 @@ struct ConsoleCommand: ParsableCommand {
     }
 }
 
-/// The theme `--theme` names, or the startup one with any warning about it.
-func chooseTheme(_ name: String?) throws -> (theme: Theme, warning: String?) {
+/// The theme `--theme` names, else the config file's, else the startup
+/// one, with any warning about it. A config file's theme that cannot be
+/// used falls back with a warning; a bad `--theme` is an error.
+func chooseTheme(_ name: String?, config: ConsoleConfig = ConsoleConfig()) throws -> (theme: Theme, warning: String?) {
     let catalog = ThemeCatalog.standard()
-    guard let name else { return catalog.startupTheme() }
-    switch catalog.resolve(name) {
-    case .success(let t): return (t, nil)
-    case .failure(let e): throw ValidationError("--theme: \(e)")
+    if let name {
+        switch catalog.resolve(name) {
+        case .success(let t): return (t, nil)
+        case .failure(let e): throw ValidationError("--theme: \(e)")
+        }
+    }
+    if let configured = config.theme.value {
+        switch catalog.resolve(configured) {
+        case .success(let t): return (t, nil)
+        case .failure(let e):
+            let (t, w) = catalog.startupTheme()
+            return (t, "\(config.theme.origin): theme: \(e); using \(t.name)" + (w.map { "; \($0)" } ?? ""))
+        }
+    }
+    return catalog.startupTheme()
+}
+
+extension ConsoleConfig {
+    /// The file's keys and layouts into the console; its first problem
+    /// (or `warning`) as the opening notice, so a fallback is seen.
+    func apply(to state: inout ConsoleState, warning: String?) {
+        state.bindings = bindings
+        state.layouts = layouts
+        if var first = problems.first {
+            // The footer has room for the position and the start of the message, not a long path.
+            if let path { first = first.replacingOccurrences(of: InputText.shown(path, limit: 200), with: "payops/config.toml") }
+            state.notice = (problems.count == 1 ? first : "\(first) (+\(problems.count - 1) more: payops config)", .warn)
+        } else if let warning {
+            state.notice = (warning, .warn)
+        }
+    }
+}
+
+/// `payops config`: the console settings in effect and where each came from.
+struct ConfigCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config",
+        abstract: "Print the console's configuration in effect (config.toml, or defaults), each value with its origin.")
+
+    func run() throws {
+        let config = ConsoleConfig.load()
+        print(config.describe())
+        for p in config.problems { printError("payops: \(p)") }
+        if !config.problems.isEmpty { throw ExitCode(1) }
     }
 }
 

@@ -73,7 +73,7 @@ struct PayopsCommand: ParsableCommand {
         commandName: "payops",
         abstract: "A payment operations console over a deterministic simulation of the platform.",
         version: "payops \(PayopsCommand.version)",
-        subcommands: [ConsoleCommand.self, RunCommand.self, ServeCommand.self, AttachCommand.self, SessionsCommand.self, BenchCommand.self, ThemesCommand.self, ScenariosCommand.self, ReplayCommand.self, CleanupCommand.self, FuzzCommand.self],
+        subcommands: [ConsoleCommand.self, RunCommand.self, ServeCommand.self, AttachCommand.self, SessionsCommand.self, BenchCommand.self, ThemesCommand.self, ConfigCommand.self, ScenariosCommand.self, ReplayCommand.self, CleanupCommand.self, FuzzCommand.self],
         defaultSubcommand: ConsoleCommand.self
     )
 }

@@ -152,12 +152,14 @@ struct ReplayCommand: ParsableCommand {
     /// The replay on the console screen; true when it reached the recording's
     /// end, so its report follows.
     func replayOnScreen(_ driver: ReplayDriver, exports: Exports) throws -> Bool {
-        let chosen = try chooseTheme(theme).theme
+        let settings = ConsoleConfig.load()
+        let chosen = try chooseTheme(theme, config: settings).theme
         guard NCursesTerminal.isInteractive else {
             throw ValidationError("--console: the console needs a terminal; without --console the replay runs headless")
         }
         let (terminal, glyphs) = try openTerminal(theme: chosen)
         var state = ConsoleState(speed: speed)
+        settings.apply(to: &state, warning: nil)
         state.replay = (0, driver.actions.count, driver.end.at, false)
         state.notice = ("replaying \(InputText.shown(file, limit: 80)): space pauses, < > change speed, q quits", .info)
         let controller = ConsoleController(simulation: driver.simulation, state: state)

@@ -123,6 +123,53 @@ import Testing
         #expect(!after.contains("Transactions") && !after.contains("Flow"), "the console's screen is gone")
     }
 
+    /// A config.toml with rebound keys and a layout of one's own works end
+    /// to end; a malformed one is reported with its position and the rest
+    /// of the console runs on the defaults.
+    @Test func aConfigFileRebindsKeysAndLaysOutPanels() throws {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("payops-config-\(getpid())-\(UInt32.random(in: 0..<UInt32.max))")
+        defer { try? FileManager.default.removeItem(at: home) }
+        try FileManager.default.createDirectory(at: home.appendingPathComponent("payops"), withIntermediateDirectories: true)
+        let file = home.appendingPathComponent("payops/config.toml")
+        try """
+        [keys]
+        drain = "D"
+        freeze = "Z"
+
+        [layout.wide]
+        rows = ["nodes:2 events", "queues"]
+        """.write(to: file, atomically: true, encoding: .utf8)
+        let t = try Tmux(width: 140, height: 40, command: ConsoleEndToEndTests.command(env: "XDG_CONFIG_HOME=\(home.path)"))
+        let first = try t.wait("the layout of the file") { $0.contains("┌ Nodes ") && $0.contains("┌ Queues ") && $0.contains("node-6") }
+        #expect(!first.contains("┌ Transactions ") && !first.contains("┌ Flow "), "panels the file leaves out")
+        try t.keys("d")
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(!(try t.screen()).contains("draining"), "d is no longer drain")
+        try t.keys("D")
+        try t.waitFor("drain node-1")
+        try t.keys("Z")
+        try t.waitFor("⏸ −")
+        try t.keys("Escape")
+        try t.keys("?")
+        try t.waitFor("drain the selected node  (config)")
+        try t.keys("q")
+        try t.keys("q")
+        try t.waitFor("EXIT=0")
+
+        // A malformed file: the console says where, and runs on the defaults.
+        try "fps = 10\n[keys]\nspike = \"ctrl-x\"\n".write(to: file, atomically: true, encoding: .utf8)
+        let bad = try Tmux(width: 140, height: 40, command: ConsoleEndToEndTests.command(env: "XDG_CONFIG_HOME=\(home.path)"))
+        try bad.waitFor("config.toml:3:9: 'ctrl-x' is not a key")
+        try bad.keys("s")
+        try bad.waitFor("spike 5x for 30s")
+        try bad.keys("q")
+        try bad.waitFor("EXIT=0")
+        let shown = try PayopsProcess.run(["config"], environment: ProcessInfo.processInfo.environment.merging(["XDG_CONFIG_HOME": home.path]) { $1 })
+        #expect(shown.status == 1)
+        #expect(shown.stderr.contains("config.toml:3:9: 'ctrl-x' is not a key"), "\(shown.stderr)")
+        #expect(shown.stdout.contains("spike = \"s\"") && shown.stdout.contains("fps = 10"), "\(shown.stdout)")
+    }
+
     @Test func sigtermRestoresTheTerminal() throws {
         let pidFile = FileManager.default.temporaryDirectory.appendingPathComponent("payops-\(getpid())-console.pid").path
         defer { try? FileManager.default.removeItem(atPath: pidFile) }

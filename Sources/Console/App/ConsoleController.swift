@@ -92,9 +92,15 @@ public final class ConsoleController {
         }
         switch state.mode {
         case .help:
-            // Any key closes help; q still quits.
-            if key == .character("q") { state.quit = true }
-            state.mode = .normal
+            // Tab and the arrows turn the page; any other key closes help; quit still quits.
+            switch key {
+            case .tab, .right, .left, .backTab:
+                state.helpPage += 1
+            default:
+                if state.bindings.action(for: key) == .quit { state.quit = true }
+                state.mode = .normal
+                state.helpPage = 0
+            }
         case .confirmFail(let node):
             state.mode = .normal
             if key == .character("y") || key == .character("Y") {
@@ -144,7 +150,7 @@ public final class ConsoleController {
     /// Time travel: `z` freezes the display (the simulation runs on), `[`
     /// and `]` step a second back and forth through the last ten minutes,
     /// `{` and `}` ten seconds.
-    func travel(_ key: KeyEvent, live: MetricsSnapshot? = nil) {
+    func travel(_ action: ConsoleAction, live: MetricsSnapshot? = nil) {
         if state.frozenAt == nil {
             guard let now = live ?? current else { return }
             history.record(now, force: true)
@@ -152,11 +158,11 @@ public final class ConsoleController {
         }
         guard let at = state.frozenAt, let i = history.index(atOrBefore: at) else { return }
         let step: Int
-        switch key {
-        case .character("["): step = -1
-        case .character("]"): step = 1
-        case .character("{"): step = -10
-        case .character("}"): step = 10
+        switch action {
+        case .back: step = -1
+        case .forward: step = 1
+        case .back10: step = -10
+        case .forward10: step = 10
         default: step = 0
         }
         let j = i + step
@@ -170,17 +176,18 @@ public final class ConsoleController {
     }
 
     /// Keys on a frozen display: travel keys move through the past; view
-    /// keys (focus, zoom, help) work on it; `q` quits; any other key
+    /// keys (focus, zoom, help) work on it; quit quits; any other key
     /// returns to live.
     func handleFrozen(_ key: KeyEvent) {
-        switch key {
-        case .character("["), .character("]"), .character("{"), .character("}"):
-            travel(key)
-        case .character("q"), .character("Q"), .character("?"), .character("o"), .character("e"), .enter, .click:
+        let action = state.bindings.action(for: key)
+        switch action {
+        case .back?, .forward?, .back10?, .forward10?:
+            travel(action!)
+        case .quit?, .help?, .focus?, .zoom?:
             handleNormal(key)
-        case .escape where state.zoomed:
-            state.zoomed = false
         default:
+            if case .click = key { handleNormal(key); return }
+            if key == .escape && state.zoomed { state.zoomed = false; return }
             state.frozenAt = nil
             state.notice = ("live", .info)
         }
@@ -188,72 +195,13 @@ public final class ConsoleController {
 
     func handleNormal(_ key: KeyEvent) {
         if state.zoomed && state.focus == .events, scrollEvents(key) { return }
+        if let action = state.bindings.action(for: key) {
+            perform(action)
+            return
+        }
         switch key {
-        case .character("?"): state.mode = .help
-        case .character("q"), .character("Q"): state.quit = true
-        case .character(" ") where replay != nil:
-            // The replay's clock is the console's own: not an action of the run.
-            if let simulation { simulation.setClockPaused(!simulation.paused) }
-        case .character(" "):
-            run(current?.paused == true ? .resume : .pause)
-        case .character("+"), .character("="):
-            run(.rate(tps: ConsoleController.step(current?.baseRateTPS ?? 0, up: true), workload: nil))
-        case .character("-"), .character("_"):
-            run(.rate(tps: ConsoleController.step(current?.baseRateTPS ?? 0, up: false), workload: nil))
-        case .character("s"):
-            run(.spike(factor: 5, duration: .seconds(30), workload: nil))
-        case .character(">"), .character("."):
-            setSpeed(ConsoleState.speeds.first { $0 > state.speed } ?? state.speed)
-        case .character("<"), .character(","):
-            setSpeed(ConsoleState.speeds.last { $0 < state.speed } ?? state.speed)
-        case .up, .character("k"), .backTab:
-            state.selectedNode = (state.selectedNode + nodeCount - 1) % nodeCount
-        case .down, .character("j"), .tab:
-            state.selectedNode = (state.selectedNode + 1) % nodeCount
-        case .character("d"): run(.drainNode(state.selectedNode))
-        case .character("f"):
-            if state.readOnly { run(.failNode(state.selectedNode)) } else { state.mode = .confirmFail(node: state.selectedNode) }
-        case .character("r"): run(.recoverNode(state.selectedNode))
-        case .character("l"):
-            let all = BalancerAlgorithm.allCases
-            guard let now = current else { return }
-            let next = all[(all.firstIndex(of: now.balancer)! + 1) % all.count]
-            run(.balancer(next))
-        case .character("p"):
-            guard let now = current else { return }
-            run(.setProtocol(now.commitProtocol == .twoPhase ? .threePhase : .twoPhase))
-        case .character("c"): run(.cacheFlush)
-        case .character(":"):
-            state.mode = .prompt
-            state.prompt.set("")
-            state.promptError = nil
-        case .character("/"):
-            state.mode = .filter
-        case .character("o"):
-            let all = ConsoleState.Panel.allCases
-            let next = all[((state.focus?.rawValue ?? -1) + 1) % all.count]
-            state.focus = next
-            state.notice = ("focus: \(next) (e zooms, esc returns)", .info)
-        case .character("e"), .enter:
-            if state.focus == nil { state.focus = .transactions }
-            state.zoomed.toggle()
         case .escape where state.zoomed:
             state.zoomed = false
-        case .character("z"), .character("["), .character("{"):
-            travel(key)
-            if key == .character("z") { state.notice = ("frozen: [ ] step a second, { } ten; any key returns to live", .info) }
-        case .character("w"):
-            state.flowRange = (state.flowRange + 1) % ConsoleState.flowRanges.count
-            state.notice = ("flow over \(ConsoleState.flowRanges[state.flowRange].label)", .info)
-        case .character("g"):
-            let all = ConsoleState.GraphSymbols.allCases
-            state.graphSymbols = all[(all.firstIndex(of: state.graphSymbols)! + 1) % all.count]
-            state.notice = ("flow drawn in \(state.graphSymbols.rawValue)", .info)
-        case .character("v"):
-            let all: [Workload?] = [nil] + Workload.allCases.map { $0 }
-            let i = all.firstIndex { $0 == state.flowWorkload } ?? 0
-            state.flowWorkload = all[(i + 1) % all.count]
-            state.notice = ("flow of \(state.flowWorkload?.displayName ?? "all workloads")", .info)
         case .escape:
             state.notice = nil
             state.filterEditor.set("")
@@ -262,12 +210,86 @@ public final class ConsoleController {
                 let n = o.first + (y - o.y)
                 if n < nodeCount { state.selectedNode = n }
             }
-            // The panel under the click takes the focus (e or Enter then zooms it).
+            // The panel under the click takes the focus (zoom then zooms it).
             if let hit = panelRects.first(where: { x >= $0.rect.x && x < $0.rect.maxX && y >= $0.rect.y && y < $0.rect.maxY }), state.focus != hit.panel {
                 state.focus = hit.panel
-                state.notice = ("focus: \(hit.panel) (e zooms, esc returns)", .info)
+                state.notice = ("focus: \(hit.panel) (\(state.bindings.label(.zoom, max: 1)) zooms, esc returns)", .info)
             }
         default: break
+        }
+    }
+
+    /// Runs one action of the main screen.
+    func perform(_ action: ConsoleAction) {
+        switch action {
+        case .help: state.mode = .help
+        case .quit: state.quit = true
+        case .pause where replay != nil:
+            // The replay's clock is the console's own: not an action of the run.
+            if let simulation { simulation.setClockPaused(!simulation.paused) }
+        case .pause:
+            run(current?.paused == true ? .resume : .pause)
+        case .rateUp:
+            run(.rate(tps: ConsoleController.step(current?.baseRateTPS ?? 0, up: true), workload: nil))
+        case .rateDown:
+            run(.rate(tps: ConsoleController.step(current?.baseRateTPS ?? 0, up: false), workload: nil))
+        case .spike:
+            run(.spike(factor: 5, duration: .seconds(30), workload: nil))
+        case .faster:
+            setSpeed(ConsoleState.speeds.first { $0 > state.speed } ?? state.speed)
+        case .slower:
+            setSpeed(ConsoleState.speeds.last { $0 < state.speed } ?? state.speed)
+        case .selectUp:
+            state.selectedNode = (state.selectedNode + nodeCount - 1) % nodeCount
+        case .selectDown:
+            state.selectedNode = (state.selectedNode + 1) % nodeCount
+        case .drain: run(.drainNode(state.selectedNode))
+        case .fail:
+            if state.readOnly { run(.failNode(state.selectedNode)) } else { state.mode = .confirmFail(node: state.selectedNode) }
+        case .recover: run(.recoverNode(state.selectedNode))
+        case .balancer:
+            let all = BalancerAlgorithm.allCases
+            guard let now = current else { return }
+            run(.balancer(all[(all.firstIndex(of: now.balancer)! + 1) % all.count]))
+        case .protocolSwitch:
+            guard let now = current else { return }
+            run(.setProtocol(now.commitProtocol == .twoPhase ? .threePhase : .twoPhase))
+        case .cacheFlush: run(.cacheFlush)
+        case .command:
+            state.mode = .prompt
+            state.prompt.set("")
+            state.promptError = nil
+        case .filter:
+            state.mode = .filter
+        case .focus:
+            let all = ConsoleState.Panel.allCases
+            let next = all[((state.focus?.rawValue ?? -1) + 1) % all.count]
+            state.focus = next
+            state.notice = ("focus: \(next) (\(state.bindings.label(.zoom, max: 1)) zooms, esc returns)", .info)
+        case .zoom:
+            if state.focus == nil { state.focus = .transactions }
+            state.zoomed.toggle()
+        case .freeze, .back, .back10:
+            travel(action)
+            if action == .freeze {
+                let b = state.bindings
+                state.notice = ("frozen: \(b.label(.back, max: 1)) \(b.label(.forward, max: 1)) step a second, \(b.label(.back10, max: 1)) \(b.label(.forward10, max: 1)) ten; any key returns to live", .info)
+            }
+        case .forward, .forward10:
+            // Live already: nothing ahead.
+            break
+        case .flowRange:
+            state.flowRange = (state.flowRange + 1) % ConsoleState.flowRanges.count
+            state.notice = ("flow over \(ConsoleState.flowRanges[state.flowRange].label)", .info)
+        case .flowSymbols:
+            let all = ConsoleState.GraphSymbols.allCases
+            state.graphSymbols = all[(all.firstIndex(of: state.graphSymbols)! + 1) % all.count]
+            state.notice = ("flow drawn in \(state.graphSymbols.rawValue)", .info)
+        case .flowWorkload:
+            let all: [Workload?] = [nil] + Workload.allCases.map { $0 }
+            let i = all.firstIndex { $0 == state.flowWorkload } ?? 0
+            state.flowWorkload = all[(i + 1) % all.count]
+            state.notice = ("flow of \(state.flowWorkload?.displayName ?? "all workloads")", .info)
         }
     }
 

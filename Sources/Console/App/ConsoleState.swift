@@ -14,6 +14,8 @@ public struct ConsoleState {
     }
 
     public var mode: Mode = .normal
+    /// Help's page: 0 the keys in force, 1 the command language.
+    public var helpPage = 0
     public var selectedNode = 0
     var prompt = LineEditor()
     /// Newest last, bounded.
@@ -33,6 +35,10 @@ public struct ConsoleState {
     /// Observer mode: every key and command that would change the platform
     /// is refused with a notice; viewing still works.
     public var readOnly = false
+    /// Which key runs which action (the defaults, or the config file's).
+    public var bindings = KeyBindings.standard
+    /// The config file's panel layouts, by size class (none: the built-in ones).
+    public var layouts: [PanelLayout.SizeClass: PanelLayout] = [:]
     /// Attached to a shared session: who and where, the link's state and
     /// lag, or that the bus is lost or the session ended (header, kept first).
     public var session: (text: String, severity: Severity)?

@@ -43,6 +43,12 @@ public struct Screen {
             draw(state.focus ?? .transactions, body)
             highlightTitle(body)
             panelRects = [(state.focus ?? .transactions, body)]
+        } else if let custom = state.layouts[PanelLayout.SizeClass(width: canvas.width)] {
+            // The config file's layout for this size.
+            let placed = custom.rects(in: Rect(x: 0, y: 1 + strip, width: canvas.width, height: canvas.height - 2 - strip))
+            for (panel, rect) in placed { draw(panel, rect) }
+            if let focus = state.focus, let r = placed.first(where: { $0.panel == focus })?.rect { highlightTitle(r) }
+            panelRects = placed
         } else {
             if let flow = layout.flow { drawFlow(flow) }
             drawTransactions(layout.transactions)

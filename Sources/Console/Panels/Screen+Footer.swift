@@ -22,11 +22,21 @@ extension Screen {
         case .help, .normal:
             break
         }
+        // The keys in force (a config file may have moved them); an action with no key is left out.
+        let b = state.bindings
+        func pair(_ a: ConsoleAction, _ c: ConsoleAction) -> String? {
+            guard let x = b.first(a), let y = b.first(c) else { return b.first(a) ?? b.first(c) }
+            return x.count == 1 && y.count == 1 ? x + y : "\(x)/\(y)"
+        }
+        let select = b.keys[.selectUp]?.first == .up && b.keys[.selectDown]?.first == .down ? "↑↓" : pair(.selectUp, .selectDown)
+        let rate = b.first(.rateUp) == "+" && b.first(.rateDown) == "-" ? "+/-" : pair(.rateUp, .rateDown)
         let hints: [(String, String)] = [
-            ("?", "help"), ("q", "quit"), ("space", snapshot.paused ? "resume" : "pause"), ("s", "spike"), ("+/-", "rate"),
-            ("↑↓", "select"), ("d", "drain"), ("f", "fail"), ("r", "recover"), ("l", "lb"), ("p", "2pc/3pc"),
-            ("c", "flush"), (":", "command"), ("/", "filter"), ("<>", "speed"),
-        ]
+            (b.first(.help), "help"), (b.first(.quit), "quit"), (b.first(.pause), snapshot.paused ? "resume" : "pause"),
+            (b.first(.spike), "spike"), (rate, "rate"), (select, "select"), (b.first(.drain), "drain"), (b.first(.fail), "fail"),
+            (b.first(.recover), "recover"), (b.first(.balancer), "lb"), (b.first(.protocolSwitch), "2pc/3pc"),
+            (b.first(.cacheFlush), "flush"), (b.first(.command), "command"), (b.first(.filter), "filter"),
+            (pair(.slower, .faster), "speed"),
+        ].compactMap { k, w in k.map { ($0, w) } }
         var x = 1
         let noticeWidth = state.notice.map { min($0.text.count + 2, canvas.width / (timelineInFooter ? 3 : 2)) } ?? 0
         let limit = canvas.width - noticeWidth
@@ -110,36 +120,42 @@ extension Screen {
         return kept
     }
 
-    /// The key reference, centred over the panels.
+    /// Help, centred over the panels: the keys in force (a config file's
+    /// marked), then the command language with an example a line, in as
+    /// many pages as the screen needs (Tab turns them).
     mutating func drawHelp() {
-        let lines: [(String, String)] = [
-            ("?", "this help (any key closes it)"),
-            ("q  Ctrl-C", "quit"),
-            ("space", "pause / resume the simulation"),
-            ("+ / -", "raise / lower the base rate"),
-            ("s", "spike: ×5 arrivals for 30 s"),
-            ("< / >", "slower / faster simulated time"),
-            ("↑ ↓  j k  Tab", "select a node (a click works too)"),
-            ("d", "drain the selected node"),
-            ("f", "fail the selected node (asks y to confirm)"),
-            ("r", "recover the selected node"),
-            ("l", "next balancer algorithm"),
-            ("p", "switch 2PC / 3PC"),
-            ("c", "flush the cache"),
-            (":", "operator command, e.g. crash shard-2, retries budget off"),
-            ("/  w v g  o e", "filter; flow range, workload, symbols; focus, zoom"),
-            ("z  [ ]  { }", "freeze the screen; step 1 s / 10 s through the last 10 min"),
-            ("offered goodput", "10 s rates: arrivals, commits; p99: committed, from arrival"),
-            ("node rps", "requests it received, refused ones and consumer credits too"),
-        ]
-        let w = min(canvas.width - 4, 78), h = lines.count + 4
+        let w = min(canvas.width - 4, 124)
+        let b = state.bindings
+        var keys: [(String, String, Bool)] = ConsoleAction.allCases.map { a in
+            (b.label(a), a.summary + (b.rebound.contains(a) ? "  (config)" : ""), b.rebound.contains(a))
+        }
+        keys.append(("Esc  Ctrl-C", "close / quit; a click selects a node or focuses a panel", false))
+        let commands = CommandParser.grammar.map { ($0.form, "e.g. " + $0.example, false) }
+        // Two columns when the width allows; pages of what fits the height.
+        let twoColumns = w >= 90
+        let perColumn = max(1, canvas.height - 8)
+        let perPage = perColumn * (twoColumns ? 2 : 1)
+        var pages: [(title: String, keyWidth: Int, lines: [(String, String, Bool)])] = []
+        for (title, keyWidth, list) in [("keys", 12, keys), ("commands", twoColumns ? 34 : 40, commands)] {
+            var i = 0
+            while i < list.count {
+                pages.append((title, keyWidth, Array(list[i..<min(list.count, i + perPage)])))
+                i += perPage
+            }
+        }
+        let page = pages[state.helpPage % pages.count]
+        let used = twoColumns ? (page.lines.count + 1) / 2 : page.lines.count
+        let h = used + 4
         let rect = Rect(x: (canvas.width - w) / 2, y: max(1, (canvas.height - h) / 2), width: w, height: h)
         canvas.fill(rect)
-        canvas.box(rect, title: "Help", glyphs: glyphs)
-        for (i, (key, what)) in lines.enumerated() {
-            let y = rect.y + 2 + i
-            canvas.put(key, x: rect.x + 3, y: y, style: Style(.accent, bold: true))
-            canvas.put(what, x: rect.x + 20, y: y, style: Style(.text), maxWidth: rect.width - 22)
+        canvas.box(rect, title: "Help \(state.helpPage % pages.count + 1)/\(pages.count): \(page.title) (Tab: next page)", glyphs: glyphs)
+        let columnWidth = twoColumns ? (w - 4) / 2 : w - 4
+        let keyWidth = min(page.keyWidth, columnWidth / 2)
+        for (i, line) in page.lines.enumerated() {
+            let column = i / used, row = i % used
+            let x = rect.x + 2 + column * columnWidth
+            canvas.put(line.0, x: x, y: rect.y + 2 + row, style: Style(.accent, bold: true), maxWidth: keyWidth - 1)
+            canvas.put(line.1, x: x + keyWidth, y: rect.y + 2 + row, style: Style(line.2 ? .warn : .text), maxWidth: columnWidth - keyWidth - 1)
         }
     }
 }

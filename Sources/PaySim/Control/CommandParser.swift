@@ -44,6 +44,28 @@ public enum CommandParser {
         "bulkhead", "deadline", "ejection", "ratelimit", "payouts", "settlement", "pause", "resume",
     ]
 
+    /// The language in brief, a form and an example a line, for help screens.
+    public static let grammar: [(form: String, example: String)] = [
+        ("spike FACTOR for DURATION [workload]", "spike 5x for 30s payment"),
+        ("rate TPS [workload]", "rate 2000"),
+        ("ramp rate A to B over DURATION [workload]", "ramp rate 1000 to 8000 over 5m"),
+        ("mix payment=P,topup=T,trade=R", "mix payment=60,topup=25,trade=15"),
+        ("drain|fail|recover node-N", "fail node-2"),
+        ("slow node-N FACTOR   weight node-N W", "slow node-3 8x"),
+        ("lb rr|wrr|random|leastconn|p2c|hash", "lb leastconn"),
+        ("protocol 2pc|3pc", "protocol 3pc"),
+        ("crash|restore shard-N | coordinator node-N", "crash shard-2"),
+        ("partition MEMBERS [| MEMBERS] for DURATION", "partition shard-1 | node-4 for 30s"),
+        ("cache flush | capacity N", "cache capacity 20000"),
+        ("gateway down|up | slow FACTOR | timeouts P%", "gateway timeouts 20%"),
+        ("consumers GROUP N", "consumers wallet-credit 4"),
+        ("retries budget P%|on|off | attempts N", "retries budget off"),
+        ("breaker|ejection on|off   bulkhead N|off", "breaker off"),
+        ("deadline DURATION|off   ratelimit N|off", "deadline 5s"),
+        ("payouts pause|resume   settlement fail-rate P%", "settlement fail-rate 5%"),
+        ("pause   resume", "pause"),
+    ]
+
     /// The consumer groups `consumers` accepts.
     public static let consumerGroups: [String] = ["settlement", "wallet-credit", "clearing", "notifications"]
 
