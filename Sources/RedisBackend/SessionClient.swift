@@ -17,6 +17,8 @@ public final class SessionClient {
     var lastEventID = "0-0"
     var lastReplyID = "0-0"
     var events: [SimLogEntry] = []
+    /// The traces of the newest frame that carried them.
+    var traces = TraceLists(sampleEvery: 0)
     public static let eventsKept = 500
     /// Redis refused this user's command stream: an observer.
     public private(set) var observer = false
@@ -149,6 +151,7 @@ public final class SessionClient {
         if !flow.merge(f.snapshot.flow) { needFlow = true }
         f.snapshot.flow = flow.flow.isEmpty ? f.snapshot.flow : flow.flow
         f.snapshot.events = events
+        if f.tracesIncluded { traces = f.snapshot.traces } else { f.snapshot.traces = traces }
         snapshot = f.snapshot
         frame = f
         return true

@@ -155,7 +155,8 @@ struct ServeLoop {
 
     func frame(state: String) -> SessionFrame {
         SessionFrame(sequence: sequence, publishedMillis: wallMillis(), speed: speed, achievedSpeed: achieved, state: state,
-                     lastCommandID: lastCommandID, eventsLogged: sim.eventsLogged, live: sim.snapshot())
+                     lastCommandID: lastCommandID, eventsLogged: sim.eventsLogged, live: sim.snapshot(),
+                     withTraces: sequence % Int64(fps) == 0 || state == "ended")
     }
 
     /// Runs until the session ends; returns how it ended.

@@ -22,6 +22,21 @@ import TestSupport
 
     static func count(_ needle: String, in text: String) -> Int { text.components(separatedBy: needle).count - 1 }
 
+    /// Nothing sensitive leaves the run: no card number (a run of 13 or
+    /// more digits, or the card issuer's prefix) in the JSON report, the
+    /// after-action report, the series or the events.
+    @Test func noCardNumberInAnyExport() throws {
+        let s = try AfterActionTests.session.get()
+        let texts = [s.jsonText, s.html, try String(contentsOfFile: s.series, encoding: .utf8), try String(contentsOfFile: s.events, encoding: .utf8)]
+        // Whole numbers only: a fraction's decimals (0.00638382763665381) are not an identifier.
+        let numbers = try Regex("[0-9][0-9.]*")
+        for (name, text) in zip(["json", "html", "series", "events"], texts) {
+            let long = text.matches(of: numbers).map { String(text[$0.range]) }.filter { !$0.contains(".") && $0.count >= 13 }
+            #expect(long.isEmpty, "a long number in the \(name): \(long.prefix(3))")
+            #expect(!text.contains("453201"), "a card prefix in the \(name)")
+        }
+    }
+
     @Test func theReportOfAShippedDrillHasEveryChartMarkerAndTable() throws {
         let s = try AfterActionTests.session.get()
         let html = s.html

@@ -170,6 +170,28 @@ import Testing
         #expect(shown.stdout.contains("spike = \"s\"") && shown.stdout.contains("fps = 10"), "\(shown.stdout)")
     }
 
+    /// `t` on a real terminal: the sampled traces, a waterfall, back out;
+    /// nothing on the way shows a card number whole.
+    @Test func traceOneTransaction() throws {
+        let t = try Tmux(width: 120, height: 36, command: ConsoleEndToEndTests.command("--speed 5"))
+        try t.waitFor("node-6")
+        Thread.sleep(forTimeInterval: 3)
+        try t.keys("t")
+        try t.waitFor("┌ Traces · [latest]")
+        try t.keys("Tab")
+        let slowest = try t.waitFor("[slowest 1m]")
+        #expect(slowest.contains("453201******"), "slowest are top-ups, their cards masked")
+        try t.keys("Enter")
+        let fall = try t.waitFor("answered:")
+        #expect(fall.contains("card call from node-") && fall.contains("balancer"))
+        for screen in [slowest, fall] { #expect(screen.firstMatch(of: try Regex("[0-9]{13,}")) == nil) }
+        try t.keys("Escape")
+        try t.keys("Escape")
+        try t.wait("the panels again") { $0.contains("┌ Nodes ") }
+        try t.keys("q")
+        try t.waitFor("EXIT=0")
+    }
+
     @Test func sigtermRestoresTheTerminal() throws {
         let pidFile = FileManager.default.temporaryDirectory.appendingPathComponent("payops-\(getpid())-console.pid").path
         defer { try? FileManager.default.removeItem(atPath: pidFile) }

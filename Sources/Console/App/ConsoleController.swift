@@ -112,6 +112,8 @@ public final class ConsoleController {
             handlePrompt(key)
         case .filter:
             handleFilter(key)
+        case .normal where state.traceView != nil:
+            handleTraces(key)
         case .normal:
             if state.frozenAt != nil {
                 handleFrozen(key)
@@ -285,12 +287,58 @@ public final class ConsoleController {
             let all = ConsoleState.GraphSymbols.allCases
             state.graphSymbols = all[(all.firstIndex(of: state.graphSymbols)! + 1) % all.count]
             state.notice = ("flow drawn in \(state.graphSymbols.rawValue)", .info)
+        case .trace:
+            state.traceView = ConsoleState.TraceView()
         case .flowWorkload:
             let all: [Workload?] = [nil] + Workload.allCases.map { $0 }
             let i = all.firstIndex { $0 == state.flowWorkload } ?? 0
             state.flowWorkload = all[(i + 1) % all.count]
             state.notice = ("flow of \(state.flowWorkload?.displayName ?? "all workloads")", .info)
         }
+    }
+
+    /// The trace view: Tab and the arrows pick a list and a trace, Enter
+    /// opens its waterfall, the workload key filters, Esc goes back.
+    func handleTraces(_ key: KeyEvent) {
+        guard var v = state.traceView else { return }
+        let count = current.map { ConsoleController.traceList($0.traces, v).count } ?? 0
+        let action = state.bindings.action(for: key)
+        switch key {
+        case .escape:
+            if v.open { v.open = false } else { state.traceView = nil; return }
+        case .tab, .right:
+            v.list = (v.list + 1) % ConsoleState.TraceView.lists.count
+            v.selected = 0
+            v.open = false
+        case .backTab, .left:
+            v.list = (v.list + ConsoleState.TraceView.lists.count - 1) % ConsoleState.TraceView.lists.count
+            v.selected = 0
+            v.open = false
+        case .enter:
+            v.open = count > 0
+        default:
+            switch action {
+            case .selectUp?: v.selected = max(0, v.selected - 1)
+            case .selectDown?: v.selected = min(max(0, count - 1), v.selected + 1)
+            case .flowWorkload?:
+                let all: [Workload?] = [nil] + Workload.allCases.map { $0 }
+                v.workload = all[((all.firstIndex { $0 == v.workload } ?? 0) + 1) % all.count]
+                v.selected = 0
+                v.open = false
+            case .quit?: state.quit = true
+            case .trace?: state.traceView = nil; return
+            case .help?: state.mode = .help
+            case .freeze?, .back?, .forward?, .back10?, .forward10?: handleNormal(key)
+            default: break
+            }
+        }
+        state.traceView = v
+    }
+
+    /// The traces of the view's list, filtered by its workload.
+    static func traceList(_ t: TraceLists, _ v: ConsoleState.TraceView) -> [TransactionTrace] {
+        let list = [t.latest, t.slowest, t.failed, t.inDoubt][v.list]
+        return v.workload.map { w in list.filter { $0.workload == w } } ?? list
     }
 
     func handlePrompt(_ key: KeyEvent) {

@@ -59,6 +59,17 @@ public struct ConsoleState {
         case flow, transactions, cache, nodes, queues, shards, money, events
     }
     public var flowRange = 0
+    /// The trace view (`t`): which list, which trace, and whether its
+    /// waterfall is open; nil when closed.
+    public var traceView: TraceView?
+    public struct TraceView: Equatable, Sendable {
+        public static let lists = ["latest", "slowest 1m", "failed", "in doubt"]
+        public var list = 0
+        public var selected = 0
+        public var open = false
+        public var workload: Workload?
+        public init() {}
+    }
     /// How the flow chart is drawn: braille dots, block characters, or ASCII
     /// (`g` cycles them; a C locale has ASCII only).
     public var graphSymbols: GraphSymbols = .braille

@@ -11,6 +11,7 @@ public enum ConsoleAction: String, CaseIterable, Sendable {
     case command, filter, focus, zoom, freeze, back, forward
     case back10 = "back-10s", forward10 = "forward-10s"
     case flowRange = "flow-range", flowSymbols = "flow-symbols", flowWorkload = "flow-workload"
+    case trace
 
     /// What it does, for help and `payops config`.
     public var summary: String {
@@ -43,6 +44,7 @@ public enum ConsoleAction: String, CaseIterable, Sendable {
         case .flowRange: "flow chart over 1 min / 10 min / 1 h"
         case .flowSymbols: "flow chart in braille / block / ASCII"
         case .flowWorkload: "flow chart of all workloads or one"
+        case .trace: "trace one transaction: recent, slowest, failed, in doubt"
         }
     }
 
@@ -77,6 +79,7 @@ public enum ConsoleAction: String, CaseIterable, Sendable {
         case .flowRange: return c("w")
         case .flowSymbols: return c("g")
         case .flowWorkload: return c("v")
+        case .trace: return c("t")
         }
     }
 }

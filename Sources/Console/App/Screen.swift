@@ -37,7 +37,11 @@ public struct Screen {
                             queues: snapshot.queues.count, shards: snapshot.shards.count)
         drawHeader()
         drawTimeline(rows: strip)
-        if state.zoomed {
+        if let v = state.traceView {
+            let body = Rect(x: 0, y: 1 + strip, width: canvas.width, height: canvas.height - 2 - strip)
+            drawTraces(body, v)
+            panelRects = []
+        } else if state.zoomed {
             // The focused panel alone, on the whole body: its widest form.
             let body = Rect(x: 0, y: 1 + strip, width: canvas.width, height: canvas.height - 2 - strip)
             draw(state.focus ?? .transactions, body)

@@ -6,14 +6,17 @@ extension Simulation {
         guard let n = balancer.pick(customer: r.customer, nodes: nodes, now: nowMicros) else {
             // No node will take work: the balancer answers 503 itself.
             balancer.noteRejection()
+            r.trace?.mark("balancer", "503: no node takes work", at: nowMicros)
             countShed(r, .noNode)
             schedule(after: 2 * networkHop(), .attemptAnswered(r, .refused(.noNode)))
             return
         }
         let node = nodes[n]
         node.requests.add()
+        r.trace?.mark("balancer", "→ \(node.name) (\(balancer.algorithm))", at: nowMicros)
         guard node.alive else {
             // The balancer has not noticed yet: the connection is refused.
+            r.trace?.mark(node.name, "connection refused: the node is down", at: nowMicros)
             nodeError(n)
             schedule(after: 2 * networkHop(), .attemptAnswered(r, .nodeFailed))
             return
@@ -31,6 +34,7 @@ extension Simulation {
             // some of the node's CPU, which is why a retry storm hurts.
             r.node = nil
             node.refusals.add()
+            r.trace?.mark(node.name, "503: slots and queue full", at: nowMicros)
             countShed(r, .overloaded)
             let refusedAt = node.cpu.submit(at: nowMicros + networkHop(), service: config.nodeRejectCPU.microseconds)
             queue.schedule(at: refusedAt + networkHop(), .attemptAnswered(r, .refused(.overloaded)))
@@ -43,6 +47,10 @@ extension Simulation {
         let node = nodes[n]
         node.working[r.id] = r
         precondition(node.working.count <= node.capacity, "\(node.name) over its worker slots")
+        if let b = r.trace {
+            if nowMicros > r.nodeArrivedAt { b.step(node.name, "queued for a slot", from: r.nodeArrivedAt, to: nowMicros) }
+            b.slotStart = nowMicros
+        }
         let cpuDone = node.cpu.submit(at: nowMicros, service: Int64(nodeCPU.sample(&networkRNG) * node.slowFactor))
         r.cacheExtra = 0
         r.readFailure = nil
@@ -64,9 +72,11 @@ extension Simulation {
         }
         if let reason = r.readFailure {
             // A read needed a shard that is down, cut off or refusing work.
+            r.trace?.step(nodes[n].name, "slot: a cache miss's shard read failed (\(reason))", from: r.trace!.slotStart, to: nowMicros)
             attemptFinished(r, .aborted(reason))
             return
         }
+        r.trace?.step(nodes[n].name, "slot: CPU and cache reads", from: r.trace!.slotStart, to: nowMicros)
         switch r.workload {
         case .payment, .trade:
             // The node's coordinator process is down: the node fails it itself.

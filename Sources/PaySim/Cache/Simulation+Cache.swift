@@ -73,11 +73,15 @@ extension Simulation {
     func cacheReads(for r: Request, node n: Int, from start: Int64) -> Int64 {
         landFills()
         var end = start + cacheHitCost
-        for read in cacheReadPlan(for: r) where cache.get(read.key, now: nowMicros) == nil {
+        let plan = cacheReadPlan(for: r)
+        var misses = 0
+        for read in plan where cache.get(read.key, now: nowMicros) == nil {
+            misses += 1
             let (done, failure) = refill(read, node: n, at: start + cacheHitCost)
             end = max(end, done)
             if let failure, r.readFailure == nil { r.readFailure = failure }
         }
+        r.trace?.step("cache", "\(plan.count) read\(plan.count == 1 ? "" : "s"): \(plan.count - misses) hit, \(misses) miss\(misses > 0 ? " (shard read, refill)" : "")", from: start, to: end)
         return end - start
     }
 

@@ -87,6 +87,9 @@ extension Simulation {
         nextTxnID += 1
         t.keyOwner = parts.firstIndex { p in p.writes.contains { !ledger.isContra(writes[$0].row) } } ?? 0
         t.request = request
+        if let b = request.trace {
+            b.mark("coord \(nodes[c].name)", "txn \(t.id) begins: \(commitProtocol), \(parts.count) shard\(parts.count == 1 ? "" : "s")", at: nowMicros)
+        }
         if request.isJob && request.txnID != 0 { request.earlierAttemptTxns.append(request.txnID) }
         request.txnID = t.id
         if request.life >= 0 { lifeTxnBegun(t, request) }
@@ -101,6 +104,7 @@ extension Simulation {
         guard !t.coord.isStale(input) else { return }
         let effects = t.coord.on(input)
         if t.idempotencyKey == traceKey { traceStep(t, "coordinator on \(traceNode(t.coordinator))", input, "\(t.coord.phase)", effects) }
+        if let b = t.request?.trace { b.mark("coord \(nodes[t.coordinator].name)", Simulation.stepText(input, "\(t.coord.phase)", effects), at: nowMicros) }
         perform(effects, coordinatorOf: t)
     }
 
@@ -204,6 +208,7 @@ extension Simulation {
 
     func tellClient(_ t: Txn, _ r: AttemptResult) {
         if t.idempotencyKey == traceKey && !t.clientDone { tracer?("\(traceTime) txn \(t.id): the client is told \(r)") }
+        if let b = t.request?.trace, t.everInDoubt { b.trace.inDoubt = true }
         guard !t.clientDone else { return }
         t.clientDone = true
         if let request = t.request, request.txnID == t.id { attemptFinished(request, r) }

@@ -27,6 +27,18 @@ extension Simulation {
         return "\(nowMicros / 1_000_000).\(String(repeating: "0", count: 6 - us.count))\(us)s"
     }
 
+    /// A protocol step for a trace's waterfall: what came in, the state it
+    /// left, what it did.
+    static func stepText<I, E>(_ input: I, _ state: String, _ effects: Effects<E>) -> String {
+        func plain(_ x: Any) -> String {
+            var s = "\(x)".replacing("PaySim.", with: "")
+            for q in ["ShardMessage.", "CoordinatorMessage.", "ParticipantMachine.", "CoordinatorMachine.", "Verdict.", "AbortReason."] { s = s.replacing(q, with: "") }
+            return s.replacing("Optional(", with: "(")
+        }
+        let done = (0..<effects.count).map { plain(effects[$0]) }
+        return "\(plain(input)) → \(state)\(done.isEmpty ? "" : "; " + done.joined(separator: ", "))"
+    }
+
     /// One protocol step of a traced transaction: who, what came in, the
     /// state it left, and what it does about it.
     func traceStep<I, E>(_ t: Txn, _ who: String, _ input: I, _ state: String, _ effects: Effects<E>) {

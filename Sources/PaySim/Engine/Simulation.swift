@@ -103,6 +103,8 @@ public final class Simulation {
     var outcomes: OutcomeRecord?
     /// Every protocol step of the transactions with this idempotency key,
     /// and every event-log line, go to `tracer` (-1: none).
+    /// The sampled transaction traces the console shows.
+    var traces = Traces(sampleEvery: 10)
     var traceKey: Int64 = -1
     var tracer: ((String) -> Void)?
     /// Partitions in force between shards and nodes.

@@ -24,9 +24,15 @@ extension Simulation {
         if resilience.breakers {
             let (allowed, transition) = node.breaker.allow(now: nowMicros)
             if let transition { logBreaker(node, transition) }
-            guard allowed else { return shedAfterWork(r, .breakerOpen) }
+            guard allowed else {
+                r.trace?.mark("gateway", "not called: \(node.name)'s breaker is open", at: nowMicros)
+                return shedAfterWork(r, .breakerOpen)
+            }
         }
-        guard node.bulkhead.acquire() else { return shedAfterWork(r, .bulkheadFull) }
+        guard node.bulkhead.acquire() else {
+            r.trace?.mark("gateway", "not called: \(node.name)'s bulkhead is full", at: nowMicros)
+            return shedAfterWork(r, .bulkheadFull)
+        }
         r.gatewayToken &+= 1
         r.gatewayNode = n
         r.gatewayCallStartedAt = nowMicros
@@ -58,6 +64,7 @@ extension Simulation {
             return
         }
         guard approved else {
+            r.trace?.mark("gateway", "declined by the issuer", at: nowMicros)
             endGatewayCall(r, node: n, failed: false)
             authorisations[r.id] = nil
             return finish(r, .declined)
@@ -98,6 +105,7 @@ extension Simulation {
     /// fails without crediting anything; a late approval changes nothing.
     func onGatewayCallTimeout(_ r: Request, token: UInt32) {
         guard let n = liveGatewayCall(r, token: token) else { return }
+        r.trace?.mark("gateway", "no answer in time: outcome unknown, reversal sent", at: nowMicros)
         endGatewayCall(r, node: n, failed: true)
         r.gatewayToken &+= 1
         authorisations[r.id] = nil
@@ -115,6 +123,7 @@ extension Simulation {
 
     func endGatewayCall(_ r: Request, node n: Int, failed: Bool) {
         let node = nodes[n]
+        r.trace?.step("gateway", "card call from \(node.name)\(failed ? ": failed" : "")", from: r.gatewayCallStartedAt, to: nowMicros)
         node.gatewayCalls[r.id] = nil
         node.bulkhead.release()
         noteIfDrained(node)

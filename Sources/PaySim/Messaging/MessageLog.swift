@@ -7,6 +7,12 @@ enum MessagePayload {
     /// The card gateway authorised a top-up: credit the wallet.
     case topupCallback(requestID: Int64, amount: Int64, wallet: Int32, source: Int32)
     case tradeExecuted(requestID: Int64)
+
+    var requestID: Int64 {
+        switch self {
+        case .paymentSettled(let id), .topupCallback(let id, _, _, _), .tradeExecuted(let id): id
+        }
+    }
 }
 
 struct LogMessage {

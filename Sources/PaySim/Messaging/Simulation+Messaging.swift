@@ -76,6 +76,10 @@ extension Simulation {
         let topic = topics[ti]
         let p = topic.partition(for: key)
         let part = topic.partitions[p]
+        if !traces.byRequest.isEmpty, let b = traces.byRequest[payload.requestID] {
+            b.mark("log", "produced to \(topic.name) partition \(p)", at: nowMicros)
+            if b.trace.outcome != nil { traces.refresh(b) }
+        }
         if let b = logBackend {
             syncLogBackend()
             if !b.isAvailable, unsentMessages >= config.logBufferLimit, !payload.movesMoney {
@@ -222,6 +226,10 @@ extension Simulation {
 
     /// Applies one message's effect; its offset is committed once that has landed.
     func deliver(_ gi: Int, partition p: Int, offset: Int64, epoch: UInt32, _ payload: MessagePayload) {
+        if !traces.byRequest.isEmpty, let b = traces.byRequest[payload.requestID] {
+            b.mark("log", "consumed by \(groups[gi].name)", at: nowMicros)
+            if b.trace.outcome != nil { traces.refresh(b) }
+        }
         switch payload {
         case let .topupCallback(requestID, amount, wallet, source) where groups[gi].name == "wallet-credit":
             // The effect is a ledger transaction; the offset is committed
@@ -230,6 +238,8 @@ extension Simulation {
             ledger.sortForCommit(&writes)
             let job = Request(id: requestID, workload: .topup, arrivedAt: nowMicros, writes: writes)
             job.delivery = Request.Delivery(group: gi, partition: p, offset: offset, epoch: epoch)
+            // The wallet credit's commit joins the top-up's trace.
+            job.trace = traces.byRequest[requestID]
             job.life = requestID
             job.step = .credit
             job.record = lives[requestID]

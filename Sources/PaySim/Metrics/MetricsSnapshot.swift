@@ -212,6 +212,8 @@ public struct MetricsSnapshot: Sendable, Codable {
     public var drill: DrillStatus?
     /// The Timeline strip's content: recent actions, faults in force, next steps.
     public var timeline: Timeline?
+    /// Sampled transaction traces (`t` on the console).
+    public var traces = TraceLists(sampleEvery: 0)
     /// Seconds behind each rate, share and percentile.
     public var window: Int { Simulation.window }
 
@@ -337,7 +339,8 @@ extension Simulation {
             thresholds: thresholdStatuses,
             ramp: ramp,
             drill: drillStatus,
-            timeline: timeline
+            timeline: timeline,
+            traces: traces.lists
         )
     }
 }

@@ -29,10 +29,13 @@ public struct SessionFrame: Codable, Sendable {
     public var lastCommandID: String?
     /// Events the simulation has logged since it began.
     public var eventsLogged: Int64
+    /// Whether this frame carries the sampled traces (once a second: they
+    /// change slowly and weigh more than the rest of a frame).
+    public var tracesIncluded: Bool
     public var snapshot: MetricsSnapshot
 
     public init(sequence: Int64, publishedMillis: Int64, speed: Double, achievedSpeed: Double?, state: String,
-                lastCommandID: String?, eventsLogged: Int64, live: MetricsSnapshot) {
+                lastCommandID: String?, eventsLogged: Int64, live: MetricsSnapshot, withTraces: Bool = true) {
         self.sequence = sequence
         self.publishedMillis = publishedMillis
         self.speed = speed
@@ -40,8 +43,10 @@ public struct SessionFrame: Codable, Sendable {
         self.state = state
         self.lastCommandID = lastCommandID
         self.eventsLogged = eventsLogged
+        tracesIncluded = withTraces
         var s = live
         s.events = []
+        if !withTraces { s.traces = TraceLists(sampleEvery: live.traces.sampleEvery) }
         s.flow = live.flow.map { f in
             var t = MetricsSnapshot.FlowHistory()
             t.offered = SecondSeries(tail: f.offered, SessionWire.flowTail)

@@ -66,6 +66,8 @@ final class Request {
     var isJob = false
     /// A job's transactions before its current one (`txnID`), oldest first.
     var earlierAttemptTxns: [Int64] = []
+    /// Set when this request is sampled for tracing.
+    var trace: TraceBuilder?
 
     init(id: Int64, workload: Workload, arrivedAt: Int64, writes: [RowWrite]) {
         self.id = id

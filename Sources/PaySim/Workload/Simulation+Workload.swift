@@ -35,6 +35,12 @@ extension Simulation {
         guard token == arrivalToken[w.rawValue], arrivalsOpen else { return }
         scheduleNextArrival(w)
         let r = makeRequest(w)
+        if traces.samples(r.id) {
+            let b = TraceBuilder(r, now: nowMicros)
+            r.trace = b
+            traces.open(b)
+            b.mark("client", "arrives", at: nowMicros)
+        }
         if let d = resilience.deadline { r.deadline = nowMicros + d.microseconds }
         stats[w.rawValue].submitted += 1
         load[w.rawValue].offered.add()
@@ -136,6 +142,10 @@ extension Simulation {
         r.attempts += 1
         load[r.workload.rawValue].attempts.add()
         if r.attempts > 1 { load[r.workload.rawValue].retries.add() }
+        if let b = r.trace {
+            b.trace.attempts = r.attempts
+            if r.attempts > 1 { b.mark("client", "retry: attempt \(r.attempts)", at: nowMicros) }
+        }
         dispatchToNode(r)
     }
 
@@ -144,6 +154,7 @@ extension Simulation {
     /// The edge refuses the request before it reaches a node; the answer
     /// takes a round trip. It counts as an attempt that was shed.
     func refuseAtEdge(_ r: Request, _ reason: Refusal) {
+        r.trace?.mark("edge", "refused: \(reason)", at: nowMicros)
         r.attempts += 1
         load[r.workload.rawValue].attempts.add()
         countShed(r, reason)
@@ -232,6 +243,13 @@ extension Simulation {
         outcomes?.told[r.id] = outcome
         outcomes?.open[r.id] = nil
         if r.life >= 0 { lifeClientAnswered(r, outcome) }
+        if let b = r.trace {
+            b.trace.latency = latency
+            b.trace.outcome = "\(outcome)"
+            b.step("client", "answered: \(outcome)", from: r.arrivedAt, to: at ?? nowMicros)
+            traces.finish(b, now: nowMicros)
+            r.trace = nil
+        }
         guard outcome == .committed else { return }
         load[w].goodput.add()
         workloadLatency[w].record(microseconds: latency)
@@ -260,6 +278,10 @@ extension Simulation {
     /// Otherwise it retries with capped exponential backoff, holding the
     /// message, for as long as it owns it.
     func creditFinished(_ job: Request, _ result: AttemptResult) {
+        if let b = job.trace {
+            b.mark("wallet-credit", "credit: \(result)", at: nowMicros)
+            if b.trace.outcome != nil { traces.refresh(b) }
+        }
         guard let d = job.delivery else { return }
         switch result {
         case .committed, .duplicate:
