@@ -68,7 +68,7 @@ extension Screen {
         for (i, s) in shown.enumerated() {
             let y = r.y + 2 + i
             canvas.put(s.lane, x: r.x, y: y, style: Style(.accent), maxWidth: laneW - 1)
-            canvas.put(s.label, x: r.x + laneW, y: y, style: Style(.text), maxWidth: labelW)
+            canvas.put(TransactionTrace.readable(s.label), x: r.x + laneW, y: y, style: Style(.text), maxWidth: labelW)
             let a = Int(Double(s.start) / Double(total) * Double(barW - 1))
             let b = Int(Double(s.end) / Double(total) * Double(barW - 1))
             if s.end > s.start {

@@ -104,7 +104,7 @@ extension Simulation {
         guard !t.coord.isStale(input) else { return }
         let effects = t.coord.on(input)
         if t.idempotencyKey == traceKey { traceStep(t, "coordinator on \(traceNode(t.coordinator))", input, "\(t.coord.phase)", effects) }
-        if let b = t.request?.trace { b.mark("coord \(nodes[t.coordinator].name)", Simulation.stepText(input, "\(t.coord.phase)", effects), at: nowMicros) }
+        if let b = t.request?.trace { b.mark("coord \(nodes[t.coordinator].name)", stepText(input, "\(t.coord.phase)", effects), at: nowMicros) }
         perform(effects, coordinatorOf: t)
     }
 

@@ -104,7 +104,9 @@ public final class Simulation {
     /// Every protocol step of the transactions with this idempotency key,
     /// and every event-log line, go to `tracer` (-1: none).
     /// The sampled transaction traces the console shows.
-    var traces = Traces(sampleEvery: 10)
+    var traces = Traces(sampleEvery: Traces.defaultSampleEvery)
+    /// Descriptions of plain values for traces (see `described`).
+    var describedCache: [DescribedKey: String] = [:]
     var traceKey: Int64 = -1
     var tracer: ((String) -> Void)?
     /// Partitions in force between shards and nodes.

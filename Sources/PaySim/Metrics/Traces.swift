@@ -31,6 +31,16 @@ public struct TransactionTrace: Sendable, Equatable, Codable {
     public var stepsDropped: Int
 
     public var failed: Bool { outcome == "aborted" || outcome == "failed" }
+
+    /// A step's label for people: the protocol's type names left out.
+    public static func readable(_ label: String) -> String {
+        guard label.contains(".") else { return label }
+        var s = label
+        for q in ["PaySim.", "ShardMessage.", "CoordinatorMessage.", "ParticipantMachine.", "CoordinatorMachine.", "Verdict.", "AbortReason."] {
+            s = s.replacing(q, with: "")
+        }
+        return s.replacing("Optional(", with: "(")
+    }
 }
 
 /// The sampled traces the console shows: the latest, the slowest of the
@@ -45,6 +55,11 @@ public struct TraceLists: Sendable, Equatable, Codable {
     public init(sampleEvery: Int) { self.sampleEvery = sampleEvery }
 
     public var isEmpty: Bool { latest.isEmpty && slowest.isEmpty && failed.isEmpty && inDoubt.isEmpty }
+}
+
+struct DescribedKey: Hashable {
+    let type: ObjectIdentifier
+    let a: UInt64, b: UInt64, c: UInt64, d: UInt64
 }
 
 /// A trace being written while its request is in flight.
@@ -73,6 +88,10 @@ final class TraceBuilder {
 /// short memory by request id so a message consumed later finds its trace.
 struct Traces {
     static let maxSteps = 64
+    /// One request in this many is traced by default: enough for the lists
+    /// at any load worth watching, and cheap (a traced request costs about
+    /// 50 µs of formatting).
+    static let defaultSampleEvery = 50
     static let kept = 12
     var sampleEvery: Int
     var latest = Deque<TransactionTrace>()
