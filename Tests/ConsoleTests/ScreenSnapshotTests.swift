@@ -111,9 +111,14 @@ import PaySim
         var state = ConsoleState()
         state.mode = .help
         let text = render(120, 34, state: state).text
-        for line in ["this help", "drain the selected node", "fail the selected node", "flush the cache", "filter;", "flow range", "focus, zoom"] {
-            #expect(text.contains(line))
+        for line in ["this help", "drain the selected node", "fail the selected node", "flush the cache", "filter the event log",
+                     "flow chart over 1 min", "focus the next panel", "zoom the focused panel", "trace one transaction"] {
+            #expect(text.contains(line), "\(line)")
         }
+        // The next page: the command language, a form and an example a line.
+        state.helpPage = 1
+        let commands = render(120, 34, state: state).text
+        #expect(commands.contains("partition MEMBERS") && commands.contains("e.g. crash shard-2"))
     }
 
     @Test func promptErrorMarksTheColumn() throws {

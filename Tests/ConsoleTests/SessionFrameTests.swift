@@ -81,10 +81,14 @@ import PaySim
     @Test func aFrameIsCompactAndACutOneIsRefusedNotMisread() throws {
         let sim = SessionFrameTests.busySimulation()
         let frame = SessionFrame(sequence: 1, publishedMillis: 0, speed: 1, achievedSpeed: nil, state: "running",
-                                 lastCommandID: "1-0", eventsLogged: 0, live: sim.snapshot())
+                                 lastCommandID: "1-0", eventsLogged: 0, live: sim.snapshot(), withTraces: false)
         let bytes = try frame.encoded()
-        // Without the hour of flow and the events: a few kilobytes.
+        // Without the hour of flow, the events and (but once a second) the traces: a few kilobytes.
         #expect(bytes.count < 8_000, "a frame is \(bytes.count) bytes")
+        let withTraces = try SessionFrame(sequence: 10, publishedMillis: 0, speed: 1, achievedSpeed: nil, state: "running",
+                                          lastCommandID: "1-0", eventsLogged: 0, live: sim.snapshot()).encoded()
+        #expect(withTraces.count > bytes.count && withTraces.count < 64_000, "a frame with traces is \(withTraces.count) bytes")
+        #expect(try SessionFrame.decode(bytes).snapshot.traces.isEmpty)
         for cut in stride(from: 0, to: bytes.count, by: max(1, bytes.count / 97)) {
             #expect(throws: (any Error).self) { try SessionFrame.decode(Array(bytes.prefix(cut))) }
         }
