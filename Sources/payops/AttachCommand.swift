@@ -165,7 +165,7 @@ struct HeadlessAttach {
         var probes = 0, up = false
         let startBytes = client.bytesReceived, startFrames = client.framesReceived, startSkipped = client.framesSkipped
         StopSignals.install()
-        while true {
+        while client.frame?.state != "ended" {
             let now = clock.now
             if let limit, now - start >= .microseconds(limit.microseconds) { break }
             if StopSignals.take() != 0 { break }

@@ -156,7 +156,7 @@ struct ServeLoop {
     func frame(state: String) -> SessionFrame {
         SessionFrame(sequence: sequence, publishedMillis: wallMillis(), speed: speed, achievedSpeed: achieved, state: state,
                      lastCommandID: lastCommandID, eventsLogged: sim.eventsLogged, live: sim.snapshot(),
-                     withTraces: sequence % Int64(fps) == 0 || state == "ended")
+                     withTraces: sequence % Int64(fps * SessionWire.tracesEverySeconds) == 0 || state == "ended")
     }
 
     /// Runs until the session ends; returns how it ended.
@@ -167,6 +167,7 @@ struct ServeLoop {
         var lastTick = clock.now
         var owed = 0.0
         var window: [(wall: Double, sim: Double)] = []
+        var windowSpeed = speed
         var stdinOpen = isatty(0) != 0
         var lastStatus = clock.now
         var typed = ""
@@ -204,6 +205,10 @@ struct ServeLoop {
             }
             sim.keepBackendsAlive()
             onFrame?()
+            if windowSpeed != speed {
+                windowSpeed = speed
+                window.removeAll()
+            }
             window.append((wallSeconds, advanced / 1_000_000))
             if window.count > fps * 2 { window.removeFirst(window.count - fps * 2) }
             let wallSum = window.reduce(0) { $0 + $1.wall }, simSum = window.reduce(0) { $0 + $1.sim }

@@ -51,6 +51,7 @@ public final class ConsoleApp {
         var owedMicros = 0.0
         // Achieved speed over a sliding couple of seconds.
         var window: [(wall: Double, sim: Double)] = []
+        var windowSpeed = controller.state.speed
         draw()
         while !controller.state.quit {
             let wait = nextFrame - clock.now
@@ -100,6 +101,11 @@ public final class ConsoleApp {
             // Paused or slow, the run's keys on a server stay alive (rate-limited inside).
             sim.keepBackendsAlive()
             onFrame?()
+            // A new speed starts a new measure: the old one would read as "behind".
+            if windowSpeed != controller.state.speed {
+                windowSpeed = controller.state.speed
+                window.removeAll()
+            }
             window.append((wallSeconds, advanced / 1_000_000))
             if window.count > fps * 2 { window.removeFirst(window.count - fps * 2) }
             let wallSum = window.reduce(0) { $0 + $1.wall }, simSum = window.reduce(0) { $0 + $1.sim }

@@ -10,6 +10,9 @@ public enum SessionWire {
     public static let flowTail = 10
     /// Whole-hour flow is published apart from the frames, this often (wall seconds).
     public static let flowEverySeconds = 2.0
+    /// Frames carry the sampled traces this often (wall seconds): they
+    /// change slowly and weigh several times the rest of a frame.
+    public static let tracesEverySeconds = 5
 }
 
 /// One published frame: everything the console draws, less the event log
@@ -29,8 +32,8 @@ public struct SessionFrame: Codable, Sendable {
     public var lastCommandID: String?
     /// Events the simulation has logged since it began.
     public var eventsLogged: Int64
-    /// Whether this frame carries the sampled traces (once a second: they
-    /// change slowly and weigh more than the rest of a frame).
+    /// Whether this frame carries the sampled traces (every
+    /// `SessionWire.tracesEverySeconds`).
     public var tracesIncluded: Bool
     public var snapshot: MetricsSnapshot
 
