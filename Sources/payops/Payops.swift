@@ -68,7 +68,7 @@ func Foundation_exit(_ code: Int32) -> Never { exit(code) }
 
 struct PayopsCommand: ParsableCommand {
     /// The release, as `payops --version` prints it.
-    static let version = "0.11.0"
+    static let version = "0.12.0"
     static let configuration = CommandConfiguration(
         commandName: "payops",
         abstract: "A payment operations console over a deterministic simulation of the platform.",
