@@ -56,6 +56,22 @@ extension RedisConnection {
     }
 }
 
+extension RedisConnection {
+    /// Every key matching `pattern`, SCAN a page at a time; when Redis
+    /// refuses the scan (NOPERM), its answer instead of the keys.
+    public func scanKeys(_ pattern: String) throws(RedisError) -> (keys: [String], refused: String?) {
+        var cursor = "0", found: [String] = []
+        repeat {
+            let r = try call([["SCAN", .text(cursor), "MATCH", .text(pattern), "COUNT", "500"]])[0]
+            if let e = r.errorText { return (found, e) }
+            guard let a = r.array, a.count == 2, let next = a[0].text else { break }
+            cursor = next
+            found += (a[1].array ?? []).compactMap(\.text)
+        } while cursor != "0"
+        return (found, nil)
+    }
+}
+
 extension BusValue {
     static func convert(_ r: UnsafeMutablePointer<redisReply>) -> BusValue {
         switch Int32(r.pointee.type) {

@@ -180,17 +180,10 @@ public final class SessionClient {
 
     static func list(link: BusLink) throws -> [SessionRecord] {
         let found = link.with { c throws(RedisError) -> Result<[SessionRecord], SessionError> in
-            var cursor = "0", records: [SessionRecord] = []
-            repeat {
-                let r = try c.call([["SCAN", .text(cursor), "MATCH", "payops:session:*:record", "COUNT", "500"]])[0]
-                if let e = r.errorText { return .failure(SessionError(SessionServerBus.explain(e, url: link.url, role: "list sessions"))) }
-                guard let a = r.array, a.count == 2, let next = a[0].text else { break }
-                cursor = next
-                for key in (a[1].array ?? []).compactMap(\.text) {
-                    let h = try c.call([["HGETALL", .text(key)]])[0]
-                    if let rec = SessionRecord(fields: SessionServerBus.hash(h.array ?? [])) { records.append(rec) }
-                }
-            } while cursor != "0"
+            let scan = try c.scanKeys("payops:session:*:record")
+            if let e = scan.refused { return .failure(SessionError(SessionServerBus.explain(e, url: link.url, role: "list sessions"))) }
+            let hashes = scan.keys.isEmpty ? [] : try c.call(scan.keys.map { ["HGETALL", .text($0)] })
+            let records = hashes.compactMap { SessionRecord(fields: SessionServerBus.hash($0.array ?? [])) }
             return .success(records.sorted { $0.started > $1.started })
         }
         guard let found else { throw SessionError("lost Redis at \(link.url.host):\(link.url.port): \(link.lost ?? "")") }

@@ -98,14 +98,7 @@ public final class SessionServerBus {
 
     /// Every key of the session (SCAN over its prefix).
     func sessionKeys(_ c: RedisConnection) throws(RedisError) -> [String] {
-        var cursor = "0", found: [String] = []
-        repeat {
-            let r = try c.call([["SCAN", .text(cursor), "MATCH", .text(keys.prefix + "*"), "COUNT", "500"]])[0]
-            guard let a = r.array, a.count == 2, let next = a[0].text else { break }
-            cursor = next
-            found += (a[1].array ?? []).compactMap(\.text)
-        } while cursor != "0"
-        return found
+        try c.scanKeys(keys.prefix + "*").keys
     }
 
     func clear() throws {
@@ -197,17 +190,7 @@ public final class SessionServerBus {
         if lastScan.map({ now - $0 >= .seconds(1) }) ?? true {
             lastScan = now
             let found = link.with { c throws(RedisError) -> [String] in
-                var all: [String] = []
-                for pattern in [keys.commandsPattern, keys.controlPattern] {
-                    var cursor = "0"
-                    repeat {
-                        let r = try c.call([["SCAN", .text(cursor), "MATCH", .text(pattern), "COUNT", "500"]])[0]
-                        guard let a = r.array, a.count == 2, let next = a[0].text else { break }
-                        cursor = next
-                        all += (a[1].array ?? []).compactMap(\.text)
-                    } while cursor != "0"
-                }
-                return all
+                try c.scanKeys(keys.commandsPattern).keys + c.scanKeys(keys.controlPattern).keys
             }
             // A stream found later is read from its start: it was made after the session began.
             for k in found ?? [] where positions[k] == nil { positions[k] = "0-0" }
