@@ -112,8 +112,8 @@ struct ServeCommand: ParsableCommand {
         } else {
             exports.finish(sim, report: nil, context: context)
         }
-        let last = loop.frame(state: "ended")
-        if !server.end(ending: ending, frame: last, flow: sim.snapshot().flow) {
+        let live = sim.snapshot()
+        if !server.end(ending: ending, frame: loop.frame(state: "ended", live: live), flow: live.flow) {
             printError("payops: Redis was away at the end: the session's keys under \(server.keys.prefix) keep no expiry; 'redis-cli --scan --pattern \"\(server.keys.prefix)*\"' lists them")
         } else {
             printError("payops: its keys under \(server.keys.prefix) expire in \(keep)")
@@ -153,9 +153,10 @@ struct ServeLoop {
         self.sim = sim; self.server = server; self.speed = speed; self.fps = fps; self.length = length
     }
 
-    func frame(state: String) -> SessionFrame {
+    /// The frame of `live`, the snapshot just taken (its flow is published too: one snapshot a frame).
+    func frame(state: String, live: MetricsSnapshot) -> SessionFrame {
         SessionFrame(sequence: sequence, publishedMillis: wallMillis(), speed: speed, achievedSpeed: achieved, state: state,
-                     lastCommandID: lastCommandID, eventsLogged: sim.eventsLogged, live: sim.snapshot(),
+                     lastCommandID: lastCommandID, eventsLogged: sim.eventsLogged, live: live,
                      withTraces: sequence % Int64(fps * SessionWire.tracesEverySeconds) == 0 || state == "ended")
     }
 
@@ -165,9 +166,7 @@ struct ServeLoop {
         let frameLength = Duration.milliseconds(1_000 / fps)
         var next = clock.now
         var lastTick = clock.now
-        var owed = 0.0
-        var window: [(wall: Double, sim: Double)] = []
-        var windowSpeed = speed
+        var pacer = Pacer(fps: fps)
         var stdinOpen = isatty(0) != 0
         var lastStatus = clock.now
         var typed = ""
@@ -186,33 +185,19 @@ struct ServeLoop {
             }
             let wallSeconds = (now - lastTick).inSeconds
             lastTick = now
-            var advanced = 0.0
-            if !sim.paused {
-                owed = min(owed + wallSeconds * speed * 1_000_000, speed * 1_000_000)
-                let start = sim.nowMicros
-                var target = start + Int64(owed)
-                if let length { target = min(target, length.microseconds) }
-                let deadline = now + frameLength * 0.8
-                while sim.nowMicros < target && clock.now < deadline {
-                    sim.advance(to: SimTime(microseconds: target), eventBudget: 2_000)
-                }
-                advanced = Double(sim.nowMicros - start)
-                owed -= advanced
+            let running = !sim.paused
+            let advanced = pacer.frame(sim, wallSeconds: wallSeconds, speed: speed, deadline: now + frameLength * 0.8,
+                                       cap: length?.microseconds ?? .max) { target in
+                sim.advance(to: target, eventBudget: 2_000)
+                return true
+            }
+            if running {
                 simulatedSeconds += advanced / 1_000_000
                 askedSeconds += wallSeconds * speed
-            } else {
-                owed = 0
             }
             sim.keepBackendsAlive()
             onFrame?()
-            if windowSpeed != speed {
-                windowSpeed = speed
-                window.removeAll()
-            }
-            window.append((wallSeconds, advanced / 1_000_000))
-            if window.count > fps * 2 { window.removeFirst(window.count - fps * 2) }
-            let wallSum = window.reduce(0) { $0 + $1.wall }, simSum = window.reduce(0) { $0 + $1.sim }
-            achieved = sim.paused || wallSum < 0.5 ? nil : simSum / wallSum
+            achieved = pacer.achieved
             noteBus()
             if now - lastStatus >= .seconds(10) {
                 lastStatus = now
@@ -220,7 +205,8 @@ struct ServeLoop {
             }
             sequence += 1
             server.updateState(sim.paused ? "paused" : "running", speed: speed)
-            server.publish(frame: frame(state: sim.paused ? "paused" : "running"), flow: sim.snapshot().flow)
+            let live = sim.snapshot()
+            server.publish(frame: frame(state: sim.paused ? "paused" : "running", live: live), flow: live.flow)
             if let length, sim.nowMicros >= length.microseconds { return "reached --duration \(length)" }
         }
     }

@@ -48,10 +48,7 @@ public final class ConsoleApp {
         let frame = Duration.milliseconds(1_000 / fps)
         var nextFrame = clock.now
         var lastTick = clock.now
-        var owedMicros = 0.0
-        // Achieved speed over a sliding couple of seconds.
-        var window: [(wall: Double, sim: Double)] = []
-        var windowSpeed = controller.state.speed
+        var pacer = Pacer(fps: fps)
         draw()
         while !controller.state.quit {
             let wait = nextFrame - clock.now
@@ -73,43 +70,26 @@ public final class ConsoleApp {
                 continue
             }
             guard let sim = controller.simulation else { return }
-            let wallSeconds = elapsed.inSeconds
-            var advanced = 0.0
-            if !sim.paused {
-                // Owe at most a second of simulated time: beyond that the
-                // engine is simply slower than asked, and catching up later
-                // would only make the screen jump.
-                owedMicros = min(owedMicros + wallSeconds * controller.state.speed * 1_000_000, controller.state.speed * 1_000_000)
-                let start = sim.nowMicros
-                let target = SimTime(microseconds: start + Int64(owedMicros))
-                let deadline = now + frame * ConsoleApp.engineShare
-                if let replay = controller.replay {
-                    while replay.playing && sim.nowMicros < target.microseconds && clock.now < deadline {
-                        replay.advance(to: target, eventBudget: 2_000)
-                    }
-                    noteReplayProgress(replay)
-                } else {
-                    while sim.nowMicros < target.microseconds && clock.now < deadline {
-                        sim.advance(to: target, eventBudget: 2_000)
-                    }
+            let deadline = now + frame * ConsoleApp.engineShare
+            let wasPaused = sim.paused
+            if let replay = controller.replay {
+                _ = pacer.frame(sim, wallSeconds: elapsed.inSeconds, speed: controller.state.speed, deadline: deadline) { target in
+                    guard replay.playing else { return false }
+                    replay.advance(to: target, eventBudget: 2_000)
+                    return true
                 }
-                advanced = Double(sim.nowMicros - start)
-                owedMicros -= advanced
+                if !wasPaused { noteReplayProgress(replay) }
             } else {
-                owedMicros = 0
+                _ = pacer.frame(sim, wallSeconds: elapsed.inSeconds, speed: controller.state.speed, deadline: deadline) { target in
+                    sim.advance(to: target, eventBudget: 2_000)
+                    return true
+                }
             }
             // Paused or slow, the run's keys on a server stay alive (rate-limited inside).
             sim.keepBackendsAlive()
             onFrame?()
-            // A new speed starts a new measure: the old one would read as "behind".
-            if windowSpeed != controller.state.speed {
-                windowSpeed = controller.state.speed
-                window.removeAll()
-            }
-            window.append((wallSeconds, advanced / 1_000_000))
-            if window.count > fps * 2 { window.removeFirst(window.count - fps * 2) }
-            let wallSum = window.reduce(0) { $0 + $1.wall }, simSum = window.reduce(0) { $0 + $1.sim }
-            controller.state.achievedSpeed = sim.paused || wallSum < 0.5 ? nil : simSum / wallSum
+            // The replay's end pauses its clock: no speed is achieved from then.
+            controller.state.achievedSpeed = sim.paused ? nil : pacer.achieved
             draw()
         }
     }
