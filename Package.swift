@@ -58,6 +58,7 @@ let package = Package(
             dependencies: [
                 "PaySim", "TestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
         // Helpers shared by the tests: a private redis-server, clean child processes, compiled-in copies of shipped files.

@@ -63,4 +63,37 @@ import Testing
         c.handle(.character("g"))
         #expect(c.state.graphSymbols == .braille)
     }
+
+    /// The console keeps the chart across frames: every frame drawn through
+    /// the cache equals one drawn afresh, as seconds close, the range,
+    /// workload and symbols change, a threshold is set and the size changes;
+    /// frames within a second reuse it.
+    @Test func theCachedChartIsTheChartDrawnAfresh() throws {
+        let sim = Simulation(config: SimulationConfig())
+        sim.advance(to: SimTime(microseconds: 20_000_000))
+        let cache = FlowChartCache()
+        var state = ConsoleState()
+        var size = (160, 48)
+        for frame in 0..<60 {
+            switch frame {
+            case 10: state.flowRange = 1
+            case 16: state.flowWorkload = .topup
+            case 22: state.graphSymbols = .block
+            case 28: sim.setThresholds([try SLOThreshold.parse("topup.p99 < 900ms", groups: Simulation.groupNames)])
+            case 34: size = (120, 36)
+            case 40: state.graphSymbols = .ascii; state.flowRange = 2
+            case 46: state.flowWorkload = nil
+            default: break
+            }
+            sim.advance(to: SimTime(microseconds: sim.now.microseconds + 250_000))
+            let snap = sim.snapshot()
+            var fresh = Screen(snapshot: snap, state: state, theme: .monochromeBuiltIn, glyphs: .unicode, width: size.0, height: size.1)
+            var cached = fresh
+            cached.flowCache = cache
+            #expect(cached.render() == fresh.render(), "frame \(frame)")
+        }
+        // 15 s of frames: a new chart a second and one per change, the rest reused.
+        #expect(cache.misses >= 15 && cache.misses <= 30, "\(cache.misses) charts drawn")
+        #expect(cache.hits >= 30)
+    }
 }

@@ -1,3 +1,5 @@
+import Foundation
+import Histogram
 import Testing
 @testable import PaySim
 
@@ -234,5 +236,68 @@ import Testing
         #expect(lossRate(at: 0) < 0.01)
         #expect(abs(lossRate(at: 250_000) - 0.5) < 0.03)
         #expect(lossRate(at: 500_000) == 1)
+    }
+}
+
+/// The ten-second latency window: percentiles over the closed seconds and
+/// the one being filled, whether asked every frame or once a second.
+@Suite struct LatencyWindowTests {
+    /// A window asked between samples answers as a window built afresh
+    /// from the same samples, seconds rolling out as they age past ten.
+    @Test func askingBetweenSamplesAnswersAsAFreshWindow() {
+        var asked = LatencyWindow()
+        var rng = SeededRandom(seed: 7)
+        var samples: [[Int64]] = []
+        for second in 0..<25 {
+            var this: [Int64] = []
+            for i in 0..<(50 + second * 3) {
+                let v = Int64(200 + rng.nextInt(below: 40_000)) * (second == 12 ? 10 : 1)
+                asked.record(microseconds: v)
+                this.append(v)
+                if i % 7 == 0 {
+                    var fresh = LatencyWindow()
+                    for s in samples.suffix(LatencyWindow.seconds - 1) {
+                        for x in s { fresh.record(microseconds: x) }
+                        fresh.tick()
+                    }
+                    for x in this { fresh.record(microseconds: x) }
+                    #expect(asked.milliseconds(percentiles: [50, 99, 100]) == fresh.milliseconds(percentiles: [50, 99, 100]),
+                            "second \(second), sample \(i)")
+                }
+            }
+            samples.append(this)
+            asked.tick()
+        }
+        // Ten seconds without samples empty it.
+        for _ in 0..<LatencyWindow.seconds { asked.tick() }
+        #expect(asked.milliseconds(percentile: 99) == nil)
+    }
+}
+
+/// The window's histogram answers as HdrHistogram's does, value for value.
+@Suite struct SecondHistogramTests {
+    @Test(arguments: [1, 2, 3, 4, 5])
+    func itAnswersAsHdrHistogram(seed: UInt64) {
+        var rng = SeededRandom(seed: seed)
+        var ours = [SecondHistogram(), SecondHistogram()]
+        var theirs = [Histogram<UInt32>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .two),
+                      Histogram<UInt32>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .two)]
+        let edges: [UInt64] = [0, 1, 2, 127, 128, 129, 255, 256, 257, 511, 512, 65_535, 65_536, 59_999_999, 60_000_000, 60_000_001, 80_000_000, 1 << 40]
+        for i in 0..<5_000 {
+            let k = i % 2
+            let v: UInt64 = i < edges.count * 2 ? edges[i / 2]
+                : UInt64(exp(Double(rng.nextInt(below: 1_000_000)) / 1_000_000 * log(70_000_000.0)))
+            #expect(ours[k].record(v) == theirs[k].record(v), "recording \(v)")
+            if i % 500 == 499 {
+                for p in [0, 0.1, 1, 25, 50, 75, 90, 99, 99.9, 99.99, 100] {
+                    #expect(ours[k].valueAtPercentile(p) == theirs[k].valueAtPercentile(p), "p\(p) after \(i) values")
+                }
+                #expect(ours[k].totalCount == theirs[k].totalCount)
+            }
+        }
+        ours[0].add(ours[1])
+        theirs[0].add(theirs[1])
+        for p in [0, 1, 50, 99, 99.9, 100] { #expect(ours[0].valueAtPercentile(p) == theirs[0].valueAtPercentile(p), "merged p\(p)") }
+        #expect(SecondHistogram().valueAtPercentile(99) == Histogram<UInt32>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .two).valueAtPercentile(99))
     }
 }

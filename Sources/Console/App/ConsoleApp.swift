@@ -20,6 +20,25 @@ public final class ConsoleApp {
     public private(set) var buildSeconds: [Double] = []
     public private(set) var flushSeconds: [Double] = []
     static let frameHistory = 100_000
+    /// Frames built and shown, and frame times that found nothing new to show.
+    public private(set) var framesDrawn = 0
+    public private(set) var framesSkipped = 0
+    /// What the last frame was drawn from, beyond the keys (which always
+    /// draw): a frame whose inputs are the same is not built again, so a
+    /// paused console, or an attached one between frames, costs nothing.
+    struct FrameInputs: Equatable {
+        var events: Int64 = -1
+        var micros: Int64 = -1
+        var remoteFrames = 0
+        var achieved: Double?
+        var notice: String?
+        var session: String?
+        var speed: Double = 0
+        var replayApplied: Int?
+    }
+    var drawnFrom: FrameInputs?
+    let flowCache = FlowChartCache()
+    var remoteFrames = 0
 
     /// A one-line summary of frame times: count, mean, p50, p99, max in ms.
     public var frameSummary: String {
@@ -30,7 +49,8 @@ public final class ConsoleApp {
             let mean = sorted.reduce(0, +) / Double(sorted.count)
             return "\(name) n=\(sorted.count) mean_ms=\(ms(mean)) p50_ms=\(ms(sorted[sorted.count / 2])) p99_ms=\(ms(sorted[min(sorted.count - 1, sorted.count * 99 / 100)])) max_ms=\(ms(sorted.last!))"
         }
-        return [line("frame", frameSeconds), line("build", buildSeconds), line("flush", flushSeconds)].joined(separator: "\n")
+        return [line("frame", frameSeconds), line("build", buildSeconds), line("flush", flushSeconds),
+                "frames drawn=\(framesDrawn) unchanged=\(framesSkipped) flow_chart_drawn=\(flowCache.misses) flow_chart_reused=\(flowCache.hits)"].joined(separator: "\n")
     }
 
     public init(controller: ConsoleController, terminal: TerminalBackend, theme: Theme, glyphs: Glyphs, fps: Int) {
@@ -52,7 +72,9 @@ public final class ConsoleApp {
         draw()
         while !controller.state.quit {
             let wait = nextFrame - clock.now
-            let waitMs = max(0, Int(wait.components.seconds * 1_000 + wait.components.attoseconds / 1_000_000_000_000_000))
+            // Rounded up: a wait under a millisecond rounded down to none
+            // would spin on the terminal until the frame is due.
+            let waitMs = max(0, Int(wait.components.seconds * 1_000 + (wait.components.attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000))
             if let key = terminal.readKey(timeoutMilliseconds: waitMs) {
                 controller.handle(key)
                 while !controller.state.quit, let more = terminal.readKey(timeoutMilliseconds: 0) { controller.handle(more) }
@@ -66,7 +88,7 @@ public final class ConsoleApp {
             lastTick = now
             if let remote = controller.remote {
                 followRemote(remote)
-                draw()
+                drawIfChanged()
                 continue
             }
             guard let sim = controller.simulation else { return }
@@ -90,14 +112,40 @@ public final class ConsoleApp {
             onFrame?()
             // The replay's end pauses its clock: no speed is achieved from then.
             controller.state.achievedSpeed = sim.paused ? nil : pacer.achieved
-            draw()
+            drawIfChanged()
         }
+    }
+
+    /// The inputs of a frame: the model's progress (or the attached
+    /// session's frames) and the parts of the state a frame time can change.
+    var frameInputs: FrameInputs {
+        var f = FrameInputs()
+        if let sim = controller.simulation {
+            f.events = sim.processedEvents
+            f.micros = sim.nowMicros
+        }
+        f.remoteFrames = remoteFrames
+        f.achieved = controller.state.achievedSpeed
+        f.notice = controller.state.notice?.text
+        f.session = controller.state.session?.text
+        f.speed = controller.state.speed
+        f.replayApplied = controller.state.replay.map { $0.ended ? -$0.applied - 1 : $0.applied }
+        return f
+    }
+
+    /// Draws unless nothing the screen shows has changed since the last frame.
+    func drawIfChanged() {
+        if drawnFrom == frameInputs {
+            framesSkipped += 1
+            return
+        }
+        draw()
     }
 
     /// An attached console's frame: the newest snapshot, the server's
     /// answers as notices, the session's speed and the link's state.
     func followRemote(_ remote: RemoteSession) {
-        _ = remote.poll()
+        if remote.poll() { remoteFrames += 1 }
         for answer in remote.takeAnswers() {
             controller.state.notice = (answer.text, answer.applied ? .info : .warn)
         }
@@ -127,9 +175,12 @@ public final class ConsoleApp {
         let clock = ContinuousClock()
         let start = clock.now
         guard let live = controller.liveSnapshot() else { return }
+        drawnFrom = frameInputs
+        framesDrawn += 1
         let shown = controller.displayed(live)
         var screen = Screen(snapshot: shown, state: controller.state, theme: theme, glyphs: glyphs,
                             width: terminal.width, height: terminal.height)
+        screen.flowCache = flowCache
         let canvas = screen.render()
         controller.nodeRowsOrigin = screen.nodeRows
         controller.panelRects = screen.panelRects

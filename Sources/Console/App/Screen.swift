@@ -14,6 +14,9 @@ public struct Screen {
     var canvas: Canvas
     /// Where node rows were drawn: x, y of the first visible row, width, its node index.
     public internal(set) var nodeRows: (x: Int, y: Int, width: Int, first: Int)?
+    /// The flow chart as last drawn (the console keeps one across frames;
+    /// without one the chart is drawn afresh).
+    public var flowCache: FlowChartCache?
     /// Where each panel was drawn, for mouse clicks.
     public internal(set) var panelRects: [(panel: ConsoleState.Panel, rect: Rect)] = []
 

@@ -108,6 +108,22 @@ public struct Canvas: Equatable, Sendable {
         }
     }
 
+    /// The cells of `rect` (which must lie inside the canvas), row by row.
+    public func copy(_ rect: Rect) -> [Cell] {
+        var out: [Cell] = []
+        out.reserveCapacity(rect.width * rect.height)
+        for yy in rect.y..<rect.maxY { out.append(contentsOf: cells[(yy * width + rect.x)..<(yy * width + rect.maxX)]) }
+        return out
+    }
+
+    /// Puts back cells taken by `copy` from a rectangle of the same size.
+    public mutating func paste(_ block: [Cell], into rect: Rect) {
+        precondition(block.count == rect.width * rect.height, "a pasted block must fill its rectangle")
+        for (i, yy) in (rect.y..<rect.maxY).enumerated() {
+            cells.replaceSubrange((yy * width + rect.x)..<(yy * width + rect.maxX), with: block[(i * rect.width)..<((i + 1) * rect.width)])
+        }
+    }
+
     /// Changes the style of cells already drawn (a selection bar, say).
     public mutating func restyle(_ rect: Rect, _ change: (inout Style) -> Void) {
         for yy in max(0, rect.y)..<min(height, rect.maxY) {

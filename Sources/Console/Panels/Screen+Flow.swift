@@ -1,6 +1,63 @@
 import PaySim
 
+/// The flow chart as last drawn, and what it was drawn from. The chart
+/// changes only when a simulated second closes (or its range, workload,
+/// symbols, threshold or size do), so the frames in between copy its cells
+/// instead of averaging up to an hour of seconds again.
+public final class FlowChartCache {
+    struct Key: Equatable {
+        var rect: Rect
+        var range: Int
+        var workload: Workload?
+        var mode: ConsoleState.GraphSymbols
+        var ascii: Bool
+        var threshold: SLOThreshold?
+        /// Per workload: seconds recorded, and the newest second of each series.
+        var seconds: [Int64]
+        var newest: [Double]
+    }
+    var key: Key?
+    var cells: [Cell] = []
+    public internal(set) var hits = 0, misses = 0
+    public init() {}
+}
+
 extension Screen {
+    /// What the flow chart in `r` is drawn from (see `FlowChartCache`).
+    func flowKey(_ r: Rect, slo: SLOThreshold?) -> FlowChartCache.Key {
+        var newest: [Double] = []
+        for f in snapshot.flow {
+            // NaN (a second without a commit) is compared by its bits.
+            for s in [f.offered, f.goodput, f.failed, f.p99] { newest.append(s.last.map { $0.isNaN ? -1 : $0 } ?? -2) }
+        }
+        return FlowChartCache.Key(rect: r, range: state.flowRange, workload: state.flowWorkload, mode: state.graphSymbols,
+                                  ascii: glyphs == .ascii, threshold: slo,
+                                  seconds: snapshot.flow.map(\.seconds), newest: newest)
+    }
+
+    /// Draws the flow chart, or copies it from the cache when nothing it shows has changed.
+    mutating func drawFlow(_ r: Rect) {
+        guard let cache = flowCache else { return drawFlowChart(r) }
+        let key = flowKey(r, slo: flowThreshold)
+        if cache.key == key, cache.cells.count == r.width * r.height {
+            canvas.paste(cache.cells, into: r)
+            cache.hits += 1
+            return
+        }
+        drawFlowChart(r)
+        cache.key = key
+        cache.cells = canvas.copy(r)
+        cache.misses += 1
+    }
+
+    /// The p99 threshold the chart draws: on the workload shown, or any when all are.
+    var flowThreshold: SLOThreshold? {
+        snapshot.thresholds.map(\.threshold).first { t in
+            if case .latency(let w, let p) = t.measure { return p == 0.99 && (state.flowWorkload == nil || state.flowWorkload == w) }
+            return false
+        }
+    }
+
     /// Transaction flow over time: goodput and failed per second as areas,
     /// offered as a line above them, over the last minute, ten minutes or
     /// hour (`w`), for all workloads or one (`v`). With one workload, or a
@@ -9,7 +66,7 @@ extension Screen {
     /// Braille (two by four dots a cell), block characters (eight levels a
     /// cell) or ASCII (`g` cycles; a C locale has ASCII only); labelled axes
     /// in requests per second and time before now.
-    mutating func drawFlow(_ r: Rect) {
+    mutating func drawFlowChart(_ r: Rect) {
         let range = ConsoleState.flowRanges[state.flowRange]
         let who = state.flowWorkload?.displayName ?? "all"
         let mode: ConsoleState.GraphSymbols = glyphs == .ascii ? .ascii : state.graphSymbols
@@ -17,10 +74,7 @@ extension Screen {
         let inner = r.inner
         let labelWidth = 7
         // The latency line: the workload shown, or the one a p99 threshold names.
-        let slo = snapshot.thresholds.map(\.threshold).first { t in
-            if case .latency(let w, let p) = t.measure { return p == 0.99 && (state.flowWorkload == nil || state.flowWorkload == w) }
-            return false
-        }
+        let slo = flowThreshold
         var latencyOf = state.flowWorkload
         if latencyOf == nil, let slo, case .latency(let w, _) = slo.measure { latencyOf = w }
         let rightWidth = latencyOf == nil ? 0 : 7

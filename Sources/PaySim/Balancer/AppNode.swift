@@ -1,5 +1,4 @@
 import DequeModule
-import Histogram
 
 /// What the operator and the balancer see of a node, HAProxy's meanings.
 public enum NodeState: String, Sendable, Codable, CustomStringConvertible {
@@ -106,25 +105,29 @@ public struct LatencyWindow: Sendable {
     static let seconds = 10
     /// An empty second. A new second starts as a copy of it, which shares its
     /// storage until the first sample: cheaper than zeroing the counts in place.
-    private static let emptySecond = Histogram<UInt32>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .two)
-    private var ring: [Histogram<UInt32>]
+    private static let emptySecond = SecondHistogram()
+    private var ring: [SecondHistogram]
     private var current = 0
-    /// The seconds of the window before the current one, merged on the first
-    /// query after a tick: a query then adds one second to it, not ten.
-    private var closedSeconds: Histogram<UInt32>?
+    /// The whole window (the closed seconds and the current one), merged on
+    /// the first query after a tick and then kept current by recording
+    /// into it too: later queries in the same second merge nothing. A
+    /// window nobody asks about (a headless run's) never merges.
+    private var merged: SecondHistogram?
 
     public init() {
         ring = Array(repeating: LatencyWindow.emptySecond, count: LatencyWindow.seconds)
     }
 
     mutating func record(microseconds: Int64) {
-        _ = ring[current].record(UInt64(max(1, min(microseconds, 60_000_000))))
+        let v = UInt64(max(1, min(microseconds, 60_000_000)))
+        _ = ring[current].record(v)
+        if merged != nil { _ = merged!.record(v) }
     }
 
     mutating func tick() {
         current = (current + 1) % ring.count
         ring[current] = LatencyWindow.emptySecond
-        closedSeconds = nil
+        merged = nil
     }
 
     /// The percentile over the window in milliseconds, or nil with no samples.
@@ -140,13 +143,12 @@ public struct LatencyWindow: Sendable {
 
     /// Several percentiles over the window from one merge of its seconds.
     public mutating func milliseconds(percentiles: [Double]) -> [Double?] {
-        if closedSeconds == nil {
-            var closed = LatencyWindow.emptySecond
-            for i in ring.indices where i != current { closed.add(ring[i]) }
-            closedSeconds = closed
+        if merged == nil {
+            var all = LatencyWindow.emptySecond
+            for i in ring.indices { all.add(ring[i]) }
+            merged = all
         }
-        var merged = closedSeconds!
-        merged.add(ring[current])
-        return percentiles.map { merged.totalCount == 0 ? nil : Double(merged.valueAtPercentile($0)) / 1_000 }
+        let window = merged!
+        return percentiles.map { window.totalCount == 0 ? nil : Double(window.valueAtPercentile($0)) / 1_000 }
     }
 }
