@@ -141,7 +141,9 @@ public final class ConsoleController {
     /// Keeps the live snapshot in the history and returns what the screen
     /// shows: the live one, or the frozen one with the flow it had then.
     public func displayed(_ live: MetricsSnapshot) -> MetricsSnapshot {
-        latest = live
+        // Kept without the run's distributions, which the engine would
+        // otherwise copy whole at its next sample while this holds them.
+        latest = live.withoutDistributions
         history.record(live)
         guard let at = state.frozenAt, let i = history.index(atOrBefore: at) else { return live }
         let s = history[i]

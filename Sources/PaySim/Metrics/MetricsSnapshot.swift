@@ -226,10 +226,17 @@ public struct MetricsSnapshot: Sendable, Codable {
     /// `events` entries of the log. A kept snapshot then holds no buffer the
     /// engine would have to copy when it next writes.
     public func forHistory(events keep: Int = 200) -> MetricsSnapshot {
-        var s = self
+        var s = withoutDistributions
         s.flow = []
         s.events = Array(events.suffix(keep))
-        for i in s.workloads.indices { s.workloads[i].stats = MetricsSnapshot.emptyStats }
+        return s
+    }
+
+    /// This snapshot without the run's latency distributions (the counters
+    /// stay): one a console keeps between frames.
+    public var withoutDistributions: MetricsSnapshot {
+        var s = self
+        for i in s.workloads.indices { s.workloads[i].stats = s.workloads[i].stats.countersOnly }
         return s
     }
 
@@ -249,7 +256,6 @@ public struct MetricsSnapshot: Sendable, Codable {
         return s
     }
 
-    static let emptyStats = WorkloadStats()
     public func node(_ name: String) -> NodeRow? { nodes.first { $0.name == name } }
     public func queue(group: String) -> QueueRow? { queues.first { $0.group == group } }
     /// The four load figures over all workloads.

@@ -27,6 +27,21 @@ public struct WorkloadStats: Sendable {
         Histogram<UInt64>(highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
     }
 
+    /// The counters alone, the distributions left empty (and shared): what a
+    /// snapshot kept across frames holds, so that the engine's next sample
+    /// does not copy three whole histograms it still references.
+    public var countersOnly: WorkloadStats {
+        var c = WorkloadStats.empty
+        c.submitted = submitted
+        c.committed = committed
+        c.declined = declined
+        c.aborted = aborted
+        c.failed = failed
+        c.duplicates = duplicates
+        return c
+    }
+    static let empty = WorkloadStats()
+
     public var finished: Int64 { committed + declined + aborted + failed }
     public var inFlight: Int64 { submitted - finished }
 
