@@ -60,6 +60,28 @@ import Testing
         #expect(c.state.quit)
     }
 
+    /// What the console keeps between frames (the latest snapshot and the
+    /// history) holds the run's counters but none of its latency
+    /// distributions, which the engine would otherwise copy whole at its
+    /// next sample; the live snapshot still has them all.
+    @Test func keptSnapshotsHoldNoDistributions() throws {
+        let c = controller(seconds: 5)
+        let live = c.simulation!.snapshot()
+        _ = c.displayed(live)
+        let kept = try #require(c.latest)
+        let oldest = try #require(c.history.entries.first)
+        for w in Workload.allCases {
+            #expect(live.workload(w).stats.latency.totalCount > 0)
+            #expect(kept.workload(w).stats.committed == live.workload(w).stats.committed)
+            #expect(kept.workload(w).stats.submitted == live.workload(w).stats.submitted)
+            for s in [kept, oldest] {
+                #expect(s.workload(w).stats.latency.totalCount == 0)
+                #expect(s.workload(w).stats.failureLatency.totalCount == 0)
+                #expect(s.workload(w).stats.declineLatency.totalCount == 0)
+            }
+        }
+    }
+
     @Test func steppingForwardPastTheNewestIsLive() {
         let c = controller(seconds: 5)
         c.handle(.character("["))

@@ -179,8 +179,12 @@ public struct Ledger: Sendable {
     /// Orders a transaction's writes by (shard, row): participants are runs
     /// of one shard, and every attempt locks its rows in the same order.
     /// An insertion sort: a transaction has two to four writes.
-    public func sortForCommit(_ writes: inout [RowWrite]) {
-        let shardOf = shardOfRow
+    public func sortForCommit(_ writes: inout [RowWrite]) { Ledger.sortForCommit(&writes, shardOf: shardOfRow) }
+
+    /// The same, given only the rows' shards: the engine calls it this way,
+    /// which spares copying the whole ledger (and retaining its arrays)
+    /// for the call.
+    static func sortForCommit(_ writes: inout [RowWrite], shardOf: [UInt8]) {
         func key(_ w: RowWrite) -> Int64 { Int64(shardOf[Int(w.row)]) << 32 | Int64(w.row) }
         for i in writes.indices.dropFirst() {
             let w = writes[i], k = key(w)

@@ -355,7 +355,7 @@ extension Simulation {
 
     func startJob(_ life: Life, _ step: Step, _ writes: [RowWrite]) {
         var w = writes
-        ledger.sortForCommit(&w)
+        Ledger.sortForCommit(&w, shardOf: ledger.shardOfRow)
         let workload: Workload = life.kind == .trade ? .trade : life.kind == .topup ? .topup : .payment
         let job = Request(id: life.id, workload: workload, arrivedAt: nowMicros, writes: w)
         job.life = life.id

@@ -235,7 +235,7 @@ extension Simulation {
             // The effect is a ledger transaction; the offset is committed
             // only once it has landed (or was found already applied).
             var writes = [RowWrite(row: source, delta: -amount), RowWrite(row: wallet, delta: amount)]
-            ledger.sortForCommit(&writes)
+            Ledger.sortForCommit(&writes, shardOf: ledger.shardOfRow)
             let job = Request(id: requestID, workload: .topup, arrivedAt: nowMicros, writes: writes)
             job.delivery = Request.Delivery(group: gi, partition: p, offset: offset, epoch: epoch)
             // The wallet credit's commit joins the top-up's trace.

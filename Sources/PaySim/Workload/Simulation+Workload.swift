@@ -112,7 +112,7 @@ extension Simulation {
             writes = orderWrites(customer: customer, symbol: symbol, quantity: tradeQuantity, cash: cash)
             amount = cash
         }
-        ledger.sortForCommit(&writes)
+        Ledger.sortForCommit(&writes, shardOf: ledger.shardOfRow)
         let r = Request(id: id, workload: w, arrivedAt: nowMicros, writes: writes)
         r.amount = amount
         r.customer = customer
