@@ -12,31 +12,102 @@ public enum ThemeRole: Hashable, Sendable {
 }
 
 /// How one cell is drawn: a role plus the emphasis that survives without colour.
+///
+/// Stored as one 32-bit word (role, background role, three flags), so that
+/// a cell is eight bytes of plain data: a frame's canvas is filled, copied
+/// and compared as memory, not value by value.
 public struct Style: Hashable, Sendable {
-    public var role: ThemeRole
-    public var bold: Bool
-    public var reverse: Bool
-    public var underline: Bool
-    /// A background role (the selection bar); monochrome shows it reversed.
-    public var background: ThemeRole?
+    @usableFromInline var bits: UInt32
 
-    public init(_ role: ThemeRole = .text, bold: Bool = false, reverse: Bool = false, underline: Bool = false,
-                background: ThemeRole? = nil) {
-        self.role = role
-        self.bold = bold
-        self.reverse = reverse
-        self.underline = underline
-        self.background = background
+    /// A role in a byte: the named roles in their order, `graph(k)` from 16.
+    @inlinable static func code(_ role: ThemeRole) -> UInt32 {
+        switch role {
+        case .text: 0
+        case .dim: 1
+        case .accent: 2
+        case .ok: 3
+        case .warn: 4
+        case .critical: 5
+        case .border: 6
+        case .title: 7
+        case .selection: 8
+        case .graph(let k): 16 + UInt32(min(max(k, 0), 238))
+        }
+    }
+
+    @inlinable static func role(_ code: UInt32) -> ThemeRole {
+        switch code {
+        case 0: .text
+        case 1: .dim
+        case 2: .accent
+        case 3: .ok
+        case 4: .warn
+        case 5: .critical
+        case 6: .border
+        case 7: .title
+        case 8: .selection
+        default: .graph(Int(code) - 16)
+        }
+    }
+
+    static let noBackground: UInt32 = 0xFF
+
+    public var role: ThemeRole {
+        get { Style.role(bits & 0xFF) }
+        set { bits = bits & ~0xFF | Style.code(newValue) }
+    }
+    /// A background role (the selection bar); monochrome shows it reversed.
+    public var background: ThemeRole? {
+        get { let c = (bits >> 8) & 0xFF; return c == Style.noBackground ? nil : Style.role(c) }
+        set { bits = bits & ~0xFF00 | (newValue.map(Style.code) ?? Style.noBackground) << 8 }
+    }
+    public var bold: Bool {
+        get { bits & 1 << 16 != 0 }
+        set { bits = newValue ? bits | 1 << 16 : bits & ~(1 << 16) }
+    }
+    public var reverse: Bool {
+        get { bits & 1 << 17 != 0 }
+        set { bits = newValue ? bits | 1 << 17 : bits & ~(1 << 17) }
+    }
+    public var underline: Bool {
+        get { bits & 1 << 18 != 0 }
+        set { bits = newValue ? bits | 1 << 18 : bits & ~(1 << 18) }
+    }
+
+    @inlinable public init(_ role: ThemeRole = .text, bold: Bool = false, reverse: Bool = false, underline: Bool = false,
+                           background: ThemeRole? = nil) {
+        bits = Style.code(role) | (background.map(Style.code) ?? 0xFF) << 8
+            | (bold ? 1 << 16 : 0) | (reverse ? 1 << 17 : 0) | (underline ? 1 << 18 : 0)
     }
 
     public static let plain = Style()
 }
 
-/// One character cell.
+/// One character cell: a Unicode scalar and its style, eight bytes.
+///
+/// Every glyph the console draws is one scalar and one column wide; text
+/// from elsewhere (an event naming what an operator typed) keeps the first
+/// scalar of each character, so a letter with a combining mark shows as
+/// the letter.
 public struct Cell: Equatable, Sendable {
-    public var character: Character
+    public var scalar: UInt32
     public var style: Style
-    public static let blank = Cell(character: " ", style: .plain)
+
+    @inlinable public init(scalar: UInt32, style: Style) {
+        self.scalar = scalar
+        self.style = style
+    }
+
+    public init(character: Character, style: Style) {
+        self.init(scalar: character.unicodeScalars.first!.value, style: style)
+    }
+
+    public var character: Character {
+        get { Character(Unicode.Scalar(scalar) ?? "?") }
+        set { scalar = newValue.unicodeScalars.first!.value }
+    }
+
+    public static let blank = Cell(scalar: 32, style: .plain)
 }
 
 /// A rectangle of cells, origin top-left.
@@ -84,14 +155,22 @@ public struct Canvas: Equatable, Sendable {
         if text.utf8.allSatisfy({ $0 < 0x80 }) {
             for b in text.utf8 {
                 if col >= limit { break }
-                if col >= 0 { self[col, y] = Cell(character: Character(Unicode.Scalar(b)), style: style) }
+                if col >= 0 { self[col, y] = Cell(scalar: UInt32(b), style: style) }
                 col += 1
             }
             return col
         }
-        for ch in text {
+        // A cell a character, keeping its first scalar: marks that extend
+        // a character (a combining accent, a variation selector) and what a
+        // zero-width joiner joins add no cell. Cheaper than grapheme breaking.
+        var joined = false
+        for scalar in text.unicodeScalars {
+            if scalar.value >= 0x300 && (scalar.properties.isGraphemeExtend || scalar.value == 0x200D || joined) {
+                joined = scalar.value == 0x200D
+                continue
+            }
             if col >= limit { break }
-            if col >= 0 { self[col, y] = Cell(character: ch, style: style) }
+            if col >= 0 { self[col, y] = Cell(scalar: scalar.value, style: style) }
             col += 1
         }
         return col
@@ -103,8 +182,9 @@ public struct Canvas: Equatable, Sendable {
     }
 
     public mutating func fill(_ rect: Rect, _ ch: Character = " ", style: Style = .plain) {
+        let cell = Cell(character: ch, style: style)
         for yy in max(0, rect.y)..<min(height, rect.maxY) {
-            for xx in max(0, rect.x)..<min(width, rect.maxX) { self[xx, yy] = Cell(character: ch, style: style) }
+            for xx in max(0, rect.x)..<min(width, rect.maxX) { self[xx, yy] = cell }
         }
     }
 
@@ -119,8 +199,12 @@ public struct Canvas: Equatable, Sendable {
     /// Puts back cells taken by `copy` from a rectangle of the same size.
     public mutating func paste(_ block: [Cell], into rect: Rect) {
         precondition(block.count == rect.width * rect.height, "a pasted block must fill its rectangle")
-        for (i, yy) in (rect.y..<rect.maxY).enumerated() {
-            cells.replaceSubrange((yy * width + rect.x)..<(yy * width + rect.maxX), with: block[(i * rect.width)..<((i + 1) * rect.width)])
+        cells.withUnsafeMutableBufferPointer { dst in
+            block.withUnsafeBufferPointer { src in
+                for (i, yy) in (rect.y..<rect.maxY).enumerated() {
+                    (dst.baseAddress! + yy * width + rect.x).update(from: src.baseAddress! + i * rect.width, count: rect.width)
+                }
+            }
         }
     }
 
@@ -161,7 +245,7 @@ public struct Canvas: Equatable, Sendable {
     /// event messages) with a readable ASCII one, for terminals whose locale
     /// is not UTF-8.
     public mutating func transliterateToASCII() {
-        for i in cells.indices where !cells[i].character.isASCII {
+        for i in cells.indices where cells[i].scalar >= 0x80 {
             cells[i].character = Canvas.asciiFor[cells[i].character] ?? "?"
         }
     }
@@ -174,7 +258,11 @@ public struct Canvas: Equatable, Sendable {
     ]
 
     /// One row of text, trailing blanks kept.
-    public func row(_ y: Int) -> String { String(cells[(y * width)..<((y + 1) * width)].map(\.character)) }
+    public func row(_ y: Int) -> String {
+        var out = String.UnicodeScalarView()
+        for c in cells[(y * width)..<((y + 1) * width)] { out.append(Unicode.Scalar(c.scalar) ?? "?") }
+        return String(out)
+    }
 
     /// The whole screen as text, one line per row with trailing blanks
     /// trimmed: what the snapshot tests compare.

@@ -26,9 +26,14 @@ extension Screen {
     /// What the flow chart in `r` is drawn from (see `FlowChartCache`).
     func flowKey(_ r: Rect, slo: SLOThreshold?) -> FlowChartCache.Key {
         var newest: [Double] = []
+        newest.reserveCapacity(snapshot.flow.count * 4)
+        // NaN (a second without a commit) stands as -1, so keys compare equal.
+        func last(_ s: SecondSeries) -> Double { s.last.map { $0.isNaN ? -1 : $0 } ?? -2 }
         for f in snapshot.flow {
-            // NaN (a second without a commit) is compared by its bits.
-            for s in [f.offered, f.goodput, f.failed, f.p99] { newest.append(s.last.map { $0.isNaN ? -1 : $0 } ?? -2) }
+            newest.append(last(f.offered))
+            newest.append(last(f.goodput))
+            newest.append(last(f.failed))
+            newest.append(last(f.p99))
         }
         return FlowChartCache.Key(rect: r, range: state.flowRange, workload: state.flowWorkload, mode: state.graphSymbols,
                                   ascii: glyphs == .ascii, threshold: slo,
@@ -37,7 +42,7 @@ extension Screen {
 
     /// Draws the flow chart, or copies it from the cache when nothing it shows has changed.
     mutating func drawFlow(_ r: Rect) {
-        guard let cache = flowCache else { return drawFlowChart(r) }
+        guard let cache = flowCache, r.x >= 0, r.y >= 0, r.maxX <= canvas.width, r.maxY <= canvas.height else { return drawFlowChart(r) }
         let key = flowKey(r, slo: flowThreshold)
         if cache.key == key, cache.cells.count == r.width * r.height {
             canvas.paste(cache.cells, into: r)

@@ -151,25 +151,27 @@ public final class NCursesTerminal: TerminalBackend {
         if full { _ = werase(window) }
         var buffer: [wchar_t] = []
         buffer.reserveCapacity(canvas.width + 1)
-        for y in 0..<canvas.height {
-            let start = y * canvas.width
-            if !full, let p = previous, NCursesTerminal.sameRow(p.cells, canvas.cells, from: start, count: canvas.width) { continue }
-            var x = 0
-            while x < canvas.width {
-                let style = canvas.cells[start + x].style
-                var end = x
-                buffer.removeAll(keepingCapacity: true)
-                while end < canvas.width && canvas.cells[start + end].style == style {
-                    for scalar in canvas.cells[start + end].character.unicodeScalars { buffer.append(wchar_t(bitPattern: scalar.value)) }
-                    end += 1
+        canvas.cells.withUnsafeBufferPointer { cells in
+            for y in 0..<canvas.height {
+                let start = y * canvas.width
+                if !full, let p = previous, NCursesTerminal.sameRow(p.cells, cells, from: start, count: canvas.width) { continue }
+                var x = 0
+                while x < canvas.width {
+                    let style = cells[start + x].style
+                    var end = x
+                    buffer.removeAll(keepingCapacity: true)
+                    while end < canvas.width && cells[start + end].style == style {
+                        buffer.append(wchar_t(bitPattern: cells[start + end].scalar))
+                        end += 1
+                    }
+                    apply(style)
+                    _ = wmove(window, Int32(y), Int32(x))
+                    // The last cell of the screen cannot be written without
+                    // scrolling, so stop one short there.
+                    let count = (y == canvas.height - 1 && end == canvas.width) ? buffer.count - 1 : buffer.count
+                    buffer.withUnsafeBufferPointer { _ = waddnwstr(window, $0.baseAddress, Int32(count)) }
+                    x = end
                 }
-                apply(style)
-                _ = wmove(window, Int32(y), Int32(x))
-                // The last cell of the screen cannot be written without
-                // scrolling, so stop one short there.
-                let count = (y == canvas.height - 1 && end == canvas.width) ? buffer.count - 1 : buffer.count
-                buffer.withUnsafeBufferPointer { _ = waddnwstr(window, $0.baseAddress, Int32(count)) }
-                x = end
             }
         }
         previous = canvas
@@ -177,14 +179,12 @@ public final class NCursesTerminal: TerminalBackend {
         _ = doupdate()
     }
 
-    /// Whether a row is unchanged since the last frame: styles first (cheap),
-    /// then the characters' bytes (Character's own == normalises, which
-    /// made the comparison a fifth of a frame).
-    static func sameRow(_ a: [Cell], _ b: [Cell], from start: Int, count: Int) -> Bool {
-        for i in start..<(start + count) {
-            guard a[i].style == b[i].style, a[i].character.utf8.elementsEqual(b[i].character.utf8) else { return false }
+    /// Whether a row is unchanged since the last frame: cells are eight
+    /// bytes of plain data, compared as memory.
+    static func sameRow(_ a: [Cell], _ b: UnsafeBufferPointer<Cell>, from start: Int, count: Int) -> Bool {
+        a.withUnsafeBufferPointer { a in
+            memcmp(a.baseAddress! + start, b.baseAddress! + start, count * MemoryLayout<Cell>.stride) == 0
         }
-        return true
     }
 
     /// Sets the window's attributes and colour pair for a style.

@@ -276,7 +276,8 @@ extension Simulation {
                 t.appliedMoney += w.delta
             }
             let balance = ledger.balances[Int(w.row)]
-            audit { $0.checkLimit(txn: t.id, row: w.row, balance: balance, ledger: ledger) }
+            // The auditor is called (and given the ledger) only for a breach.
+            if balance < ledger.limit(of: w.row) { audit { $0.checkLimit(txn: t.id, row: w.row, balance: balance, ledger: ledger) } }
             invalidate(row: w.row)
             if let life = t.record { journal(life, t, w) }
         }

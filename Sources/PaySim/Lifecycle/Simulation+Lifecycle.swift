@@ -661,11 +661,13 @@ extension Simulation {
     public func availableBalance(customer c: Int) -> Int64 { ledger.balance(ledger.wallet(customer: c)) }
 
     func moneyStatus() -> MetricsSnapshot.MoneyStatus {
+        // One borrow of the ledger and the books for the loops, not one per merchant.
+        let ledger = self.ledger, book = merchantBook, reserve = merchantReserve
         var holds: Int64 = 0
         for s in 0..<ledger.shardCount { holds += ledger.balance(ledger.holds(shard: s)) }
         var owed: Int64 = 0
-        for m in 0..<ledger.merchants where !merchantBook[m].payoutInFlight {
-            owed += max(0, ledger.balance(ledger.merchant(m)) - merchantReserve[m])
+        for m in 0..<ledger.merchants where !book[m].payoutInFlight {
+            owed += max(0, ledger.balance(ledger.merchant(m)) - reserve[m])
         }
         let interval = config.payoutInterval.microseconds
         return MetricsSnapshot.MoneyStatus(
