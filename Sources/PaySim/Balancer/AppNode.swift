@@ -109,8 +109,8 @@ public struct LatencyWindow: Sendable {
     private var ring: [SecondHistogram]
     private var current = 0
     /// The whole window (the closed seconds and the current one), merged on
-    /// the first query after a tick and then kept current by recording
-    /// into it too: later queries in the same second merge nothing. A
+    /// the first query and then kept current: a sample is recorded into it
+    /// too, and a tick takes out the second that leaves the window. A
     /// window nobody asks about (a headless run's) never merges.
     private var merged: SecondHistogram?
 
@@ -126,8 +126,13 @@ public struct LatencyWindow: Sendable {
 
     mutating func tick() {
         current = (current + 1) % ring.count
+        if merged != nil {
+            merged!.subtract(ring[current])
+            // The extremes of what is left: each second keeps its own.
+            merged!.setExtremes(maxValue: ring.indices.reduce(0) { $1 == current ? $0 : max($0, ring[$1].maxValue) },
+                                minNonZeroValue: ring.indices.reduce(.max) { $1 == current ? $0 : min($0, ring[$1].minNonZeroValue) })
+        }
         ring[current] = LatencyWindow.emptySecond
-        merged = nil
     }
 
     /// The percentile over the window in milliseconds, or nil with no samples.

@@ -82,6 +82,23 @@ struct SecondHistogram: Sendable, Equatable {
         minNonZeroValue = Swift.min(minNonZeroValue, other.minNonZeroValue)
     }
 
+    /// Takes out the counts of a histogram added earlier. The extremes
+    /// cannot be taken out: the owner sets them again (`setExtremes`).
+    mutating func subtract(_ other: SecondHistogram) {
+        guard other.totalCount > 0 else { return }
+        counts.withUnsafeMutableBufferPointer { dst in
+            other.counts.withUnsafeBufferPointer { src in
+                for i in 0..<dst.count { dst[i] &-= src[i] }
+            }
+        }
+        totalCount &-= other.totalCount
+    }
+
+    mutating func setExtremes(maxValue: UInt64, minNonZeroValue: UInt64) {
+        self.maxValue = maxValue
+        self.minNonZeroValue = minNonZeroValue
+    }
+
     var min: UInt64 { (counts[0] > 0 || totalCount == 0) ? 0 : minNonZeroValue }
 
     /// The largest value that `100 − percentile` % of the counted values are
