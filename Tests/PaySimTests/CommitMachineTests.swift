@@ -304,3 +304,22 @@ import Testing
         #expect(step(&decided, .recover) == ["unacked:commit", "arm:resend"])
     }
 }
+
+/// What a 3PC terminator heard from its peers, four bits a peer, inline.
+@Suite struct PeerStatesTests {
+    @Test func everyStateOfEveryPeerIsKept() {
+        let states: [ParticipantState?] = [nil, .idle, .locking, .preparing, .prepared, .precommitting, .precommitted, .committing, .committed, .aborted]
+        var p = PeerStates(unheard: PeerStates.capacity)
+        #expect(p.count == 64 && p.allSatisfy { $0 == nil })
+        var expected = [ParticipantState?](repeating: nil, count: 64)
+        var rng = SeededRandom(seed: 3)
+        for _ in 0..<2_000 {
+            let i = rng.nextInt(below: 64), s = states[rng.nextInt(below: states.count)]
+            p[i] = s
+            expected[i] = s
+            #expect(Array(p) == expected)
+        }
+        #expect(PeerStates(unheard: 3).count == 3)
+        #expect(_isPOD(Participant.self), "a participant is plain data")
+    }
+}

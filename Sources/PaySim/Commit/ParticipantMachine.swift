@@ -106,7 +106,7 @@ struct ParticipantMachine {
     }
     private(set) var termination: Termination?
     /// States heard from peers during termination (own state at `index`).
-    private(set) var peerStates: [ParticipantState?] = []
+    private(set) var peerStates = PeerStates()
 
     init(index: Int, peerCount: Int, commitProtocol: CommitProtocol) {
         self.index = index
@@ -363,7 +363,7 @@ struct ParticipantMachine {
     private mutating func startTermination() -> Effects<Effect> {
         token &+= 1
         termination = .collecting
-        peerStates = [ParticipantState?](repeating: nil, count: peerCount)
+        peerStates = PeerStates(unheard: peerCount)
         peerStates[index] = state
         return Effects(.toPeers(.all, .stateRequest(from: Int32(index))), .arm(.termination))
     }
@@ -420,4 +420,45 @@ struct ParticipantMachine {
 
     /// The participant the owner should treat as reached by the termination protocol.
     func reached(_ q: Int) -> Bool { q != index && q < peerStates.count && peerStates[q] != nil }
+}
+
+/// The states a 3PC terminator has heard from its peers (nil: not heard),
+/// four bits a peer for up to 64 peers, held inline: a participant stays
+/// plain data, so a transaction's participants are copied and freed as
+/// memory, with no reference to count.
+struct PeerStates: RandomAccessCollection, MutableCollection, Equatable {
+    static let capacity = 64
+    private var w0: UInt64 = 0, w1: UInt64 = 0, w2: UInt64 = 0, w3: UInt64 = 0
+    private(set) var endIndex = 0
+    var startIndex: Int { 0 }
+
+    init() {}
+
+    /// `count` peers, none heard yet.
+    init(unheard count: Int) {
+        precondition(count >= 0 && count <= PeerStates.capacity, "\(count) peers: at most \(PeerStates.capacity)")
+        endIndex = count
+    }
+
+    subscript(i: Int) -> ParticipantState? {
+        get {
+            precondition(i >= 0 && i < endIndex, "peer \(i) of \(endIndex)")
+            let shift = UInt64(i & 15) * 4
+            let word: UInt64 = switch i >> 4 { case 0: w0; case 1: w1; case 2: w2; default: w3 }
+            let code = UInt8((word >> shift) & 0xF)
+            return code == 0 ? nil : ParticipantState(rawValue: code - 1)
+        }
+        set {
+            precondition(i >= 0 && i < endIndex, "peer \(i) of \(endIndex)")
+            let shift = UInt64(i & 15) * 4
+            let code = UInt64(newValue.map { $0.rawValue + 1 } ?? 0)
+            func put(_ w: inout UInt64) { w = w & ~(0xF << shift) | code << shift }
+            switch i >> 4 {
+            case 0: put(&w0)
+            case 1: put(&w1)
+            case 2: put(&w2)
+            default: put(&w3)
+            }
+        }
+    }
 }
