@@ -275,7 +275,7 @@ public struct RunReport: Codable, Sendable, Equatable {
                       rate_tps_base: config.baseRateTPS, mix: config.mix.description, shards: config.shards,
                       nodes: config.nodes, events: s.eventsProcessed)
         load = Load(s.workloads.map(\.load), seconds: seconds)
-        func latency(_ h: KeyPath<WorkloadStats, Histogram<UInt64>>, _ st: WorkloadStats) -> Latency {
+        func latency(_ h: KeyPath<WorkloadStats, Histogram<UInt32>>, _ st: WorkloadStats) -> Latency {
             let hist = st[keyPath: h]
             return Latency(p50: WorkloadStats.milliseconds(hist, 50), p99: WorkloadStats.milliseconds(hist, 99),
                            p999: WorkloadStats.milliseconds(hist, 99.9), max: WorkloadStats.maxMilliseconds(hist))
