@@ -61,4 +61,15 @@ import Testing
         d.paste(block, into: r)
         #expect(d == c)
     }
+
+    /// A terminal without UTF-8 gets a readable stand-in for every symbol
+    /// the panels draw, not a question mark.
+    @Test func everySymbolThePanelsDrawHasAnASCIIStandIn() {
+        let symbols = "×–…→·↑↓▲─—✖█✗✓●▁−•▇▆▅▄▃▂┐┌│⚠◐▸░┘└⏸↻←◆▔≥⧗µ"
+        var c = Canvas(width: symbols.count, height: 1)
+        c.put(symbols, x: 0, y: 0)
+        c.transliterateToASCII()
+        #expect(c.row(0).allSatisfy { $0.isASCII })
+        #expect(!c.row(0).contains("?"), "\(c.row(0))")
+    }
 }
