@@ -11,7 +11,15 @@ import TestSupport
 
     /// One run of a shipped drill with every export, shared by the tests.
     static let session: Result<Session, Error> = Result {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("payops-aar-\(getpid())").path
+        let tmp = FileManager.default.temporaryDirectory
+        // The files outlive this process's tests (they share them), so each
+        // run clears what earlier runs, no longer alive, left behind.
+        for old in (try? FileManager.default.contentsOfDirectory(atPath: tmp.path)) ?? [] where old.hasPrefix("payops-aar-") {
+            if let pid = Int32(old.dropFirst("payops-aar-".count)), pid != getpid(), kill(pid, 0) != 0 {
+                try? FileManager.default.removeItem(atPath: tmp.appendingPathComponent(old).path)
+            }
+        }
+        let dir = tmp.appendingPathComponent("payops-aar-\(getpid())").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let s = (report: dir + "/report.html", series: dir + "/series.csv", events: dir + "/events.jsonl")
         let r = try PayopsProcess.run(["run", "--duration", "5m", "--scenario", "gateway-brownout", "--json",
