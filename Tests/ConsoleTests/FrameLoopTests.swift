@@ -52,9 +52,10 @@ import PaySim
         let still = app(paused)
         still.run()
         #expect(still.controller.simulation!.paused)
-        // The first frame, the frames before the pause, the pause key's and
-        // the flush key's: never the 30 frame times while paused.
-        #expect(still.framesDrawn <= 8, "paused: \(still.framesDrawn) frames drawn, \(still.framesSkipped) skipped")
+        // The first frame, the four or five frames before the pause, the
+        // pause key's, the one after it (the achieved speed goes) and the
+        // flush key's: never the 30 frame times while paused.
+        #expect(still.framesDrawn <= 10, "paused: \(still.framesDrawn) frames drawn, \(still.framesSkipped) skipped")
         #expect(still.framesSkipped >= 20)
         #expect(still.controller.simulation!.actions.map(\.command).contains("cache flush"))
         #expect(paused.presented.contains { $0 >= 1.0 && $0 < 1.1 }, "the key pressed while paused drew at once: \(paused.presented)")
