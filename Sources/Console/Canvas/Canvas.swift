@@ -50,7 +50,7 @@ public struct Style: Hashable, Sendable {
         }
     }
 
-    static let noBackground: UInt32 = 0xFF
+    @usableFromInline static let noBackground: UInt32 = 0xFF
 
     public var role: ThemeRole {
         get { Style.role(bits & 0xFF) }
@@ -76,7 +76,7 @@ public struct Style: Hashable, Sendable {
 
     @inlinable public init(_ role: ThemeRole = .text, bold: Bool = false, reverse: Bool = false, underline: Bool = false,
                            background: ThemeRole? = nil) {
-        bits = Style.code(role) | (background.map(Style.code) ?? 0xFF) << 8
+        bits = Style.code(role) | (background.map(Style.code) ?? Style.noBackground) << 8
             | (bold ? 1 << 16 : 0) | (reverse ? 1 << 17 : 0) | (underline ? 1 << 18 : 0)
     }
 

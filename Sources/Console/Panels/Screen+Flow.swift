@@ -44,7 +44,7 @@ extension Screen {
     mutating func drawFlow(_ r: Rect) {
         guard let cache = flowCache, r.x >= 0, r.y >= 0, r.maxX <= canvas.width, r.maxY <= canvas.height else { return drawFlowChart(r) }
         let key = flowKey(r, slo: flowThreshold)
-        if cache.key == key, cache.cells.count == r.width * r.height {
+        if cache.key == key {
             canvas.paste(cache.cells, into: r)
             cache.hits += 1
             return

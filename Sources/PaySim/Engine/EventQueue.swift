@@ -81,8 +81,6 @@ public struct EventQueue<Payload> {
     public init() {}
 
     @inlinable public var count: Int { lanes.reduce(heap.count) { $0 + $1.count } }
-    /// Events waiting in the heap (not on a lane).
-    public var heapCount: Int { heap.count }
     @inlinable public var isEmpty: Bool { count == 0 }
     /// The time of the earliest event, if any.
     @inlinable public var nextTime: Int64? {

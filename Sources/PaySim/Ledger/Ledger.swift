@@ -179,11 +179,10 @@ public struct Ledger: Sendable {
     /// Orders a transaction's writes by (shard, row): participants are runs
     /// of one shard, and every attempt locks its rows in the same order.
     /// An insertion sort: a transaction has two to four writes.
-    public func sortForCommit(_ writes: inout [RowWrite]) { Ledger.sortForCommit(&writes, shardOf: shardOfRow) }
-
-    /// The same, given only the rows' shards: the engine calls it this way,
-    /// which spares copying the whole ledger (and retaining its arrays)
-    /// for the call.
+    ///
+    /// It takes the rows' shards, not the ledger: called on the engine's
+    /// ledger property, a method copied the whole ledger (retaining its
+    /// arrays) for each call.
     static func sortForCommit(_ writes: inout [RowWrite], shardOf: [UInt8]) {
         func key(_ w: RowWrite) -> Int64 { Int64(shardOf[Int(w.row)]) << 32 | Int64(w.row) }
         for i in writes.indices.dropFirst() {

@@ -34,13 +34,10 @@ public struct WorkloadStats: Sendable {
     /// snapshot kept across frames holds, so that the engine's next sample
     /// does not copy three whole histograms it still references.
     public var countersOnly: WorkloadStats {
-        var c = WorkloadStats.empty
-        c.submitted = submitted
-        c.committed = committed
-        c.declined = declined
-        c.aborted = aborted
-        c.failed = failed
-        c.duplicates = duplicates
+        var c = self
+        c.latency = WorkloadStats.empty.latency
+        c.failureLatency = WorkloadStats.empty.failureLatency
+        c.declineLatency = WorkloadStats.empty.declineLatency
         return c
     }
     static let empty = WorkloadStats()
