@@ -109,6 +109,55 @@ import Testing
         #expect(q.count == 2)
     }
 
+    /// A lane timer cancelled by its handle lets go of its payload at once
+    /// but keeps its place: the queue hands out the same times in the same
+    /// order, with the tombstone where the timer was.
+    @Test func aCancelledTimerKeepsItsPlaceAndHoldsNothing() {
+        final class Box { let n: Int; init(_ n: Int) { self.n = n } }
+        var q = EventQueue<Box?>()
+        var boxes = (0..<4).map { Box($0) }
+        weak let cancelled = boxes[2]
+        var handles: [EventQueue<Box?>.TimerHandle] = []
+        for (i, b) in boxes.enumerated() {
+            handles.append(q.schedule(after: 100, from: Int64(i), b))
+            q.schedule(at: Int64(i) + 50, Box(10 + i))
+        }
+        boxes.removeAll()
+        #expect(cancelled != nil, "the queue holds the timer's payload")
+        let first = q.cancel(handles[2], replacingWith: nil)
+        #expect(first)
+        #expect(cancelled == nil, "a cancelled timer holds nothing")
+        let again = q.cancel(handles[2], replacingWith: nil)
+        #expect(again, "cancelling twice is harmless: the timer is still pending, still empty")
+        var out: [(Int64, Int?)] = []
+        while let e = q.popNext() {
+            out.append((e.time, e.payload?.n))
+            if e.time == 100 {
+                let late = q.cancel(handles[0], replacingWith: nil)
+                #expect(!late, "a timer that fired cannot be cancelled")
+            }
+        }
+        #expect(out.map(\.0) == [50, 51, 52, 53, 100, 101, 102, 103])
+        #expect(out.map(\.1) == [10, 11, 12, 13, 0, 1, nil, 3])
+        let none = q.cancel(.none, replacingWith: nil)
+        #expect(!none)
+    }
+
+    /// Handles stay true after `removeAll`: an old one finds nothing to
+    /// cancel, and the timers armed since are untouched.
+    @Test func aHandleFromBeforeRemoveAllCancelsNothing() {
+        var q = EventQueue<Int>()
+        let old = q.schedule(after: 10, from: 0, 1)
+        q.removeAll()
+        let new = q.schedule(after: 10, from: 5, 2)
+        let cancelledOld = q.cancel(old, replacingWith: -1)
+        #expect(!cancelledOld)
+        let popped = q.popNext()?.payload
+        #expect(popped == 2)
+        let cancelledFired = q.cancel(new, replacingWith: -1)
+        #expect(!cancelledFired)
+    }
+
     @Test func manyRandomEventsComeOutSorted() {
         var q = EventQueue<Int>()
         var r = SeededRandom(seed: 9)

@@ -43,6 +43,60 @@ import Testing
         #expect(s.money.breakCount == 0, "\(s.money.breaks.prefix(5).map(\.message))")
     }
 
+    // MARK: The reconciler's clock
+
+    /// The census of records by due second answers "how many are overdue"
+    /// exactly as walking every record would, through moves, closes and
+    /// records due in the past.
+    @Test func theDueCensusCountsOverdueRecordsLikeAWalk() {
+        let census = LifeCensus()
+        var r = SeededRandom(seed: 7)
+        var due: [Int64?] = []
+        for second in Int64(1)...300 {
+            let now = second * 1_000_000
+            for _ in 0..<r.nextInt(below: 40) {
+                switch r.nextInt(below: 3) {
+                case 0:
+                    // Due anywhere from well before now to minutes ahead, at any microsecond.
+                    let at = max(0, now + Int64(r.nextInt(below: 200_000_000)) - 20_000_000)
+                    census.moveDue(from: nil, to: at)
+                    due.append(at)
+                case 1:
+                    guard !due.isEmpty else { continue }
+                    let id = r.nextInt(below: due.count)
+                    guard let old = due[id] else { continue }
+                    let at = max(old, now + Int64(r.nextInt(below: 60_000_000)))
+                    census.moveDue(from: old, to: at)
+                    due[id] = at
+                default:
+                    guard !due.isEmpty else { continue }
+                    let id = r.nextInt(below: due.count)
+                    guard let old = due[id] else { continue }
+                    census.moveDue(from: old, to: nil)
+                    due[id] = nil
+                }
+            }
+            #expect(census.overdue(at: now) == due.compactMap { $0 }.filter { $0 < now }.count, "at \(second) s")
+        }
+    }
+
+    /// On a running platform the reconciler's figure is the walk's, every second.
+    @Test func theReconcilerCountsOverdueRecordsEverySecond() {
+        var c = SimulationConfig()
+        c.customers = 2_000
+        c.gatewayCallTimeout = .milliseconds(200)
+        c.reconciliationGrace = .zero
+        let sim = Simulation(config: c)
+        var sawOverdue = false
+        for _ in 0..<20 {
+            Self.advance(sim, seconds: 1)
+            let walked = sim.lives.values.filter { $0.dueAt < sim.nowMicros }.count
+            #expect(sim.reconciliation.overdue == walked)
+            sawOverdue = sawOverdue || walked > 0
+        }
+        #expect(sawOverdue, "with no grace some records are overdue, so the comparison means something")
+    }
+
     // MARK: Payments
 
     @Test func aHoldReducesTheAvailableBalanceButNotTheLedgerBalance() throws {

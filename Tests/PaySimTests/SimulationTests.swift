@@ -117,4 +117,30 @@ import Testing
         sim.advance(to: SimTime(microseconds: 20_000_000))
         #expect(sim.snapshot().workload(.topup).stats.committed > 1_000)
     }
+
+    /// A transaction is let go once it is settled and its coordinator has
+    /// forgotten it, not when its last timer comes due: the timers whose
+    /// token moved on are cancelled. (Held, every transaction would live at
+    /// least a vote timeout, a second, and crowd the caches.)
+    @Test func settledTransactionsAreNotHeldByTheirTimers() {
+        final class Weak { weak var txn: Txn?; init(_ t: Txn) { txn = t } }
+        let sim = Simulation(config: SimulationConfig())
+        sim.advance(to: SimTime(microseconds: 2_000_000))
+        // Every transaction in flight over 200 ms, caught a millisecond at a time.
+        var watched: [Int64: Weak] = [:]
+        for _ in 0..<200 {
+            sim.advance(to: SimTime(microseconds: sim.nowMicros + 1_000))
+            for t in sim.unsettled.values where watched[t.id] == nil { watched[t.id] = Weak(t) }
+        }
+        #expect(watched.count > 100, "enough transactions to mean something")
+        // The oldest is now at most 500 ms old: inside the vote timeout (1 s) its first timer was armed with.
+        sim.advance(to: SimTime(microseconds: sim.nowMicros + 300_000))
+        var freed = 0
+        for w in watched.values {
+            guard let t = w.txn else { freed += 1; continue }
+            #expect(!t.settled || sim.coordinators[t.coordinator].active[t.id] != nil,
+                    "txn \(t.id) is settled and forgotten but still held")
+        }
+        #expect(freed > watched.count / 2, "\(freed) of \(watched.count) freed")
+    }
 }

@@ -102,7 +102,9 @@ extension Simulation {
     /// Feeds one input to a transaction's coordinator and carries out its effects.
     func coordinatorStep(_ t: Txn, _ input: CoordinatorMachine.Input) {
         guard !t.coord.isStale(input) else { return }
+        let token = t.coord.token
         let effects = t.coord.on(input)
+        if t.coord.token != token { cancelTimer(&t.coordTimer) }
         if t.idempotencyKey == traceKey { traceStep(t, "coordinator on \(traceNode(t.coordinator))", input, "\(t.coord.phase)", effects) }
         if let b = t.request?.trace { b.mark("coord \(nodes[t.coordinator].name)", stepText(input, described(t.coord.phase), effects), at: nowMicros) }
         perform(effects, coordinatorOf: t)
@@ -125,8 +127,8 @@ extension Simulation {
             case .forceLog:
                 if c.log.append(t) { startFsync(coordinator: c) }
             case .arm(let timer):
-                scheduleTimer(after: timer == .votes ? config.voteTimeout : config.retryInterval,
-                              .coordinatorTimeout(t, token: t.coord.token))
+                t.coordTimer = scheduleTimer(after: timer == .votes ? config.voteTimeout : config.retryInterval,
+                                             .coordinatorTimeout(t, token: t.coord.token))
             case .tellClient(let r):
                 tellClient(t, r)
             case .allVotedYes:
@@ -185,7 +187,10 @@ extension Simulation {
         let (durable, again) = c.log.completeForce()
         if again { startFsync(coordinator: c) }
         decidedScratch.removeAll(keepingCapacity: true)
-        for t in durable where !t.coord.isStale(.logForced) { decidedScratch.append((t, t.coord.on(.logForced))) }
+        for t in durable where !t.coord.isStale(.logForced) {
+            decidedScratch.append((t, t.coord.on(.logForced)))
+            cancelTimer(&t.coordTimer)
+        }
         for i in decidedScratch.indices { perform(decidedScratch[i].1, coordinatorOf: decidedScratch[i].0) }
     }
 

@@ -55,6 +55,7 @@ extension Simulation {
             guard let t = c.active[id] else { continue }
             if !t.coord.isStale(.crash) {
                 _ = t.coord.on(.crash)
+                cancelTimer(&t.coordTimer)
                 if t.phase != .committed {
                     c.active[id] = nil
                     lost += 1

@@ -69,7 +69,9 @@ extension Simulation {
             commitStats.staleInputs += 1
             return
         }
+        let token = t.parts[p].machine.token
         let effects = t.parts[p].machine.on(input)
+        if t.parts[p].machine.token != token { cancelTimer(&t.parts[p].timer) }
         if t.idempotencyKey == traceKey { traceStep(t, shardName(t.parts[p].shard), input, "\(t.parts[p].state)", effects) }
         if let b = t.request?.trace {
             b.mark(shardName(t.parts[p].shard), stepText(input, described(t.parts[p].state), effects), at: nowMicros)
@@ -109,7 +111,7 @@ extension Simulation {
                 case .termination: after = config.terminationWindow
                 case .immediate: after = .zero
                 }
-                scheduleTimer(after: after, .participantTimer(t, part: Int32(p), timer, token: t.parts[p].machine.token))
+                t.parts[p].timer = scheduleTimer(after: after, .participantTimer(t, part: Int32(p), timer, token: t.parts[p].machine.token))
             case .markInDoubt: markInDoubt(t, p)
             case .final: partFinal(t, p)
             }

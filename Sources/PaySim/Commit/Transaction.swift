@@ -62,6 +62,8 @@ struct Participant {
     var machine: ParticipantMachine
     /// Counted in the in-doubt figures (until it reaches a final state).
     var countedInDoubt = false
+    /// The last timer the machine armed, cancelled once the machine's token moves on.
+    var timer = TimerHandle.none
 
     var state: ParticipantState { machine.state }
     var inDoubt: Bool { machine.inDoubt }
@@ -106,6 +108,8 @@ final class Txn {
     var record: Life?
     /// The coordinator's side, volatile on its node except for a durable commit.
     var coord: CoordinatorMachine
+    /// The coordinator's last timer, cancelled once its token moves on.
+    var coordTimer = TimerHandle.none
 
     var phase: CoordinatorPhase { coord.phase }
     /// Whether the client has been told the outcome (or lost its connection).

@@ -13,6 +13,12 @@ import DequeModule
 /// firing them is O(1) and they stop bloating the heap. Lanes and heap share
 /// one sequence counter, so the order of events is exactly the heap-only order.
 ///
+/// A lane timer can be cancelled by its handle (`cancel(_:replacingWith:)`):
+/// its payload is swapped for a caller's no-op at once, so whatever the
+/// payload referenced is let go while it is still in cache, instead of
+/// being held until the timer comes due. The entry keeps its place, so
+/// the order and number of events processed do not change.
+///
 /// `Payload` is meant to be a small value type (an enum of integers and
 /// references): steady-state scheduling allocates nothing once the heap
 /// and the slab have grown to their working size.
@@ -77,6 +83,9 @@ public struct EventQueue<Payload> {
     @usableFromInline var lanes: [Deque<Entry>] = []
     @usableFromInline var laneHeads: [Key] = []
     @usableFromInline var laneDelays: [Int64] = []
+    /// Timers each lane has handed out (or dropped) so far: a handle's
+    /// index less this is its current place in the lane.
+    @usableFromInline var lanePopped: [Int] = []
 
     public init() {}
 
@@ -147,21 +156,50 @@ public struct EventQueue<Payload> {
         return top
     }
 
+    /// Names one lane timer, for `cancel`: its lane, and its place in the
+    /// lane counted from the lane's first timer ever, packed (0 is no timer).
+    public struct TimerHandle: Equatable, Sendable {
+        @usableFromInline let raw: UInt64
+        @inlinable init(lane: Int, index: Int) { raw = UInt64(index) << 16 | UInt64(lane + 1) }
+        @inlinable init() { raw = 0 }
+        public static var none: TimerHandle { TimerHandle() }
+        @inlinable var lane: Int { Int(raw & 0xFFFF) - 1 }
+        @inlinable var index: Int { Int(raw >> 16) }
+    }
+
     /// Schedules `payload` a constant `delay` after `now`, on the lane for that delay.
     /// `now` must never be earlier than on a previous call.
-    @inlinable public mutating func schedule(after delay: Int64, from now: Int64, _ payload: Payload) {
+    @inlinable @discardableResult
+    public mutating func schedule(after delay: Int64, from now: Int64, _ payload: Payload) -> TimerHandle {
         var lane = laneDelays.firstIndex(of: delay) ?? -1
         if lane < 0 {
             lane = lanes.count
             lanes.append(Deque())
             laneHeads.append(.none)
             laneDelays.append(delay)
+            lanePopped.append(0)
         }
         let key = Key(now + delay, nextSequence)
         precondition(lanes[lane].isEmpty || !(key < Key(lanes[lane][lanes[lane].count - 1])), "a timer lane must be armed in time order")
         if lanes[lane].isEmpty { laneHeads[lane] = key }
         lanes[lane].append(Entry(time: key.time, sequence: key.sequence, payload: payload))
         nextSequence &+= 1
+        precondition(lane < 0xFFFF, "more than 65,534 timer lanes")
+        return TimerHandle(lane: lane, index: lanePopped[lane] + lanes[lane].count - 1)
+    }
+
+    /// Replaces a lane timer's payload with `tombstone` if it is still
+    /// pending; a timer that has fired (or `.none`) is left alone. Returns
+    /// whether it was pending. O(1): the handle says where it is.
+    @inlinable @discardableResult
+    public mutating func cancel(_ handle: TimerHandle, replacingWith tombstone: Payload) -> Bool {
+        guard handle != .none else { return false }
+        let lane = handle.lane
+        let place = handle.index - lanePopped[lane]
+        guard place >= 0 else { return false }
+        precondition(place < lanes[lane].count, "a timer handle from the future")
+        lanes[lane][place] = Entry(time: lanes[lane][place].time, sequence: lanes[lane][place].sequence, payload: tombstone)
+        return true
     }
 
     /// The earliest key and where it is: a lane index, or -1 for the heap.
@@ -185,6 +223,7 @@ public struct EventQueue<Payload> {
             return Entry(time: k.time, sequence: k.sequence, payload: payload)
         }
         let e = lanes[lane].removeFirst()
+        lanePopped[lane] += 1
         laneHeads[lane] = lanes[lane].first.map(Key.init) ?? .none
         return e
     }
@@ -206,8 +245,11 @@ public struct EventQueue<Payload> {
         slab = []
         freeSlots = []
         heapHead = .none
-        lanes = []
-        laneHeads = []
-        laneDelays = []
+        // The lanes stay, emptied, so a handle from before stays pointing at a timer that is gone.
+        for i in lanes.indices {
+            lanePopped[i] += lanes[i].count
+            lanes[i].removeAll()
+            laneHeads[i] = .none
+        }
     }
 }

@@ -72,4 +72,9 @@ enum SimEvent {
     case tick
     /// A step of the drill the run follows (`Simulation.followDrill`).
     case drillStep(Int32)
+    /// A timer cancelled after it was armed: it keeps its place in the
+    /// queue (the run's order of events does not change) but holds nothing.
+    case cancelled
 }
+
+typealias TimerHandle = EventQueue<SimEvent>.TimerHandle

@@ -353,8 +353,17 @@ public final class Simulation {
 
     /// Arms a timer whose delay is a configured constant: it rides the
     /// queue's FIFO lane for that delay instead of the heap.
-    func scheduleTimer(after delay: SimDuration, _ event: SimEvent) {
+    @discardableResult
+    func scheduleTimer(after delay: SimDuration, _ event: SimEvent) -> TimerHandle {
         queue.schedule(after: max(0, delay.microseconds), from: nowMicros, event)
+    }
+
+    /// Cancels a timer that can no longer do anything (its token is stale):
+    /// the transaction or request it names is let go now, while it is
+    /// still in cache, rather than when the timer comes due.
+    func cancelTimer(_ handle: inout TimerHandle) {
+        queue.cancel(handle, replacingWith: .cancelled)
+        handle = .none
     }
 
     func handle(_ event: SimEvent) {
@@ -388,6 +397,7 @@ public final class Simulation {
         case let .consumerDone(g, p, offset, epoch): onConsumerDone(Int(g), partition: Int(p), offset: offset, epoch: epoch)
         case .tick: onTick()
         case .drillStep(let i): runDrillStep(Int(i))
+        case .cancelled: break
         }
     }
 

@@ -1,3 +1,5 @@
+import DequeModule
+
 /// A step in the life of money that one transaction carries out; every
 /// posting in the journal is tagged with the step that made it.
 public enum Step: UInt8, Sendable, CaseIterable {
@@ -91,7 +93,9 @@ final class Life {
     let id: Int64
     let kind: LifeKind
     /// When it should be over; past this it counts towards the reconciliation lag.
-    var dueAt: Int64
+    var dueAt: Int64 {
+        didSet { census.moveDue(from: oldValue, to: dueAt) }
+    }
     /// Counts records by kind and state, for the screen. The simulation owns
     /// both and every record, so the census outlives the record: no
     /// reference counting on a path taken for every record.
@@ -143,6 +147,7 @@ final class Life {
         self.census = census
         postings.reserveCapacity(kind == .payout ? 72 : 8)
         census.move(kind, from: nil, to: .pending)
+        census.moveDue(from: nil, to: dueAt)
     }
 }
 
@@ -156,11 +161,49 @@ struct LifeTimerEntry: Comparable {
     static func == (a: LifeTimerEntry, b: LifeTimerEntry) -> Bool { a.at == b.at && a.sequence == b.sequence }
 }
 
-/// Open records by kind and state, kept as they change so a snapshot
-/// never walks the records.
+/// Open records by kind and state, and by the second they are due, kept
+/// as they change so neither a snapshot nor the reconciler walks the
+/// records (tens of thousands of objects, most of them out of cache).
 final class LifeCensus {
     static let states = LifeState.allCases.count
     private(set) var counts = [Int](repeating: 0, count: 4 * LifeCensus.states)
+    /// Open records due in a second before `dueBase`, and by second from
+    /// `dueBase` on (index 0 is `dueBase`).
+    private var duePast = 0
+    private var dueBase: Int64 = 0
+    private var dueBySecond = Deque<Int>()
+
+    func moveDue(from: Int64?, to: Int64?) {
+        if let from { addDue(from / 1_000_000, -1) }
+        if let to { addDue(to / 1_000_000, 1) }
+    }
+
+    private func addDue(_ second: Int64, _ n: Int) {
+        guard second >= dueBase else {
+            duePast += n
+            precondition(duePast >= 0, "record due census: more overdue records left than entered")
+            return
+        }
+        let i = Int(second - dueBase)
+        while dueBySecond.count <= i { dueBySecond.append(0) }
+        dueBySecond[i] += n
+        precondition(dueBySecond[i] >= 0, "record due census: more records left second \(second) than entered it")
+    }
+
+    /// Open records due before `micros`, which is a whole second no
+    /// earlier than the last asked about (the reconciler runs on the
+    /// tick): a record is overdue when its `dueAt` is earlier than the
+    /// tick, that is, when its due second is.
+    func overdue(at micros: Int64) -> Int {
+        precondition(micros % 1_000_000 == 0, "overdue records are counted on whole seconds")
+        let second = micros / 1_000_000
+        precondition(second >= dueBase, "overdue records are counted going forward in time")
+        while dueBase < second {
+            duePast += dueBySecond.popFirst() ?? 0
+            dueBase += 1
+        }
+        return duePast
+    }
 
     func move(_ kind: LifeKind, from: LifeState?, to: LifeState?) {
         let base = Int(kind.rawValue) * LifeCensus.states

@@ -487,6 +487,7 @@ extension Simulation {
         reconciliation.checked += 1
         if life.kind == .payout { for p in life.payees { merchantBook[p.merchant].payoutInFlight = false } }
         census.move(life.kind, from: life.state, to: nil)
+        census.moveDue(from: life.dueAt, to: nil)
         life.closed = true
         life.postings = []
         lives[life.id] = nil
@@ -591,10 +592,7 @@ extension Simulation {
     /// Once a simulated second: how many records are overdue, and so how
     /// long since every record due had matched.
     func reconciliationTick() {
-        // Every fifth second: it walks every open record.
-        guard (nowMicros / 1_000_000) % 5 == 0 else { return }
-        var overdue = 0
-        for life in lives.values where life.dueAt < nowMicros { overdue += 1 }
+        let overdue = census.overdue(at: nowMicros)
         reconciliation.overdue = overdue
         if overdue == 0 { reconciliation.lastClean = nowMicros }
     }
