@@ -143,4 +143,26 @@ import Testing
         }
         #expect(freed > watched.count / 2, "\(freed) of \(watched.count) freed")
     }
+
+    /// Likewise a top-up whose card call has ended is not held by the
+    /// call's timeout (2 s) once its answer is in and it is credited.
+    @Test func aFinishedTopUpIsNotHeldByItsCallTimeout() {
+        final class Weak { weak var request: Request?; init(_ r: Request) { request = r } }
+        let sim = Simulation(config: SimulationConfig())
+        sim.advance(to: SimTime(microseconds: 2_000_000))
+        var watched: [Int64: Weak] = [:]
+        for _ in 0..<200 {
+            sim.advance(to: SimTime(microseconds: sim.nowMicros + 1_000))
+            for n in sim.nodes { for r in n.gatewayCalls.values where watched[r.id] == nil { watched[r.id] = Weak(r) } }
+        }
+        #expect(watched.count > 20, "enough card calls to mean something")
+        // The oldest call began at most 1.4 s ago: its timeout has not come due.
+        sim.advance(to: SimTime(microseconds: sim.nowMicros + 1_200_000))
+        var freed = 0
+        for w in watched.values {
+            guard let r = w.request else { freed += 1; continue }
+            #expect(!r.finished || sim.pendingTopups[r.id] != nil, "top-up \(r.id) is finished and credited but still held")
+        }
+        #expect(freed > watched.count / 2, "\(freed) of \(watched.count) freed")
+    }
 }

@@ -24,6 +24,28 @@ extension Simulation {
         let ttl: SimDuration
     }
 
+    /// The two or three reads a request makes, kept inline: a plan is made
+    /// for every request, and an array would cost an allocation each time.
+    struct ReadPlan: RandomAccessCollection {
+        private let reads: (CacheRead, CacheRead, CacheRead)
+        let endIndex: Int
+        var startIndex: Int { 0 }
+
+        init(_ a: CacheRead, _ b: CacheRead, _ c: CacheRead? = nil) {
+            reads = (a, b, c ?? b)
+            endIndex = c == nil ? 2 : 3
+        }
+
+        subscript(i: Int) -> CacheRead {
+            precondition(i >= 0 && i < endIndex, "read \(i) of a plan of \(endIndex)")
+            switch i {
+            case 0: return reads.0
+            case 1: return reads.1
+            default: return reads.2
+            }
+        }
+    }
+
     /// A refill on its way back from a shard, set in the cache when it lands.
     struct PendingFill: Comparable {
         let at: Int64
@@ -45,19 +67,19 @@ extension Simulation {
 
     /// The reads a request needs, in the order it makes them: the customer's
     /// profile, then what the flow itself reads.
-    func cacheReadPlan(for r: Request) -> [CacheRead] {
+    func cacheReadPlan(for r: Request) -> ReadPlan {
         let wallet = ledger.wallet(customer: r.customer)
         let profile = CacheRead(key: CacheKey(.profile, Int64(r.customer)), row: wallet, ttl: config.profileTTL)
         switch r.workload {
         case .payment:
-            return [profile, CacheRead(key: CacheKey(.account, Int64(wallet)), row: wallet, ttl: config.accountTTL),
-                    CacheRead(key: CacheKey(.merchant, Int64(r.merchant)), row: ledger.merchant(r.merchant), ttl: config.merchantTTL)]
+            return ReadPlan(profile, CacheRead(key: CacheKey(.account, Int64(wallet)), row: wallet, ttl: config.accountTTL),
+                            CacheRead(key: CacheKey(.merchant, Int64(r.merchant)), row: ledger.merchant(r.merchant), ttl: config.merchantTTL))
         case .topup:
-            return [profile, CacheRead(key: CacheKey(.account, Int64(wallet)), row: wallet, ttl: config.accountTTL)]
+            return ReadPlan(profile, CacheRead(key: CacheKey(.account, Int64(wallet)), row: wallet, ttl: config.accountTTL))
         case .trade:
             let broker = ledger.broker(customer: r.customer)
-            return [profile, CacheRead(key: CacheKey(.account, Int64(broker)), row: broker, ttl: config.accountTTL),
-                    CacheRead(key: CacheKey(.quote, Int64(r.symbol)), row: ledger.clearingInventory(symbol: r.symbol, shard: 0), ttl: config.quoteTTL)]
+            return ReadPlan(profile, CacheRead(key: CacheKey(.account, Int64(broker)), row: broker, ttl: config.accountTTL),
+                            CacheRead(key: CacheKey(.quote, Int64(r.symbol)), row: ledger.clearingInventory(symbol: r.symbol, shard: 0), ttl: config.quoteTTL))
         }
     }
 

@@ -142,7 +142,7 @@ public final class Simulation {
     var pendingFills = Heap<PendingFill>()
     var nextFillSequence: Int64 = 0
     /// Reads issued to a pipelining cache, answered together (`resolveCacheReads`).
-    var heldCacheReads: [(request: Request, token: UInt32, reads: [CacheRead])] = []
+    var heldCacheReads: [(request: Request, token: UInt32, reads: ReadPlan)] = []
 
     // The message log.
     var topics: [Topic] = []

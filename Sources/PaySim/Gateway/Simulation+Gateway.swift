@@ -41,7 +41,7 @@ extension Simulation {
         openTopupLife(r)
         let hop = config.gatewayNetworkHop.microseconds
         schedule(after: max(hop, gateway.sampleLatency() - hop), .gatewayProcess(r, token: r.gatewayToken))
-        scheduleTimer(after: config.gatewayCallTimeout, .gatewayCallTimeout(r, token: r.gatewayToken))
+        r.gatewayTimer = scheduleTimer(after: config.gatewayCallTimeout, .gatewayCallTimeout(r, token: r.gatewayToken))
     }
 
     /// The gateway decides, and reserves the amount on the card if it
@@ -125,6 +125,8 @@ extension Simulation {
         let node = nodes[n]
         r.trace?.step("gateway", "card call from \(node.name)\(failed ? ": failed" : "")", from: r.gatewayCallStartedAt, to: nowMicros)
         node.gatewayCalls[r.id] = nil
+        // The call's timeout can do nothing now (`liveGatewayCall`): it lets go of the request.
+        cancelTimer(&r.gatewayTimer)
         node.bulkhead.release()
         noteIfDrained(node)
         guard resilience.breakers else { return }

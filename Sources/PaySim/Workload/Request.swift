@@ -41,6 +41,8 @@ final class Request {
     var gatewayNode: Int?
     var gatewayToken: UInt32 = 0
     var gatewayCallStartedAt: Int64 = 0
+    /// The call's timeout, cancelled when the call ends first.
+    var gatewayTimer = TimerHandle.none
     /// Top-up: the callback partition where room is held for its message.
     var reservedPartition: Int?
 
