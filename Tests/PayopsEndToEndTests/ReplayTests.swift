@@ -211,9 +211,11 @@ import Testing
         // On screen: the replay plays to the end; keys that would change the platform are refused.
         let screen = try Tmux(width: 160, height: 40, command: "env -u NO_COLOR LANG=C.UTF-8 \(PayopsProcess.binary.path) replay \(file) --console --speed 100; echo EXIT=$?")
         try screen.waitFor("REPLAY")
+        try screen.waitFor("REPLAY ended", seconds: 60)
+        // Asked only now: a refusal shown while the replay ran could be
+        // replaced by the end-of-recording notice before the screen is read.
         try screen.keys("c")
         try screen.waitFor("replay: the recording drives the platform")
-        try screen.waitFor("REPLAY ended", seconds: 60)
         try screen.keys("q")
         let report = try screen.waitFor("EXIT=0", seconds: 60)
         #expect(report.contains("(prompt): rate 1500"))
