@@ -118,26 +118,36 @@ import Testing
         #expect(sim.snapshot().workload(.topup).stats.committed > 1_000)
     }
 
+    final class Weak<T: AnyObject> {
+        weak var object: T?
+        init(_ object: T) { self.object = object }
+    }
+
+    /// Runs two simulated seconds, then for 200 ms, a millisecond at a time,
+    /// watches (weakly) every object `live` names, by id.
+    static func watch<T: AnyObject>(_ sim: Simulation, _ live: (Simulation) -> [T], id: (T) -> Int64) -> [Int64: Weak<T>] {
+        sim.advance(to: SimTime(microseconds: 2_000_000))
+        var watched: [Int64: Weak<T>] = [:]
+        for _ in 0..<200 {
+            sim.advance(to: SimTime(microseconds: sim.nowMicros + 1_000))
+            for o in live(sim) where watched[id(o)] == nil { watched[id(o)] = Weak(o) }
+        }
+        return watched
+    }
+
     /// A transaction is let go once it is settled and its coordinator has
     /// forgotten it, not when its last timer comes due: the timers whose
     /// token moved on are cancelled. (Held, every transaction would live at
     /// least a vote timeout, a second, and crowd the caches.)
     @Test func settledTransactionsAreNotHeldByTheirTimers() {
-        final class Weak { weak var txn: Txn?; init(_ t: Txn) { txn = t } }
         let sim = Simulation(config: SimulationConfig())
-        sim.advance(to: SimTime(microseconds: 2_000_000))
-        // Every transaction in flight over 200 ms, caught a millisecond at a time.
-        var watched: [Int64: Weak] = [:]
-        for _ in 0..<200 {
-            sim.advance(to: SimTime(microseconds: sim.nowMicros + 1_000))
-            for t in sim.unsettled.values where watched[t.id] == nil { watched[t.id] = Weak(t) }
-        }
+        let watched = Self.watch(sim, { Array($0.unsettled.values) }, id: \.id)
         #expect(watched.count > 100, "enough transactions to mean something")
         // The oldest is now at most 500 ms old: inside the vote timeout (1 s) its first timer was armed with.
         sim.advance(to: SimTime(microseconds: sim.nowMicros + 300_000))
         var freed = 0
         for w in watched.values {
-            guard let t = w.txn else { freed += 1; continue }
+            guard let t = w.object else { freed += 1; continue }
             #expect(!t.settled || sim.coordinators[t.coordinator].active[t.id] != nil,
                     "txn \(t.id) is settled and forgotten but still held")
         }
@@ -147,20 +157,14 @@ import Testing
     /// Likewise a top-up whose card call has ended is not held by the
     /// call's timeout (2 s) once its answer is in and it is credited.
     @Test func aFinishedTopUpIsNotHeldByItsCallTimeout() {
-        final class Weak { weak var request: Request?; init(_ r: Request) { request = r } }
         let sim = Simulation(config: SimulationConfig())
-        sim.advance(to: SimTime(microseconds: 2_000_000))
-        var watched: [Int64: Weak] = [:]
-        for _ in 0..<200 {
-            sim.advance(to: SimTime(microseconds: sim.nowMicros + 1_000))
-            for n in sim.nodes { for r in n.gatewayCalls.values where watched[r.id] == nil { watched[r.id] = Weak(r) } }
-        }
+        let watched = Self.watch(sim, { $0.nodes.flatMap { Array($0.gatewayCalls.values) } }, id: \.id)
         #expect(watched.count > 20, "enough card calls to mean something")
         // The oldest call began at most 1.4 s ago: its timeout has not come due.
         sim.advance(to: SimTime(microseconds: sim.nowMicros + 1_200_000))
         var freed = 0
         for w in watched.values {
-            guard let r = w.request else { freed += 1; continue }
+            guard let r = w.object else { freed += 1; continue }
             #expect(!r.finished || sim.pendingTopups[r.id] != nil, "top-up \(r.id) is finished and credited but still held")
         }
         #expect(freed > watched.count / 2, "\(freed) of \(watched.count) freed")
