@@ -205,6 +205,32 @@ import Testing
         Self.clean(sim)
     }
 
+    /// The next payout's amount is kept as balances and payouts change;
+    /// it must equal a walk over every merchant, payouts in flight and
+    /// refunds that take a merchant below its reserve included.
+    @Test func theNextPayoutIsWhatAWalkOverTheMerchantsFinds() {
+        let sim = Self.quiet {
+            $0.merchants = 40
+            $0.baseRateTPS = 200
+            $0.mix = WorkloadMix(payment: 100, topup: 0, trade: 0)
+            $0.captureDelayMedian = .seconds(1)
+            $0.payoutInterval = .seconds(5)
+            $0.refundFraction = 0.3
+            $0.refundDelayMedian = .seconds(3)
+        }
+        var sawInFlight = false, sawOwed = false
+        for step in 0..<120 {
+            Self.advance(sim, seconds: 0.25)
+            let walked = (0..<sim.ledger.merchants).reduce(Int64(0)) { sum, m in
+                sim.merchantBook[m].payoutInFlight ? sum : sum + max(0, sim.ledger.balance(sim.ledger.merchant(m)) - sim.merchantReserve[m])
+            }
+            #expect(sim.snapshot().money.nextPayoutMinorUnits == walked, "at step \(step)")
+            sawInFlight = sawInFlight || sim.merchantBook.contains { $0.payoutInFlight }
+            sawOwed = sawOwed || walked > 0
+        }
+        #expect(sawInFlight && sawOwed, "payouts were in flight and money was owed, so the comparison means something")
+    }
+
     /// A platform whose only merchant activity stops before the first payout batch.
     static func payoutPlatform() -> Simulation {
         let sim = Self.quiet {

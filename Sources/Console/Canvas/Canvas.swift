@@ -165,7 +165,7 @@ public struct Canvas: Equatable, Sendable {
         // zero-width joiner joins add no cell. Cheaper than grapheme breaking.
         var joined = false
         for scalar in text.unicodeScalars {
-            if scalar.value >= 0x300 && (scalar.properties.isGraphemeExtend || scalar.value == 0x200D || joined) {
+            if scalar.value >= 0x300 && (Canvas.mayExtend(scalar) || joined) {
                 joined = scalar.value == 0x200D
                 continue
             }
@@ -176,9 +176,34 @@ public struct Canvas: Equatable, Sendable {
         return col
     }
 
+    /// Whether a scalar may extend the character before it (a combining
+    /// mark, a variation selector, a zero-width joiner). Arrows, box
+    /// drawing, blocks, shapes, symbols and braille (U+2100 to U+2CEE,
+    /// most of what the panels draw beyond ASCII) never do, and skip the
+    /// Unicode property lookup.
+    @inline(__always) static func mayExtend(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.value >= 0x2100 && scalar.value < 0x2CEF { return false }
+        return scalar.value == 0x200D || scalar.properties.isGraphemeExtend
+    }
+
+    /// The cells `put` gives `text`: a byte each for ASCII, else a cell
+    /// per scalar that does not extend the one before.
+    public static func width(of text: String) -> Int {
+        if text.utf8.allSatisfy({ $0 < 0x80 }) { return text.utf8.count }
+        var cells = 0, joined = false
+        for scalar in text.unicodeScalars {
+            if scalar.value >= 0x300 && (mayExtend(scalar) || joined) {
+                joined = scalar.value == 0x200D
+                continue
+            }
+            cells += 1
+        }
+        return cells
+    }
+
     /// Writes `text` right-aligned so that it ends just before column `right`.
     public mutating func putRight(_ text: String, right: Int, y: Int, style: Style = .plain) {
-        put(text, x: right - text.count, y: y, style: style)
+        put(text, x: right - Canvas.width(of: text), y: y, style: style)
     }
 
     public mutating func fill(_ rect: Rect, _ ch: Character = " ", style: Style = .plain) {
@@ -220,21 +245,23 @@ public struct Canvas: Equatable, Sendable {
         guard rect.width >= 2, rect.height >= 2 else { return }
         let border = Style(.border)
         let g = glyphs
-        // Cell by cell: building strings of box glyphs to put them costs more than the frame's text.
-        func set(_ ch: Character, _ x: Int, _ y: Int) {
-            if x >= 0 && x < width && y >= 0 && y < height { self[x, y] = Cell(character: ch, style: border) }
+        // Cell by cell, each glyph's cell made once: building strings of
+        // box glyphs to put them costs more than the frame's text.
+        func set(_ cell: Cell, _ x: Int, _ y: Int) {
+            if x >= 0 && x < width && y >= 0 && y < height { self[x, y] = cell }
         }
-        set(g.topLeft, rect.x, rect.y)
-        set(g.topRight, rect.maxX - 1, rect.y)
-        set(g.bottomLeft, rect.x, rect.maxY - 1)
-        set(g.bottomRight, rect.maxX - 1, rect.maxY - 1)
+        set(Cell(character: g.topLeft, style: border), rect.x, rect.y)
+        set(Cell(character: g.topRight, style: border), rect.maxX - 1, rect.y)
+        set(Cell(character: g.bottomLeft, style: border), rect.x, rect.maxY - 1)
+        set(Cell(character: g.bottomRight, style: border), rect.maxX - 1, rect.maxY - 1)
+        let horizontal = Cell(character: g.horizontal, style: border), vertical = Cell(character: g.vertical, style: border)
         for xx in (rect.x + 1)..<(rect.maxX - 1) {
-            set(g.horizontal, xx, rect.y)
-            set(g.horizontal, xx, rect.maxY - 1)
+            set(horizontal, xx, rect.y)
+            set(horizontal, xx, rect.maxY - 1)
         }
         for yy in (rect.y + 1)..<(rect.maxY - 1) {
-            set(g.vertical, rect.x, yy)
-            set(g.vertical, rect.maxX - 1, yy)
+            set(vertical, rect.x, yy)
+            set(vertical, rect.maxX - 1, yy)
         }
         if rect.width > 4 {
             put(" \(title) ", x: rect.x + 1, y: rect.y, style: titleStyle, maxWidth: rect.width - 2)

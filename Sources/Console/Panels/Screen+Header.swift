@@ -107,15 +107,20 @@ extension Screen {
     /// (lowest priority number), in their given order, with separators.
     mutating func putFitting(_ segments: [(text: String, style: Style, priority: Int)], x start: Int, y: Int, width: Int) {
         let sep = " \(glyphs.separator) "
+        let sepWidth = Canvas.width(of: sep)
         var budget = width
-        var kept = Set<Int>()
+        var kept = [Bool](repeating: false, count: segments.count), any = false
         for i in segments.indices.sorted(by: { (segments[$0].priority, $0) < (segments[$1].priority, $1) }) {
-            let need = segments[i].text.count + (kept.isEmpty ? 0 : sep.count)
-            if need <= budget { kept.insert(i); budget -= need }
+            let need = Canvas.width(of: segments[i].text) + (any ? sepWidth : 0)
+            if need <= budget {
+                kept[i] = true
+                any = true
+                budget -= need
+            }
         }
         var x = start
         var first = true
-        for i in segments.indices where kept.contains(i) {
+        for i in segments.indices where kept[i] {
             if !first { x = canvas.put(sep, x: x, y: y, style: Style(.border)) }
             x = canvas.put(segments[i].text, x: x, y: y, style: segments[i].style)
             first = false

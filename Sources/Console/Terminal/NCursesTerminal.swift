@@ -18,6 +18,10 @@ public final class NCursesTerminal: TerminalBackend {
     public let depth: ColorDepth
     let theme: Theme
     var pairs: [PairKey: Int32] = [:]
+    /// Attributes and colour pair per style, worked out once (the theme
+    /// and colour depth never change), and the style last set on the window.
+    var styleAttributes: [Style: (attrs: attr_t, pair: Int32)] = [:]
+    var applied: Style?
     var previous: Canvas?
     var restored = false
 
@@ -148,29 +152,38 @@ public final class NCursesTerminal: TerminalBackend {
 
     public func present(_ canvas: Canvas) {
         let full = previous.map { $0.width != canvas.width || $0.height != canvas.height } ?? true
-        if full { _ = werase(window) }
+        if full {
+            _ = werase(window)
+            applied = nil
+        }
         var buffer: [wchar_t] = []
         buffer.reserveCapacity(canvas.width + 1)
+        let before = full ? [] : previous?.cells ?? []
+        var spans: [Range<Int>] = []
         canvas.cells.withUnsafeBufferPointer { cells in
-            for y in 0..<canvas.height {
-                let start = y * canvas.width
-                if !full, let p = previous, NCursesTerminal.sameRow(p.cells, cells, from: start, count: canvas.width) { continue }
-                var x = 0
-                while x < canvas.width {
-                    let style = cells[start + x].style
-                    var end = x
-                    buffer.removeAll(keepingCapacity: true)
-                    while end < canvas.width && cells[start + end].style == style {
-                        buffer.append(wchar_t(bitPattern: cells[start + end].scalar))
-                        end += 1
+            before.withUnsafeBufferPointer { old in
+                for y in 0..<canvas.height {
+                    let start = y * canvas.width
+                    NCursesTerminal.changedSpans(old: old.isEmpty ? nil : old, new: cells, from: start, count: canvas.width, into: &spans)
+                    for span in spans {
+                        var x = span.lowerBound
+                        while x < span.upperBound {
+                            let style = cells[start + x].style
+                            var end = x
+                            buffer.removeAll(keepingCapacity: true)
+                            while end < span.upperBound && cells[start + end].style == style {
+                                buffer.append(wchar_t(bitPattern: cells[start + end].scalar))
+                                end += 1
+                            }
+                            apply(style)
+                            _ = wmove(window, Int32(y), Int32(x))
+                            // The last cell of the screen cannot be written without
+                            // scrolling, so stop one short there.
+                            let count = (y == canvas.height - 1 && end == canvas.width) ? buffer.count - 1 : buffer.count
+                            buffer.withUnsafeBufferPointer { _ = waddnwstr(window, $0.baseAddress, Int32(count)) }
+                            x = end
+                        }
                     }
-                    apply(style)
-                    _ = wmove(window, Int32(y), Int32(x))
-                    // The last cell of the screen cannot be written without
-                    // scrolling, so stop one short there.
-                    let count = (y == canvas.height - 1 && end == canvas.width) ? buffer.count - 1 : buffer.count
-                    buffer.withUnsafeBufferPointer { _ = waddnwstr(window, $0.baseAddress, Int32(count)) }
-                    x = end
                 }
             }
         }
@@ -181,14 +194,55 @@ public final class NCursesTerminal: TerminalBackend {
 
     /// Whether a row is unchanged since the last frame: cells are eight
     /// bytes of plain data, compared as memory.
-    static func sameRow(_ a: [Cell], _ b: UnsafeBufferPointer<Cell>, from start: Int, count: Int) -> Bool {
-        a.withUnsafeBufferPointer { a in
-            memcmp(a.baseAddress! + start, b.baseAddress! + start, count * MemoryLayout<Cell>.stride) == 0
+    /// The columns of one row to write again: where `new` differs from
+    /// `old` (the whole row when there is no `old`), as spans; spans fewer
+    /// than `gap` equal cells apart are joined, one move instead of two.
+    /// An unchanged row (compared as memory) has none.
+    static func changedSpans(old: UnsafeBufferPointer<Cell>?, new: UnsafeBufferPointer<Cell>, from start: Int, count: Int,
+                             gap: Int = 8, into spans: inout [Range<Int>]) {
+        spans.removeAll(keepingCapacity: true)
+        guard let old else {
+            if count > 0 { spans.append(0..<count) }
+            return
+        }
+        if memcmp(old.baseAddress! + start, new.baseAddress! + start, count * MemoryLayout<Cell>.stride) == 0 { return }
+        var x = 0
+        while x < count {
+            guard old[start + x] != new[start + x] else {
+                x += 1
+                continue
+            }
+            var end = x + 1, same = 0
+            while end + same < count && same < gap {
+                if old[start + end + same] != new[start + end + same] {
+                    end += same + 1
+                    same = 0
+                } else {
+                    same += 1
+                }
+            }
+            spans.append(x..<end)
+            x = end + same
         }
     }
 
     /// Sets the window's attributes and colour pair for a style.
     func apply(_ style: Style) {
+        if style == applied { return }
+        applied = style
+        let set: (attrs: attr_t, pair: Int32)
+        if let known = styleAttributes[style] {
+            set = known
+        } else {
+            set = attributes(style)
+            styleAttributes[style] = set
+        }
+        var opts = set.pair
+        _ = withUnsafeMutablePointer(to: &opts) { wattr_set(window, set.attrs, Int16(truncatingIfNeeded: set.pair), $0) }
+    }
+
+    /// A style's attributes and colour pair (made on first use).
+    func attributes(_ style: Style) -> (attrs: attr_t, pair: Int32) {
         var attrs = payops_a_normal()
         if style.bold { attrs |= payops_a_bold() }
         if style.underline { attrs |= payops_a_underline() }
@@ -208,8 +262,7 @@ public final class NCursesTerminal: TerminalBackend {
             let bg = bgColor.flatMap { ColorMapping.number(for: $0, depth: depth) }.map(Int32.init) ?? -1
             pair = pairNumber(fg: fg, bg: bg)
         }
-        var opts = pair
-        _ = withUnsafeMutablePointer(to: &opts) { wattr_set(window, attrs, Int16(truncatingIfNeeded: pair), $0) }
+        return (attrs, pair)
     }
 
     /// A colour pair for (fg, bg), made on first use; -1 is the default colour.

@@ -22,19 +22,21 @@ struct Table {
 
     /// The columns that fit `width`, with their x offsets and widths.
     func layout(width: Int) -> [(index: Int, x: Int, width: Int)] {
-        var chosen = Set<Int>()
-        var used = 0
+        var chosen = [Bool](repeating: false, count: columns.count)
+        var used = 0, any = false
         for i in columns.indices.sorted(by: { columns[$0].priority < columns[$1].priority }) {
-            let need = columns[i].width + (chosen.isEmpty ? 0 : 1)
+            let need = columns[i].width + (any ? 1 : 0)
             if used + need <= width {
-                chosen.insert(i)
+                chosen[i] = true
+                any = true
                 used += need
             }
         }
-        var out: [(Int, Int, Int)] = []
+        var out: [(index: Int, x: Int, width: Int)] = []
+        out.reserveCapacity(columns.count)
         var x = 0
         let spare = width - used
-        for i in columns.indices where chosen.contains(i) {
+        for i in columns.indices where chosen[i] {
             let w = columns[i].width + (columns[i].flexible ? spare : 0)
             out.append((i, x, w))
             x += w + 1
@@ -45,7 +47,7 @@ struct Table {
     func drawHeader(_ canvas: inout Canvas, x: Int, y: Int, width: Int) {
         for (i, cx, w) in layout(width: width) {
             let title = String(columns[i].title.prefix(w))
-            let tx = columns[i].align == .right ? x + cx + w - title.count : x + cx
+            let tx = columns[i].align == .right ? x + cx + w - Canvas.width(of: title) : x + cx
             canvas.put(title, x: tx, y: y, style: Style(.dim, bold: true))
         }
     }
@@ -55,7 +57,7 @@ struct Table {
             switch cells[i] {
             case let .text(text, style):
                 let t = Table.fit(text, width: w)
-                let tx = columns[i].align == .right ? x + cx + w - t.count : x + cx
+                let tx = columns[i].align == .right ? x + cx + w - Canvas.width(of: t) : x + cx
                 canvas.put(t, x: tx, y: y, style: style)
             case .draw(let f):
                 f(&canvas, x + cx, y, w)
@@ -70,7 +72,7 @@ struct Table {
     /// and if even that does not fit the cell shows `#`s, as a spreadsheet
     /// does, rather than a wrong number. Other text is cut with `…`.
     static func fit(_ text: String, width: Int) -> String {
-        guard text.count > width else { return text }
+        guard Canvas.width(of: text) > width else { return text }
         guard width > 0 else { return "" }
         guard let (value, unit) = number(text), abs(value) < 1e15 else {
             if number(text) != nil { return String(repeating: "#", count: width) }

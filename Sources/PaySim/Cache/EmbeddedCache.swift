@@ -7,11 +7,16 @@
 public final class EmbeddedCache: CacheTier {
     public let backendName = "embedded"
     private var slotOf = Int64Map<Int32>()
-    private var keys: [Int64] = []
-    private var values: [Int64] = []
-    private var expiresAt: [Int64] = []
-    private var prev: [Int32] = []
-    private var next: [Int32] = []
+    /// An entry's fields together, 32 bytes: a hit and its move to the
+    /// head of the recency list touch one line per entry, not five.
+    private struct Entry {
+        var key: Int64
+        var value: Int64
+        var expiresAt: Int64
+        var prev: Int32 = -1
+        var next: Int32 = -1
+    }
+    private var entries: [Entry] = []
     private var freeSlots: [Int32] = []
     /// Most recently used at the head, least at the tail.
     private var head: Int32 = -1
@@ -35,7 +40,7 @@ public final class EmbeddedCache: CacheTier {
             return nil
         }
         let i = Int(slot)
-        if expiresAt[i] <= now {
+        if entries[i].expiresAt <= now {
             remove(slot)
             stats.keyspaces[space].expirations += 1
             stats.keyspaces[space].misses += 1
@@ -43,13 +48,13 @@ public final class EmbeddedCache: CacheTier {
         }
         stats.keyspaces[space].hits += 1
         moveToHead(slot)
-        return values[i]
+        return entries[i].value
     }
 
     public func set(_ key: CacheKey, value: Int64, ttl: SimDuration, now: Int64) {
         if let slot = slotOf[key.packed] {
-            values[Int(slot)] = value
-            expiresAt[Int(slot)] = now + ttl.microseconds
+            entries[Int(slot)].value = value
+            entries[Int(slot)].expiresAt = now + ttl.microseconds
             moveToHead(slot)
             return
         }
@@ -57,11 +62,10 @@ public final class EmbeddedCache: CacheTier {
         let slot: Int32
         if let s = freeSlots.popLast() {
             slot = s
-            keys[Int(s)] = key.packed; values[Int(s)] = value; expiresAt[Int(s)] = now + ttl.microseconds
+            entries[Int(s)] = Entry(key: key.packed, value: value, expiresAt: now + ttl.microseconds)
         } else {
-            slot = Int32(keys.count)
-            keys.append(key.packed); values.append(value); expiresAt.append(now + ttl.microseconds)
-            prev.append(-1); next.append(-1)
+            slot = Int32(entries.count)
+            entries.append(Entry(key: key.packed, value: value, expiresAt: now + ttl.microseconds))
         }
         slotOf[key.packed] = slot
         linkAtHead(slot)
@@ -76,9 +80,7 @@ public final class EmbeddedCache: CacheTier {
     public func flush() -> Int? {
         let dropped = stats.entries
         slotOf.removeAll(keepingCapacity: true)
-        keys.removeAll(keepingCapacity: true); values.removeAll(keepingCapacity: true)
-        expiresAt.removeAll(keepingCapacity: true); prev.removeAll(keepingCapacity: true)
-        next.removeAll(keepingCapacity: true); freeSlots.removeAll(keepingCapacity: true)
+        entries.removeAll(keepingCapacity: true); freeSlots.removeAll(keepingCapacity: true)
         head = -1; tail = -1
         stats.entries = 0
         stats.flushes += 1
@@ -97,38 +99,39 @@ public final class EmbeddedCache: CacheTier {
         var out: [CacheKey] = []
         var i = head
         while i >= 0 {
-            let k = keys[Int(i)]
+            let k = entries[Int(i)].key
             out.append(CacheKey(CacheKeyspace(rawValue: Int(k >> 48))!, k & ((1 << 48) - 1)))
-            i = next[Int(i)]
+            i = entries[Int(i)].next
         }
         return out
     }
 
     private func evictTail() {
         let slot = tail
-        stats.keyspaces[Int(keys[Int(slot)] >> 48)].evictions += 1
+        stats.keyspaces[Int(entries[Int(slot)].key >> 48)].evictions += 1
         remove(slot)
     }
 
     private func remove(_ slot: Int32) {
         unlink(slot)
-        slotOf[keys[Int(slot)]] = nil
+        slotOf[entries[Int(slot)].key] = nil
         freeSlots.append(slot)
         stats.entries = slotOf.count
     }
 
     private func unlink(_ s: Int32) {
         let i = Int(s)
-        if prev[i] >= 0 { next[Int(prev[i])] = next[i] } else { head = next[i] }
-        if next[i] >= 0 { prev[Int(next[i])] = prev[i] } else { tail = prev[i] }
-        prev[i] = -1; next[i] = -1
+        let p = entries[i].prev, n = entries[i].next
+        if p >= 0 { entries[Int(p)].next = n } else { head = n }
+        if n >= 0 { entries[Int(n)].prev = p } else { tail = p }
+        entries[i].prev = -1; entries[i].next = -1
     }
 
     private func linkAtHead(_ s: Int32) {
         let i = Int(s)
-        prev[i] = -1
-        next[i] = head
-        if head >= 0 { prev[Int(head)] = s }
+        entries[i].prev = -1
+        entries[i].next = head
+        if head >= 0 { entries[Int(head)].prev = s }
         head = s
         if tail < 0 { tail = s }
     }

@@ -269,7 +269,14 @@ extension Simulation {
         let shard = shards[t.parts[p].shard]
         for i in t.parts[p].writes {
             let w = t.writes[i]
-            ledger.balances[Int(w.row)] += w.delta
+            let merchant = Int(w.row) - ledger.merchantBase
+            if merchant >= 0 && merchant < ledger.merchants {
+                let before = owed(merchant: merchant)
+                ledger.balances[Int(w.row)] += w.delta
+                merchantsOwed += owed(merchant: merchant) - before
+            } else {
+                ledger.balances[Int(w.row)] += w.delta
+            }
             if let sym = ledger.symbol(of: w.row) {
                 // Allocated only by transactions that move shares.
                 if t.appliedShares.isEmpty { t.appliedShares = [Int64](repeating: 0, count: ledger.symbols) }

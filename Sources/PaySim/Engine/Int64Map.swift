@@ -11,26 +11,46 @@
 /// `Int64.min` is reserved to mark an empty slot and cannot be a key.
 public struct Int64Map<Value> {
     @usableFromInline final class Storage {
-        @usableFromInline let keys: UnsafeMutablePointer<Int64>
-        /// Initialised exactly where `keys` holds a key.
-        @usableFromInline let values: UnsafeMutablePointer<Value>
+        /// Slots of a key and, where the key is not `Int64.min`, its value
+        /// right after it: a lookup that finds its key has its value in the
+        /// same cache line.
+        @usableFromInline let slots: UnsafeMutableRawPointer
         @usableFromInline let capacity: Int
         @usableFromInline let shift: UInt64
         @usableFromInline var count = 0
+
+        @inlinable @inline(__always) static var alignment: Int { Swift.max(MemoryLayout<Int64>.alignment, MemoryLayout<Value>.alignment) }
+        /// Where a slot's value starts: after its key, aligned for the value.
+        @inlinable @inline(__always) static var valueOffset: Int { Swift.max(MemoryLayout<Int64>.size, MemoryLayout<Value>.alignment) }
+        @inlinable @inline(__always) static var slotStride: Int {
+            (valueOffset + MemoryLayout<Value>.size + alignment - 1) / alignment * alignment
+        }
 
         @usableFromInline init(capacity: Int) {
             precondition(capacity >= 16 && capacity.nonzeroBitCount == 1)
             self.capacity = capacity
             shift = UInt64(64 - capacity.trailingZeroBitCount)
-            keys = .allocate(capacity: capacity)
-            keys.initialize(repeating: Int64.min, count: capacity)
-            values = .allocate(capacity: capacity)
+            slots = .allocate(byteCount: capacity * Storage.slotStride, alignment: Storage.alignment)
+            for i in 0..<capacity { slots.storeBytes(of: Int64.min, toByteOffset: i * Storage.slotStride, as: Int64.self) }
         }
 
         deinit {
-            for i in 0..<capacity where keys[i] != Int64.min { (values + i).deinitialize(count: 1) }
-            keys.deallocate()
-            values.deallocate()
+            for i in 0..<capacity where key(at: i) != Int64.min { value(at: i).deinitialize(count: 1) }
+            slots.deallocate()
+        }
+
+        @inlinable @inline(__always) func key(at slot: Int) -> Int64 {
+            slots.load(fromByteOffset: slot &* Storage.slotStride, as: Int64.self)
+        }
+        @inlinable @inline(__always) func setKey(_ key: Int64, at slot: Int) {
+            slots.storeBytes(of: key, toByteOffset: slot &* Storage.slotStride, as: Int64.self)
+        }
+        /// The value of a slot; initialised exactly where the slot holds a key.
+        @inlinable @inline(__always) func value(at slot: Int) -> UnsafeMutablePointer<Value> {
+            (slots + (slot &* Storage.slotStride &+ Storage.valueOffset)).assumingMemoryBound(to: Value.self)
+        }
+        @inlinable @inline(__always) func initializeValue(_ value: Value, at slot: Int) {
+            (slots + (slot &* Storage.slotStride &+ Storage.valueOffset)).initializeMemory(as: Value.self, repeating: value, count: 1)
         }
 
         @inlinable @inline(__always) func home(_ key: Int64) -> Int {
@@ -42,7 +62,7 @@ public struct Int64Map<Value> {
             let mask = capacity - 1
             var i = home(key)
             while true {
-                let k = keys[i]
+                let k = self.key(at: i)
                 if k == key { return i }
                 if k == Int64.min { return -(i + 1) }
                 i = (i + 1) & mask
@@ -52,8 +72,8 @@ public struct Int64Map<Value> {
         /// Places a key known to be absent (used when growing and copying).
         @usableFromInline func insertNew(_ key: Int64, _ value: Value) {
             let slot = -(find(key) + 1)
-            keys[slot] = key
-            (values + slot).initialize(to: value)
+            setKey(key, at: slot)
+            initializeValue(value, at: slot)
             count += 1
         }
 
@@ -61,31 +81,31 @@ public struct Int64Map<Value> {
         /// so every key stays reachable from its home slot without tombstones.
         @usableFromInline func remove(at slot: Int) -> Value {
             let mask = capacity - 1
-            let removed = (values + slot).move()
+            let removed = value(at: slot).move()
             var hole = slot
             var j = slot
             while true {
                 j = (j + 1) & mask
-                let k = keys[j]
+                let k = key(at: j)
                 if k == Int64.min { break }
                 let h = home(k)
                 // The member at j may move into the hole unless its home lies
                 // cyclically in (hole, j].
                 let stays = hole <= j ? (hole < h && h <= j) : (hole < h || h <= j)
                 if !stays {
-                    keys[hole] = k
-                    (values + hole).moveInitialize(from: values + j, count: 1)
+                    setKey(k, at: hole)
+                    value(at: hole).moveInitialize(from: value(at: j), count: 1)
                     hole = j
                 }
             }
-            keys[hole] = Int64.min
+            setKey(Int64.min, at: hole)
             count -= 1
             return removed
         }
 
         @usableFromInline func resized(to newCapacity: Int) -> Storage {
             let s = Storage(capacity: newCapacity)
-            for i in 0..<capacity where keys[i] != Int64.min { s.insertNew(keys[i], values[i]) }
+            for i in 0..<capacity where key(at: i) != Int64.min { s.insertNew(key(at: i), value(at: i).pointee) }
             return s
         }
     }
@@ -106,7 +126,7 @@ public struct Int64Map<Value> {
     @inlinable public subscript(key: Int64) -> Value? {
         get {
             let slot = storage.find(key)
-            return slot >= 0 ? storage.values[slot] : nil
+            return slot >= 0 ? storage.value(at: slot).pointee : nil
         }
         set {
             if let newValue { updateValue(newValue, forKey: key) } else { removeValue(forKey: key) }
@@ -128,13 +148,13 @@ public struct Int64Map<Value> {
         makeUnique(adding: 1)
         let slot = storage.find(key)
         if slot >= 0 {
-            let old = (storage.values + slot).move()
-            (storage.values + slot).initialize(to: value)
+            let old = storage.value(at: slot).move()
+            storage.initializeValue(value, at: slot)
             return old
         }
         let free = -(slot + 1)
-        storage.keys[free] = key
-        (storage.values + free).initialize(to: value)
+        storage.setKey(key, at: free)
+        storage.initializeValue(value, at: free)
         storage.count += 1
         return nil
     }
@@ -165,7 +185,7 @@ public struct Int64Map<Value> {
     public var keys: [Int64] {
         var out: [Int64] = []
         out.reserveCapacity(count)
-        for i in 0..<storage.capacity where storage.keys[i] != Int64.min { out.append(storage.keys[i]) }
+        for i in 0..<storage.capacity where storage.key(at: i) != Int64.min { out.append(storage.key(at: i)) }
         return out
     }
     /// The values, in slot order, without copying them into an array.
@@ -179,8 +199,8 @@ extension Int64Map: Sequence {
         public mutating func next() -> (key: Int64, value: Value)? {
             while slot < storage.capacity {
                 defer { slot += 1 }
-                let k = storage.keys[slot]
-                if k != Int64.min { return (k, storage.values[slot]) }
+                let k = storage.key(at: slot)
+                if k != Int64.min { return (k, storage.value(at: slot).pointee) }
             }
             return nil
         }

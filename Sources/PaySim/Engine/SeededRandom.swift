@@ -42,7 +42,7 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
         self.init(seed: sm.next())
     }
 
-    @inlinable static func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+    @inlinable @inline(__always) static func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x &<< k) | (x &>> (64 &- k)) }
 
     @inlinable public mutating func next() -> UInt64 {
         let result = SeededRandom.rotl(s1 &* 5, 7) &* 9

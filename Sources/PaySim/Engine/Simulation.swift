@@ -201,6 +201,9 @@ public final class Simulation {
     /// journal and the payouts say happened.
     var merchantReserve: [Int64] = []
     var merchantBook: [MerchantBook] = []
+    /// What the next payout would pay: the sum of `owed(merchant:)`, kept
+    /// as balances and payouts in flight change, so no frame walks the merchants.
+    var merchantsOwed: Int64 = 0
     var payoutsPaused = false
     /// The share of settlement attempts the counterparty fails (an operator can change it).
     var settlementFailFraction = 0.0

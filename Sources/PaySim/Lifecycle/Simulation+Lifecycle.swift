@@ -474,10 +474,22 @@ extension Simulation {
             lives[id] = life
             var writes = part.map { RowWrite(row: ledger.merchant($0.merchant), delta: -$0.amount) }
             writes.append(RowWrite(row: ledger.payouts(shard: ledger.shard(of: writes[0].row)), delta: sum))
-            for p in part { merchantBook[p.merchant].payoutInFlight = true }
+            for p in part { setPayoutInFlight(p.merchant, true) }
             startJob(life, .payout, writes)
         }
         log(.info, "payout batch \(batch): \(Money(minorUnits: total)) to \(payees.count) merchant\(payees.count == 1 ? "" : "s") in \(index) transaction\(index == 1 ? "" : "s")")
+    }
+
+    /// What merchant `m` is owed at the next payout: its balance above its
+    /// reserve, or nothing while a payout to it is in flight.
+    @inline(__always) func owed(merchant m: Int) -> Int64 {
+        merchantBook[m].payoutInFlight ? 0 : max(0, ledger.balances[ledger.merchantBase + m] - merchantReserve[m])
+    }
+
+    func setPayoutInFlight(_ m: Int, _ inFlight: Bool) {
+        let before = owed(merchant: m)
+        merchantBook[m].payoutInFlight = inFlight
+        merchantsOwed += owed(merchant: m) - before
     }
 
     // MARK: Closing and reconciling
@@ -485,7 +497,7 @@ extension Simulation {
     func close(_ life: Life) {
         reconcile(life)
         reconciliation.checked += 1
-        if life.kind == .payout { for p in life.payees { merchantBook[p.merchant].payoutInFlight = false } }
+        if life.kind == .payout { for p in life.payees { setPayoutInFlight(p.merchant, false) } }
         census.move(life.kind, from: life.state, to: nil)
         census.moveDue(from: life.dueAt, to: nil)
         life.closed = true
@@ -660,13 +672,9 @@ extension Simulation {
 
     func moneyStatus() -> MetricsSnapshot.MoneyStatus {
         // One borrow of the ledger and the books for the loops, not one per merchant.
-        let ledger = self.ledger, book = merchantBook, reserve = merchantReserve
+        let ledger = self.ledger
         var holds: Int64 = 0
         for s in 0..<ledger.shardCount { holds += ledger.balance(ledger.holds(shard: s)) }
-        var owed: Int64 = 0
-        for m in 0..<ledger.merchants where !book[m].payoutInFlight {
-            owed += max(0, ledger.balance(ledger.merchant(m)) - reserve[m])
-        }
         let interval = config.payoutInterval.microseconds
         return MetricsSnapshot.MoneyStatus(
             holdsOpen: census.count(.payment, .held, .capturing, .releasing), holdsMinorUnits: holds,
@@ -675,7 +683,7 @@ extension Simulation {
             refundsPerMinute: refundsPerSecond.rate(last: 60) * 60, chargebacksPerMinute: chargebacksPerSecond.rate(last: 60) * 60,
             tradesAwaiting: census.count(.trade, .awaiting), tradesSettling: census.count(.trade, .settling, .unwinding),
             settlementFailPercent: settlementFailFraction * 100, payoutsPaused: payoutsPaused,
-            nextPayoutIn: SimDuration(microseconds: interval - nowMicros % interval), nextPayoutMinorUnits: owed,
+            nextPayoutIn: SimDuration(microseconds: interval - nowMicros % interval), nextPayoutMinorUnits: merchantsOwed,
             payoutsInFlight: census.count(.payout, .paying),
             payments: paymentStats, topups: topupStats, trades: tradeStats, payouts: payoutStats,
             reconciled: reconciliation.checked, breakCount: reconciliation.breakCount, breaks: reconciliation.breaks,
