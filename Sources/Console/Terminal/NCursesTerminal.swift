@@ -61,6 +61,11 @@ public final class NCursesTerminal: TerminalBackend {
         cbreak()
         noecho()
         nonl()
+        // No typeahead check while a frame is written: ncurses would flush
+        // its output and poll the keyboard every few rows, a write and a
+        // poll per row changed. A frame goes out in one write; keys wait
+        // the fraction of a millisecond it takes.
+        _ = typeahead(-1)
         _ = keypad(window, true)
         _ = curs_set(0)
         set_escdelay(25)

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 
 /// Exponential inter-arrival and service times: `rate` events per second.
 public struct Exponential: Sendable {
@@ -136,6 +137,10 @@ public struct Zipf: Sendable {
 public struct TabulatedLogNormal: Sendable {
     public let median: Double
     public let sigma: Double
+    /// exp(σ·Φ⁻¹) at each step, shared by every distribution with this σ
+    /// (the four shards' CPU times, the log's consumers): fewer tables to
+    /// keep in cache. A step's value is `median` times this, the same
+    /// product a table of the distribution's own would hold.
     @usableFromInline let table: [Double]
     static let steps = 4_096
 
@@ -143,8 +148,16 @@ public struct TabulatedLogNormal: Sendable {
         precondition(median > 0 && sigma >= 0)
         self.median = median
         self.sigma = sigma
-        table = TabulatedLogNormal.standardQuantiles.map { median * exp(sigma * $0) }
+        table = TabulatedLogNormal.shared.withLock { tables in
+            if let t = tables[sigma] { return t }
+            let t = TabulatedLogNormal.standardQuantiles.map { exp(sigma * $0) }
+            tables[sigma] = t
+            return t
+        }
     }
+
+    /// The tables made so far, by σ.
+    static let shared = Mutex<[Double: [Double]]>([:])
 
     /// Φ⁻¹ at k/steps for k in 0...steps, the ends pulled in by half a step;
     /// computed once for every table.
@@ -156,7 +169,8 @@ public struct TabulatedLogNormal: Sendable {
         let u = rng.next() >> 11  // 53 bits
         let i = Int(u >> 41)      // the top 12 select the step
         let f = Double(u & ((1 << 41) - 1)) * 0x1.0p-41
-        return table[i] + (table[i + 1] - table[i]) * f
+        let low = median * table[i], high = median * table[i + 1]
+        return low + (high - low) * f
     }
 
     /// Φ⁻¹(p) by bisection on erfc: exact to double precision, and only
