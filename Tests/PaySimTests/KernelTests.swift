@@ -1,5 +1,8 @@
 import Testing
 @testable import PaySim
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @Suite struct SeededRandomTests {
     @Test func splitMix64MatchesPublishedVectors() {
@@ -47,6 +50,23 @@ import Testing
         var s = 0.0
         for _ in 0..<n { s += f(&r) }
         return s / Double(n)
+    }
+
+    /// Distributions with one sigma share a table, and a shared table gives
+    /// what a table of the distribution's own gives, bit for bit.
+    @Test func tabulatedLogNormalsWithOneSigmaShareATableAndKeepTheirValues() {
+        let a = TabulatedLogNormal(median: 1_250, sigma: 0.37), b = TabulatedLogNormal(median: 80, sigma: 0.37)
+        let c = TabulatedLogNormal(median: 80, sigma: 0.41)
+        #expect(a.table.withUnsafeBufferPointer { $0.baseAddress } == b.table.withUnsafeBufferPointer { $0.baseAddress })
+        #expect(b.table.withUnsafeBufferPointer { $0.baseAddress } != c.table.withUnsafeBufferPointer { $0.baseAddress })
+        let own = TabulatedLogNormal.standardQuantiles.map { 80 * exp(0.37 * $0) }
+        var r1 = SeededRandom(seed: 3), r2 = SeededRandom(seed: 3)
+        for _ in 0..<10_000 {
+            let u = r2.next() >> 11
+            let i = Int(u >> 41)
+            let f = Double(u & ((1 << 41) - 1)) * 0x1.0p-41
+            #expect(b.sample(&r1) == own[i] + (own[i + 1] - own[i]) * f)
+        }
     }
 
     @Test func exponentialMeanIsOneOverRate() {
@@ -156,6 +176,46 @@ import Testing
         #expect(popped == 2)
         let cancelledFired = q.cancel(new, replacingWith: -1)
         #expect(!cancelledFired)
+    }
+
+    /// Batches handed to an ordered lane (sorted, each after the last, and
+    /// now and then one out of order, which goes to the heap) come out
+    /// interleaved with heap and delay-lane events exactly as they would
+    /// had everything been scheduled with `schedule(at:)`.
+    @Test func anOrderedLaneKeepsTheOrderOfTheHeap() {
+        var q = EventQueue<Int>(), reference = EventQueue<Int>()
+        var r = SeededRandom(seed: 5)
+        var now: Int64 = 0, payload = 0, laned = 0
+        for second in Int64(0)..<50 {
+            // The batch for this second, sorted; sometimes one straggler from before it.
+            var batch = (0..<r.nextInt(below: 40)).map { _ in second * 1_000 + Int64(r.nextInt(below: 1_000)) }
+            batch.sort()
+            if second > 0 && r.nextInt(below: 4) == 0 { batch.append(second * 1_000 - 1) }
+            for t in batch {
+                q.schedule(at: t, orderedLane: -1, payload)
+                reference.schedule(at: t, payload)
+                payload += 1
+            }
+            laned += batch.count
+            for _ in 0..<r.nextInt(below: 30) {
+                let t = now + Int64(r.nextInt(below: 2_000))
+                q.schedule(at: t, payload)
+                reference.schedule(at: t, payload)
+                payload += 1
+                q.schedule(after: 700, from: now, payload)
+                reference.schedule(at: now + 700, payload)
+                payload += 1
+            }
+            // Pop up to the next second, as the engine does between ticks.
+            now = (second + 1) * 1_000
+            while let e = reference.popNext(notAfter: now) {
+                let got = q.popNext(notAfter: now)
+                #expect(got?.time == e.time && got?.payload == e.payload)
+            }
+            #expect(q.popNext(notAfter: now) == nil)
+        }
+        while let e = reference.popNext() { #expect(q.popNext()?.payload == e.payload) }
+        #expect(q.isEmpty && laned > 500)
     }
 
     @Test func manyRandomEventsComeOutSorted() {

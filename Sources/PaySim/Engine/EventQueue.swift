@@ -171,21 +171,42 @@ public struct EventQueue<Payload> {
     /// `now` must never be earlier than on a previous call.
     @inlinable @discardableResult
     public mutating func schedule(after delay: Int64, from now: Int64, _ payload: Payload) -> TimerHandle {
-        var lane = laneDelays.firstIndex(of: delay) ?? -1
-        if lane < 0 {
-            lane = lanes.count
-            lanes.append(Deque())
-            laneHeads.append(.none)
-            laneDelays.append(delay)
-            lanePopped.append(0)
-        }
+        precondition(delay >= 0, "a timer's delay is not negative")
+        let lane = self.lane(named: delay)
         let key = Key(now + delay, nextSequence)
         precondition(lanes[lane].isEmpty || !(key < Key(lanes[lane][lanes[lane].count - 1])), "a timer lane must be armed in time order")
         if lanes[lane].isEmpty { laneHeads[lane] = key }
         lanes[lane].append(Entry(time: key.time, sequence: key.sequence, payload: payload))
         nextSequence &+= 1
-        precondition(lane < 0xFFFF, "more than 65,534 timer lanes")
         return TimerHandle(lane: lane, index: lanePopped[lane] + lanes[lane].count - 1)
+    }
+
+    /// The lane named `name` (a delay, or a negative name for an ordered
+    /// lane), made on first use.
+    @inlinable mutating func lane(named name: Int64) -> Int {
+        if let lane = laneDelays.firstIndex(of: name) { return lane }
+        precondition(lanes.count < 0xFFFF, "more than 65,534 timer lanes")
+        lanes.append(Deque())
+        laneHeads.append(.none)
+        laneDelays.append(name)
+        lanePopped.append(0)
+        return lanes.count - 1
+    }
+
+    /// Schedules `payload` at `time` for a caller that hands its events
+    /// over in time order (a batch it has sorted): they wait on the ordered
+    /// lane `name` (negative, apart from the delay lanes) and never enter
+    /// the heap. An event earlier than the lane's last goes to the heap.
+    /// Either way it gets the key `schedule(at:)` would give it, so the
+    /// order in which events come out is the same.
+    @inlinable public mutating func schedule(at time: Int64, orderedLane name: Int64, _ payload: Payload) {
+        precondition(name < 0, "an ordered lane's name is negative")
+        let lane = self.lane(named: name)
+        let key = Key(time, nextSequence)
+        if let last = lanes[lane].last, key < Key(last) { return schedule(at: time, payload) }
+        if lanes[lane].isEmpty { laneHeads[lane] = key }
+        lanes[lane].append(Entry(time: key.time, sequence: key.sequence, payload: payload))
+        nextSequence &+= 1
     }
 
     /// Replaces a lane timer's payload with `tombstone` if it is still
