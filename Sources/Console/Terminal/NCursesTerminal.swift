@@ -61,10 +61,10 @@ public final class NCursesTerminal: TerminalBackend {
         cbreak()
         noecho()
         nonl()
-        // No typeahead check while a frame is written: ncurses would flush
-        // its output and poll the keyboard every few rows, a write and a
-        // poll per row changed. A frame goes out in one write; keys wait
-        // the fraction of a millisecond it takes.
+        // No typeahead check while a frame is written: ncurses would poll
+        // the keyboard every few rows changed (four polls a frame at 10 fps).
+        // A key pressed meanwhile waits the fraction of a millisecond the
+        // frame takes to write.
         _ = typeahead(-1)
         _ = keypad(window, true)
         _ = curs_set(0)
@@ -197,8 +197,6 @@ public final class NCursesTerminal: TerminalBackend {
         _ = doupdate()
     }
 
-    /// Whether a row is unchanged since the last frame: cells are eight
-    /// bytes of plain data, compared as memory.
     /// The columns of one row to write again: where `new` differs from
     /// `old` (the whole row when there is no `old`), as spans; spans fewer
     /// than `gap` equal cells apart are joined, one move instead of two.
