@@ -82,6 +82,11 @@ public final class NCursesTerminal: TerminalBackend {
         if let bg = theme.background, let n = ColorMapping.number(for: bg, depth: d) {
             wbkgdset(window, chtype(payops_color_pair(Int16(pairNumber(fg: -1, bg: Int32(n))))) | 32)
         }
+        // Until a screen has been suspended once, ncurses treats it as not
+        // yet set up and flushes its output at every cursor move: a frame
+        // went out in some 25 writes. Suspending it now (the first frame
+        // resumes it) makes a frame one write.
+        _ = endwin()
     }
 
     deinit { restore() }
