@@ -164,11 +164,7 @@ public struct Canvas: Equatable, Sendable {
         // a character (a combining accent, a variation selector) and what a
         // zero-width joiner joins add no cell. Cheaper than grapheme breaking.
         var joined = false
-        for scalar in text.unicodeScalars {
-            if scalar.value >= 0x300 && (Canvas.mayExtend(scalar) || joined) {
-                joined = scalar.value == 0x200D
-                continue
-            }
+        for scalar in text.unicodeScalars where Canvas.startsCell(scalar, joined: &joined) {
             if col >= limit { break }
             if col >= 0 { self[col, y] = Cell(scalar: scalar.value, style: style) }
             col += 1
@@ -186,18 +182,20 @@ public struct Canvas: Equatable, Sendable {
         return scalar.value == 0x200D || scalar.properties.isGraphemeExtend
     }
 
+    /// Whether `scalar` takes a cell of its own, for text walked a scalar
+    /// at a time; `joined` carries whether the one before was a joiner.
+    @inline(__always) static func startsCell(_ scalar: Unicode.Scalar, joined: inout Bool) -> Bool {
+        guard scalar.value >= 0x300 && (mayExtend(scalar) || joined) else { return true }
+        joined = scalar.value == 0x200D
+        return false
+    }
+
     /// The cells `put` gives `text`: a byte each for ASCII, else a cell
     /// per scalar that does not extend the one before.
     public static func width(of text: String) -> Int {
         if text.utf8.allSatisfy({ $0 < 0x80 }) { return text.utf8.count }
         var cells = 0, joined = false
-        for scalar in text.unicodeScalars {
-            if scalar.value >= 0x300 && (mayExtend(scalar) || joined) {
-                joined = scalar.value == 0x200D
-                continue
-            }
-            cells += 1
-        }
+        for scalar in text.unicodeScalars where startsCell(scalar, joined: &joined) { cells += 1 }
         return cells
     }
 

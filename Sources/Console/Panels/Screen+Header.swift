@@ -107,17 +107,8 @@ extension Screen {
     /// (lowest priority number), in their given order, with separators.
     mutating func putFitting(_ segments: [(text: String, style: Style, priority: Int)], x start: Int, y: Int, width: Int) {
         let sep = " \(glyphs.separator) "
-        let sepWidth = Canvas.width(of: sep)
-        var budget = width
-        var kept = [Bool](repeating: false, count: segments.count), any = false
-        for i in segments.indices.sorted(by: { (segments[$0].priority, $0) < (segments[$1].priority, $1) }) {
-            let need = Canvas.width(of: segments[i].text) + (any ? sepWidth : 0)
-            if need <= budget {
-                kept[i] = true
-                any = true
-                budget -= need
-            }
-        }
+        let kept = Table.keep(count: segments.count, width: { Canvas.width(of: segments[$0].text) }, priority: { segments[$0].priority },
+                              separator: Canvas.width(of: sep), budget: width).kept
         var x = start
         var first = true
         for i in segments.indices where kept[i] {

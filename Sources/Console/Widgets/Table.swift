@@ -22,16 +22,8 @@ struct Table {
 
     /// The columns that fit `width`, with their x offsets and widths.
     func layout(width: Int) -> [(index: Int, x: Int, width: Int)] {
-        var chosen = [Bool](repeating: false, count: columns.count)
-        var used = 0, any = false
-        for i in columns.indices.sorted(by: { columns[$0].priority < columns[$1].priority }) {
-            let need = columns[i].width + (any ? 1 : 0)
-            if used + need <= width {
-                chosen[i] = true
-                any = true
-                used += need
-            }
-        }
+        let (chosen, used) = Table.keep(count: columns.count, width: { columns[$0].width }, priority: { columns[$0].priority },
+                                        separator: 1, budget: width)
         var out: [(index: Int, x: Int, width: Int)] = []
         out.reserveCapacity(columns.count)
         var x = 0
@@ -42,6 +34,24 @@ struct Table {
             x += w + 1
         }
         return out
+    }
+
+    /// Which of `count` items fit in `budget`, the most important first
+    /// (lowest priority; ties in their order), each after the first
+    /// costing `separator` more; and the width the kept ones use. Table
+    /// columns and the header's segments are chosen this way.
+    static func keep(count: Int, width: (Int) -> Int, priority: (Int) -> Int, separator: Int, budget: Int) -> (kept: [Bool], used: Int) {
+        var kept = [Bool](repeating: false, count: count)
+        var used = 0, any = false
+        for i in (0..<count).sorted(by: { (priority($0), $0) < (priority($1), $1) }) {
+            let need = width(i) + (any ? separator : 0)
+            if used + need <= budget {
+                kept[i] = true
+                any = true
+                used += need
+            }
+        }
+        return (kept, used)
     }
 
     func drawHeader(_ canvas: inout Canvas, x: Int, y: Int, width: Int) {

@@ -269,14 +269,10 @@ extension Simulation {
         let shard = shards[t.parts[p].shard]
         for i in t.parts[p].writes {
             let w = t.writes[i]
-            let merchant = Int(w.row) - ledger.merchantBase
-            if merchant >= 0 && merchant < ledger.merchants {
-                let before = owed(merchant: merchant)
-                ledger.balances[Int(w.row)] += w.delta
-                merchantsOwed += owed(merchant: merchant) - before
-            } else {
-                ledger.balances[Int(w.row)] += w.delta
-            }
+            let merchant = ledger.isMerchant(w.row) ? ledger.merchantIndex(w.row) : nil
+            let owedBefore = merchant.map { owed(merchant: $0) }
+            ledger.balances[Int(w.row)] += w.delta
+            if let merchant, let owedBefore { merchantsOwed += owed(merchant: merchant) - owedBefore }
             if let sym = ledger.symbol(of: w.row) {
                 // Allocated only by transactions that move shares.
                 if t.appliedShares.isEmpty { t.appliedShares = [Int64](repeating: 0, count: ledger.symbols) }

@@ -175,9 +175,7 @@ public struct EventQueue<Payload> {
         let lane = self.lane(named: delay)
         let key = Key(now + delay, nextSequence)
         precondition(lanes[lane].isEmpty || !(key < Key(lanes[lane][lanes[lane].count - 1])), "a timer lane must be armed in time order")
-        if lanes[lane].isEmpty { laneHeads[lane] = key }
-        lanes[lane].append(Entry(time: key.time, sequence: key.sequence, payload: payload))
-        nextSequence &+= 1
+        append(key, payload, toLane: lane)
         return TimerHandle(lane: lane, index: lanePopped[lane] + lanes[lane].count - 1)
     }
 
@@ -204,6 +202,11 @@ public struct EventQueue<Payload> {
         let lane = self.lane(named: name)
         let key = Key(time, nextSequence)
         if let last = lanes[lane].last, key < Key(last) { return schedule(at: time, payload) }
+        append(key, payload, toLane: lane)
+    }
+
+    /// Puts an event with the next sequence at the end of a lane.
+    @inlinable mutating func append(_ key: Key, _ payload: Payload, toLane lane: Int) {
         if lanes[lane].isEmpty { laneHeads[lane] = key }
         lanes[lane].append(Entry(time: key.time, sequence: key.sequence, payload: payload))
         nextSequence &+= 1

@@ -45,12 +45,15 @@ public struct Int64Map<Value> {
         @inlinable @inline(__always) func setKey(_ key: Int64, at slot: Int) {
             slots.storeBytes(of: key, toByteOffset: slot &* Storage.slotStride, as: Int64.self)
         }
+        @inlinable @inline(__always) func valueAddress(_ slot: Int) -> UnsafeMutableRawPointer {
+            slots + (slot &* Storage.slotStride &+ Storage.valueOffset)
+        }
         /// The value of a slot; initialised exactly where the slot holds a key.
         @inlinable @inline(__always) func value(at slot: Int) -> UnsafeMutablePointer<Value> {
-            (slots + (slot &* Storage.slotStride &+ Storage.valueOffset)).assumingMemoryBound(to: Value.self)
+            valueAddress(slot).assumingMemoryBound(to: Value.self)
         }
         @inlinable @inline(__always) func initializeValue(_ value: Value, at slot: Int) {
-            (slots + (slot &* Storage.slotStride &+ Storage.valueOffset)).initializeMemory(as: Value.self, repeating: value, count: 1)
+            valueAddress(slot).initializeMemory(as: Value.self, repeating: value, count: 1)
         }
 
         @inlinable @inline(__always) func home(_ key: Int64) -> Int {

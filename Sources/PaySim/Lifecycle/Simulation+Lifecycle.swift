@@ -455,9 +455,9 @@ extension Simulation {
         let batch = nextPayoutBatch
         nextPayoutBatch += 1
         var payees: [(merchant: Int, amount: Int64)] = []
-        for m in 0..<ledger.merchants where !merchantBook[m].payoutInFlight {
-            let owed = ledger.balance(ledger.merchant(m)) - merchantReserve[m]
-            if owed > 0 { payees.append((m, owed)) }
+        for m in 0..<ledger.merchants {
+            let amount = owed(merchant: m)
+            if amount > 0 { payees.append((m, amount)) }
         }
         payoutStats.batches += 1
         guard !payees.isEmpty else { return log(.info, "payout batch \(batch): nothing owed") }
