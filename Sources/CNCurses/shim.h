@@ -59,6 +59,25 @@ static inline int payops_can_address_cursor(void) {
     return cup != NULL && cup != (char *)-1;
 }
 
+/* A terminfo string capability, or NULL when the terminal has none. */
+static inline const char *payops_tigetstr(const char *name) {
+    char *s = tigetstr(name);
+    return (s == NULL || s == (char *)-1) ? NULL : s;
+}
+/* tiparm is variadic, which Swift cannot call. */
+static inline const char *payops_tiparm1(const char *cap, int a) { return tiparm(cap, a); }
+static inline const char *payops_tiparm2(const char *cap, int a, int b) { return tiparm(cap, a, b); }
+
+/* Set when the process is continued after a stop (Ctrl-Z, then fg): the
+   console then draws its whole screen again. */
+static volatile sig_atomic_t payops_continued = 0;
+static void payops_on_continue(int sig) { (void)sig; payops_continued = 1; }
+static inline int payops_take_continued(void) {
+    int c = payops_continued;
+    payops_continued = 0;
+    return c;
+}
+
 /* Signals. A handler may only set a flag; the frame loop reads it and
    leaves through its normal exit, which restores the terminal. Fatal
    signals restore the terminal first and then die as they would have. */
@@ -102,6 +121,11 @@ static inline void payops_install_signal_handlers(void) {
     sa.sa_flags = SA_RESETHAND;
     int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP };
     for (unsigned i = 0; i < sizeof fatal / sizeof fatal[0]; i++) sigaction(fatal[i], &sa, NULL);
+    struct sigaction cont;
+    sigemptyset(&cont.sa_mask);
+    cont.sa_flags = SA_RESTART;
+    cont.sa_handler = payops_on_continue;
+    sigaction(SIGCONT, &cont, NULL);
 }
 /* Resizes ncurses to the terminal's real size if it changed without a
    SIGWINCH reaching us; returns 1 if it did. */

@@ -9,7 +9,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure the engine's and the Redis backend's speed.",
-        subcommands: [MMcBench.self, CacheBench.self, CapacityBench.self]
+        subcommands: [MMcBench.self, CacheBench.self, CapacityBench.self, FramesBench.self]
     )
 }
 
@@ -237,4 +237,96 @@ func printJSONLine(_ value: some Encodable) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
+
+/// Console frames built off screen, one after another: what a frame costs
+/// the engine and the console, without the terminal or the waits between
+/// frames (so with warm caches; the console's own `--frame-stats` and its
+/// CPU under tmux are the figures with both).
+struct FramesBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "frames",
+        abstract: "Build console frames off screen and time the engine's share and the frame's build and diff.")
+
+    @Option(help: "Screen size as COLUMNSxROWS, 80x24 to 1000x500.") var size = "160x48"
+    @Option(help: "Frames to build.") var frames = 600
+    @Option(help: "Frames per simulated second: each frame advances the simulation 1/fps s.") var fps = 10
+    @OptionGroup var model: ModelOptions
+    @Flag(help: "Print one JSON object.") var json = false
+
+    struct Output: Encodable {
+        struct Times: Encodable {
+            var mean_ms: Double
+            var p50_ms: Double
+            var p99_ms: Double
+            var max_ms: Double
+        }
+        var width: Int
+        var height: Int
+        var frames: Int
+        var simulated_s: Double
+        var engine: Times
+        var build: Times
+        var diff: Times
+        var cells_changed_per_frame: Double
+        var spans_per_frame: Double
+    }
+
+    var dimensions: (width: Int, height: Int)? {
+        let parts = size.lowercased().split(separator: "x", omittingEmptySubsequences: false)
+        guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]), (80...1000).contains(w), (24...500).contains(h) else { return nil }
+        return (w, h)
+    }
+
+    func validate() throws {
+        guard dimensions != nil else {
+            throw ValidationError("--size: '\(InputText.shown(size, limit: 40))' is not a screen size; expected COLUMNSxROWS from 80x24 to 1000x500, e.g. 160x48")
+        }
+        guard (1...100_000).contains(frames) else { throw ValidationError("--frames: expected 1...100000, got \(frames)") }
+        guard (1...60).contains(fps) else { throw ValidationError("--fps: \(fps) is out of range; expected 1 to 60") }
+    }
+
+    static func times(_ seconds: [Double]) -> Output.Times {
+        let sorted = seconds.sorted()
+        guard let last = sorted.last else { return Output.Times(mean_ms: 0, p50_ms: 0, p99_ms: 0, max_ms: 0) }
+        func ms(_ v: Double) -> Double { (v * 1_000_000).rounded() / 1_000 }
+        return Output.Times(mean_ms: ms(sorted.reduce(0, +) / Double(sorted.count)), p50_ms: ms(sorted[sorted.count / 2]),
+                            p99_ms: ms(sorted[min(sorted.count - 1, sorted.count * 99 / 100)]), max_ms: ms(last))
+    }
+
+    func run() throws {
+        let (width, height) = dimensions!
+        let config = try model.makeConfig()
+        let sim = Simulation(config: config)
+        let terminal = OffscreenTerminal(width: width, height: height)
+        let app = ConsoleApp(controller: ConsoleController(simulation: sim), terminal: terminal,
+                             theme: ThemeCatalog.standard().startupTheme().theme, glyphs: .unicode, fps: fps)
+        let clock = ContinuousClock()
+        var engine: [Double] = []
+        engine.reserveCapacity(frames)
+        for f in 1...frames {
+            let start = clock.now
+            sim.advance(to: SimTime(microseconds: Int64(f) * 1_000_000 / Int64(fps)))
+            engine.append((clock.now - start).inSeconds)
+            app.draw()
+        }
+        let out = Output(width: width, height: height, frames: frames, simulated_s: Double(frames) / Double(fps),
+                         engine: FramesBench.times(engine), build: FramesBench.times(app.buildSeconds), diff: FramesBench.times(app.flushSeconds),
+                         cells_changed_per_frame: Double(terminal.cellsChanged) / Double(max(1, terminal.frames)),
+                         spans_per_frame: Double(terminal.spansChanged) / Double(max(1, terminal.frames)))
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(out), as: UTF8.self))
+            return
+        }
+        func line(_ name: String, _ t: Output.Times) -> String {
+            "\(name): mean \(t.mean_ms) ms, p50 \(t.p50_ms) ms, p99 \(t.p99_ms) ms, max \(t.max_ms) ms"
+        }
+        print("\(frames) frames at \(width)x\(height), \(fps) a simulated second (\(out.simulated_s) s), seed \(config.seed), \(config.baseRateTPS) tps")
+        print(line("engine per frame", out.engine))
+        print(line("frame build", out.build))
+        print(line("frame diff", out.diff))
+        print("changed per frame: \((out.cells_changed_per_frame * 10).rounded() / 10) cells in \((out.spans_per_frame * 10).rounded() / 10) spans")
+    }
 }

@@ -206,6 +206,30 @@ import Testing
         #expect(!after.contains("┌ Nodes "))
     }
 
+    /// Stopped and continued (Ctrl-Z, fg), the console draws its whole
+    /// screen again: what was written over it meanwhile is gone, not only
+    /// the cells that changed since.
+    @Test func aStoppedConsoleRedrawsWhenContinued() throws {
+        let pidFile = FileManager.default.temporaryDirectory.appendingPathComponent("payops-\(getpid())-stopped.pid").path
+        defer { try? FileManager.default.removeItem(atPath: pidFile) }
+        let t = try Tmux(width: 100, height: 30, command:
+            "env -u NO_COLOR LANG=C.UTF-8 sh -c 'echo $$ > \(pidFile); exec \(PayopsProcess.binary.path) --seed 42'; echo EXIT=$?")
+        try t.waitFor("┌ Nodes ")
+        let text = try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let pid = try #require(pid_t(text))
+        #expect(kill(pid, SIGSTOP) == 0)
+        // Something else writes over the screen while it is stopped.
+        let tty = try t.run(["display-message", "-p", "-t", t.session, "#{pane_tty}"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let garbage = "\u{1b}[5;3HSCRIBBLE\u{1b}[17;40HSCRIBBLE"
+        try garbage.write(toFile: tty, atomically: false, encoding: .utf8)
+        try t.waitFor("SCRIBBLE")
+        #expect(kill(pid, SIGCONT) == 0)
+        let after = try t.wait("the scribbles drawn over") { !$0.contains("SCRIBBLE") && $0.contains("┌ Nodes ") }
+        #expect(after.contains("┌ Transactions"))
+        try t.keys("q")
+        try t.waitFor("EXIT=0")
+    }
+
     @Test func noColorDrawsWithoutColourButWithEmphasis() throws {
         let plain = try Tmux(width: 100, height: 30, command: ConsoleEndToEndTests.command(env: "NO_COLOR=1"))
         try plain.waitFor("┌ Nodes ")

@@ -109,6 +109,21 @@ import TestSupport
         try Self.refused(["bench", "mmc"] + args, fragment)
     }
 
+    @Test func theFramesBenchBuildsFramesAndBoundsItsInputs() throws {
+        let r = try PayopsProcess.run(["bench", "frames", "--frames", "30", "--size", "120x40", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let out = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        #expect(out?["frames"] as? Int == 30 && out?["width"] as? Int == 120 && out?["height"] as? Int == 40)
+        let build = out?["build"] as? [String: Any]
+        #expect((build?["mean_ms"] as? Double ?? 0) > 0, "a frame takes time to build: \(r.stdout)")
+        // The first frame writes the whole screen, so cells change.
+        #expect((out?["cells_changed_per_frame"] as? Double ?? 0) >= 120.0 * 40 / 30, "\(r.stdout)")
+        try Self.refused(["bench", "frames", "--size", "10x10"], "--size: '10x10' is not a screen size; expected COLUMNSxROWS from 80x24 to 1000x500")
+        try Self.refused(["bench", "frames", "--size", "wide"], "--size: 'wide' is not a screen size")
+        try Self.refused(["bench", "frames", "--frames", "0"], "--frames: expected 1...100000, got 0")
+        try Self.refused(["bench", "frames", "--fps", "61"], "--fps: 61 is out of range; expected 1 to 60")
+    }
+
     @Test func anUnboundedRunIsRefusedAndUnitsReadInAnyCase() throws {
         try Self.refused(["run", "--duration", "99999999h"], "--duration: 99999999h is out of range; expected more than 0s and up to 24h")
         let r = try PayopsProcess.run(["run", "--duration", "2S"])

@@ -141,9 +141,12 @@ public final class ConsoleController {
     /// Keeps the live snapshot in the history and returns what the screen
     /// shows: the live one, or the frozen one with the flow it had then.
     public func displayed(_ live: MetricsSnapshot) -> MetricsSnapshot {
-        // Kept without the run's distributions, which the engine would
-        // otherwise copy whole at its next sample while this holds them.
-        latest = live.withoutDistributions
+        // Kept without the run's distributions and the hour of flow, which
+        // the engine would otherwise copy whole at its next sample (the
+        // flow: at the next second) while this holds them.
+        var kept = live.withoutDistributions
+        kept.flow = []
+        latest = kept
         history.record(live)
         guard let at = state.frozenAt, let i = history.index(atOrBefore: at) else { return live }
         let s = history[i]

@@ -149,27 +149,36 @@ public struct Canvas: Equatable, Sendable {
     @discardableResult
     public mutating func put(_ text: String, x: Int, y: Int, style: Style = .plain, maxWidth: Int = .max) -> Int {
         guard y >= 0 && y < height else { return x }
-        var col = x
         let limit = min(width, maxWidth == .max ? width : x + maxWidth)
-        // ASCII (most of what is drawn): a byte a cell, without grapheme breaking.
-        if text.utf8.allSatisfy({ $0 < 0x80 }) {
-            for b in text.utf8 {
+        let row = y * width
+        var text = text
+        return cells.withUnsafeMutableBufferPointer { cells in
+            var col = x
+            // ASCII (most of what is drawn): a byte a cell, without grapheme
+            // breaking, in one pass over the bytes; the first byte beyond
+            // ASCII sends the whole text the long way.
+            let ascii = text.withUTF8 { bytes -> Bool in
+                for b in bytes {
+                    guard b < 0x80 else { return false }
+                    if col >= limit { break }
+                    if col >= 0 { cells[row + col] = Cell(scalar: UInt32(b), style: style) }
+                    col += 1
+                }
+                return true
+            }
+            if ascii { return col }
+            // A cell a character, keeping its first scalar: marks that extend
+            // a character (a combining accent, a variation selector) and what a
+            // zero-width joiner joins add no cell. Cheaper than grapheme breaking.
+            col = x
+            var joined = false
+            for scalar in text.unicodeScalars where Canvas.startsCell(scalar, joined: &joined) {
                 if col >= limit { break }
-                if col >= 0 { self[col, y] = Cell(scalar: UInt32(b), style: style) }
+                if col >= 0 { cells[row + col] = Cell(scalar: scalar.value, style: style) }
                 col += 1
             }
             return col
         }
-        // A cell a character, keeping its first scalar: marks that extend
-        // a character (a combining accent, a variation selector) and what a
-        // zero-width joiner joins add no cell. Cheaper than grapheme breaking.
-        var joined = false
-        for scalar in text.unicodeScalars where Canvas.startsCell(scalar, joined: &joined) {
-            if col >= limit { break }
-            if col >= 0 { self[col, y] = Cell(scalar: scalar.value, style: style) }
-            col += 1
-        }
-        return col
     }
 
     /// Whether a scalar may extend the character before it (a combining
@@ -193,7 +202,8 @@ public struct Canvas: Equatable, Sendable {
     /// The cells `put` gives `text`: a byte each for ASCII, else a cell
     /// per scalar that does not extend the one before.
     public static func width(of text: String) -> Int {
-        if text.utf8.allSatisfy({ $0 < 0x80 }) { return text.utf8.count }
+        var text = text
+        if text.withUTF8({ bytes in bytes.allSatisfy { $0 < 0x80 } }) { return text.utf8.count }
         var cells = 0, joined = false
         for scalar in text.unicodeScalars where startsCell(scalar, joined: &joined) { cells += 1 }
         return cells
@@ -202,6 +212,17 @@ public struct Canvas: Equatable, Sendable {
     /// Writes `text` right-aligned so that it ends just before column `right`.
     public mutating func putRight(_ text: String, right: Int, y: Int, style: Style = .plain) {
         put(text, x: right - Canvas.width(of: text), y: y, style: style)
+    }
+
+    /// Writes `cell` `count` times from (x, y) along the row, clipped to the canvas.
+    public mutating func repeatCell(_ cell: Cell, x: Int, y: Int, count: Int) {
+        guard y >= 0 && y < height, count > 0 else { return }
+        let from = max(0, x), to = min(width, x + count)
+        guard from < to else { return }
+        let row = y * width
+        cells.withUnsafeMutableBufferPointer { cells in
+            for xx in from..<to { cells[row + xx] = cell }
+        }
     }
 
     public mutating func fill(_ rect: Rect, _ ch: Character = " ", style: Style = .plain) {
@@ -245,21 +266,24 @@ public struct Canvas: Equatable, Sendable {
         let g = glyphs
         // Cell by cell, each glyph's cell made once: building strings of
         // box glyphs to put them costs more than the frame's text.
-        func set(_ cell: Cell, _ x: Int, _ y: Int) {
-            if x >= 0 && x < width && y >= 0 && y < height { self[x, y] = cell }
-        }
-        set(Cell(character: g.topLeft, style: border), rect.x, rect.y)
-        set(Cell(character: g.topRight, style: border), rect.maxX - 1, rect.y)
-        set(Cell(character: g.bottomLeft, style: border), rect.x, rect.maxY - 1)
-        set(Cell(character: g.bottomRight, style: border), rect.maxX - 1, rect.maxY - 1)
-        let horizontal = Cell(character: g.horizontal, style: border), vertical = Cell(character: g.vertical, style: border)
-        for xx in (rect.x + 1)..<(rect.maxX - 1) {
-            set(horizontal, xx, rect.y)
-            set(horizontal, xx, rect.maxY - 1)
-        }
-        for yy in (rect.y + 1)..<(rect.maxY - 1) {
-            set(vertical, rect.x, yy)
-            set(vertical, rect.maxX - 1, yy)
+        let (width, height) = (self.width, self.height)
+        cells.withUnsafeMutableBufferPointer { cells in
+            func set(_ cell: Cell, _ x: Int, _ y: Int) {
+                if x >= 0 && x < width && y >= 0 && y < height { cells[y * width + x] = cell }
+            }
+            set(Cell(character: g.topLeft, style: border), rect.x, rect.y)
+            set(Cell(character: g.topRight, style: border), rect.maxX - 1, rect.y)
+            set(Cell(character: g.bottomLeft, style: border), rect.x, rect.maxY - 1)
+            set(Cell(character: g.bottomRight, style: border), rect.maxX - 1, rect.maxY - 1)
+            let horizontal = Cell(character: g.horizontal, style: border), vertical = Cell(character: g.vertical, style: border)
+            for xx in (rect.x + 1)..<(rect.maxX - 1) {
+                set(horizontal, xx, rect.y)
+                set(horizontal, xx, rect.maxY - 1)
+            }
+            for yy in (rect.y + 1)..<(rect.maxY - 1) {
+                set(vertical, rect.x, yy)
+                set(vertical, rect.maxX - 1, yy)
+            }
         }
         if rect.width > 4 {
             put(" \(title) ", x: rect.x + 1, y: rect.y, style: titleStyle, maxWidth: rect.width - 2)

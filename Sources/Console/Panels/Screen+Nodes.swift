@@ -97,9 +97,9 @@ extension Screen {
                 .text(breakerText(n), breakerStyle(n)),
                 .text(Format.milliseconds(n.p99Milliseconds), Style(.text)),
                 .draw { c, x, y, width in
-                    var cx = x
-                    for pass in checks.suffix(width) {
-                        cx = c.put(String(pass ? glyphs.checkPass : glyphs.checkFail), x: cx, y: y, style: Style(pass ? .ok : .critical))
+                    let passed = Cell(character: glyphs.checkPass, style: Style(.ok)), failed = Cell(character: glyphs.checkFail, style: Style(.critical))
+                    for (k, pass) in checks.suffix(width).enumerated() where x + k >= 0 && x + k < c.width {
+                        c[x + k, y] = pass ? passed : failed
                     }
                 },
             ]

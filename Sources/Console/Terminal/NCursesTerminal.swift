@@ -9,23 +9,55 @@ public struct TerminalError: Error, CustomStringConvertible {
     public var description: String
 }
 
-/// The ncurses backend — the only file that talks to ncurses. It keeps the
-/// last frame and redraws only rows that changed, in runs of one style,
-/// then calls `doupdate` once per frame so nothing flickers.
+/// The terminal backend — the only file that talks to ncurses. ncurses
+/// sets the terminal up (its modes, the alternate screen, keypad and mouse
+/// reporting), reads keys and puts everything back; frames are written by
+/// this class itself: it keeps the last frame, finds the spans of cells
+/// that changed, and writes them with the terminal's own terminfo strings
+/// (cursor address, attributes, colours) in one `write` per frame.
+/// Letting ncurses write them meant diffing each frame twice (ours, then
+/// its own copy of the screen) and converting every cell to its wide
+/// character type: most of a frame's cost.
 public final class NCursesTerminal: TerminalBackend {
     let screen: OpaquePointer
     let window: UnsafeMutablePointer<WINDOW>
     public let depth: ColorDepth
     let theme: Theme
     var pairs: [PairKey: Int32] = [:]
-    /// Attributes and colour pair per style, worked out once (the theme
-    /// and colour depth never change), and the style last set on the window.
-    var styleAttributes: [Style: (attrs: attr_t, pair: Int32)] = [:]
-    var applied: Style?
+    /// The terminal's strings for what a frame needs.
+    let caps: Capabilities
+    /// Each style's attribute and colour sequence, worked out once (the
+    /// theme and colour depth never change).
+    var sequences: [Style: [UInt8]] = [:]
     var previous: Canvas?
     var restored = false
+    /// The frame being written, kept to reuse its storage.
+    var output: [UInt8] = []
 
     struct PairKey: Hashable { let fg: Int32, bg: Int32 }
+
+    /// Terminfo strings; `cup` is always there (the console refuses a
+    /// terminal without it), the others may not be.
+    struct Capabilities {
+        let cup: String
+        let sgr0: [UInt8], clear: [UInt8]
+        let bold: [UInt8]?, dim: [UInt8]?, reverse: [UInt8]?, underline: [UInt8]?
+        let setaf: String?, setab: String?
+
+        init() {
+            func string(_ name: String) -> String? { payops_tigetstr(name).map { String(cString: $0) } }
+            func bytes(_ name: String) -> [UInt8]? { string(name).map { Array($0.utf8) } }
+            cup = string("cup") ?? ""
+            sgr0 = bytes("sgr0") ?? []
+            clear = bytes("clear") ?? []
+            bold = bytes("bold")
+            dim = bytes("dim")
+            reverse = bytes("rev")
+            underline = bytes("smul")
+            setaf = string("setaf")
+            setab = string("setab")
+        }
+    }
 
     /// The linked library's version string, e.g. "ncurses 6.4.20221231".
     public static var libraryVersion: String {
@@ -79,14 +111,14 @@ public final class NCursesTerminal: TerminalBackend {
         }
         depth = d
         self.theme = theme
+        caps = Capabilities()
         if let bg = theme.background, let n = ColorMapping.number(for: bg, depth: d) {
             wbkgdset(window, chtype(payops_color_pair(Int16(pairNumber(fg: -1, bg: Int32(n))))) | 32)
         }
-        // Until a screen has been suspended once, ncurses treats it as not
-        // yet set up and flushes its output at every cursor move: a frame
-        // went out in some 25 writes. Suspending it now (the first frame
-        // resumes it) makes a frame one write.
-        _ = endwin()
+        // ncurses's first refresh enters the full-screen mode (alternate
+        // screen, keypad, cleared); from then on it writes nothing until
+        // `restore`, since the window is never touched through it.
+        _ = wrefresh(window)
     }
 
     deinit { restore() }
@@ -110,6 +142,12 @@ public final class NCursesTerminal: TerminalBackend {
 
     public func readKey(timeoutMilliseconds: Int) -> KeyEvent? {
         if payops_take_signal() != 0 { return .interrupt }
+        // Back from a stop (Ctrl-Z, fg): ncurses has put back only what it
+        // knows of the screen, so the whole frame is drawn again.
+        if payops_take_continued() != 0 {
+            previous = nil
+            return .resize
+        }
         wtimeout(window, Int32(max(0, timeoutMilliseconds)))
         var ch: wint_t = 0
         let r = wget_wch(window, &ch)
@@ -162,44 +200,94 @@ public final class NCursesTerminal: TerminalBackend {
 
     public func present(_ canvas: Canvas) {
         let full = previous.map { $0.width != canvas.width || $0.height != canvas.height } ?? true
+        output.removeAll(keepingCapacity: true)
         if full {
-            _ = werase(window)
-            applied = nil
+            // Whatever ncurses still has to write (its first screen, or a
+            // clear after a resize or a stop) goes out first; then the screen
+            // is cleared in the theme's background and written whole.
+            _ = wnoutrefresh(window)
+            _ = doupdate()
+            output.append(contentsOf: sequence(Style(.text)))
+            output.append(contentsOf: caps.clear)
         }
-        var buffer: [wchar_t] = []
-        buffer.reserveCapacity(canvas.width + 1)
         let before = full ? [] : previous?.cells ?? []
         var spans: [Range<Int>] = []
+        var current: Style?
         canvas.cells.withUnsafeBufferPointer { cells in
             before.withUnsafeBufferPointer { old in
                 for y in 0..<canvas.height {
                     let start = y * canvas.width
                     NCursesTerminal.changedSpans(old: old.isEmpty ? nil : old, new: cells, from: start, count: canvas.width, into: &spans)
                     for span in spans {
-                        var x = span.lowerBound
-                        while x < span.upperBound {
-                            let style = cells[start + x].style
-                            var end = x
-                            buffer.removeAll(keepingCapacity: true)
-                            while end < span.upperBound && cells[start + end].style == style {
-                                buffer.append(wchar_t(bitPattern: cells[start + end].scalar))
-                                end += 1
+                        // The last cell of the screen cannot be written without
+                        // scrolling, so stop one short there.
+                        let end = y == canvas.height - 1 && span.upperBound == canvas.width ? span.upperBound - 1 : span.upperBound
+                        guard span.lowerBound < end else { continue }
+                        moveCursor(row: y, column: span.lowerBound)
+                        for x in span.lowerBound..<end {
+                            let cell = cells[start + x]
+                            if cell.style != current {
+                                output.append(contentsOf: sequence(cell.style))
+                                current = cell.style
                             }
-                            apply(style)
-                            _ = wmove(window, Int32(y), Int32(x))
-                            // The last cell of the screen cannot be written without
-                            // scrolling, so stop one short there.
-                            let count = (y == canvas.height - 1 && end == canvas.width) ? buffer.count - 1 : buffer.count
-                            buffer.withUnsafeBufferPointer { _ = waddnwstr(window, $0.baseAddress, Int32(count)) }
-                            x = end
+                            NCursesTerminal.appendUTF8(cell.scalar, to: &output)
                         }
                     }
                 }
             }
         }
+        // Plain attributes between frames, as ncurses believes them to be.
+        if current != nil || full { output.append(contentsOf: caps.sgr0) }
+        NCursesTerminal.writeAll(output)
         previous = canvas
-        _ = wnoutrefresh(window)
-        _ = doupdate()
+    }
+
+    /// The cursor address for (row, column), from the terminal's `cup`.
+    func moveCursor(row: Int, column: Int) {
+        guard let s = caps.cup.withCString({ payops_tiparm2($0, Int32(row), Int32(column)) }) else { return }
+        var p = s
+        while p.pointee != 0 {
+            output.append(UInt8(bitPattern: p.pointee))
+            p += 1
+        }
+    }
+
+    /// A cell's character in UTF-8. Control characters, which would act on
+    /// the terminal instead of showing, are shown as `?`.
+    @inline(__always) static func appendUTF8(_ scalar: UInt32, to out: inout [UInt8]) {
+        switch scalar {
+        case 0x20..<0x7F: out.append(UInt8(scalar))
+        case 0..<0x20, 0x7F..<0xA0: out.append(UInt8(ascii: "?"))
+        case 0xA0..<0x800:
+            out.append(UInt8(0xC0 | scalar >> 6))
+            out.append(UInt8(0x80 | scalar & 0x3F))
+        case 0x800..<0x10000:
+            out.append(UInt8(0xE0 | scalar >> 12))
+            out.append(UInt8(0x80 | scalar >> 6 & 0x3F))
+            out.append(UInt8(0x80 | scalar & 0x3F))
+        default:
+            out.append(UInt8(0xF0 | scalar >> 18 & 0x07))
+            out.append(UInt8(0x80 | scalar >> 12 & 0x3F))
+            out.append(UInt8(0x80 | scalar >> 6 & 0x3F))
+            out.append(UInt8(0x80 | scalar & 0x3F))
+        }
+    }
+
+    /// Writes all of `bytes` to the terminal, through interruptions.
+    static func writeAll(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let n = write(STDOUT_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
+                if n > 0 {
+                    offset += n
+                } else if n < 0 && errno == EINTR {
+                    continue
+                } else {
+                    return
+                }
+            }
+        }
     }
 
     /// The columns of one row to write again: where `new` differs from
@@ -234,43 +322,50 @@ public final class NCursesTerminal: TerminalBackend {
         }
     }
 
-    /// Sets the window's attributes and colour pair for a style.
-    func apply(_ style: Style) {
-        if style == applied { return }
-        applied = style
-        let set: (attrs: attr_t, pair: Int32)
-        if let known = styleAttributes[style] {
-            set = known
-        } else {
-            set = attributes(style)
-            styleAttributes[style] = set
-        }
-        var opts = set.pair
-        _ = withUnsafeMutablePointer(to: &opts) { wattr_set(window, set.attrs, Int16(truncatingIfNeeded: set.pair), $0) }
+    /// What a style looks like on this terminal: emphasis, and colour
+    /// numbers (-1: the terminal's default).
+    struct Look: Equatable {
+        var bold = false, dim = false, reverse = false, underline = false
+        var fg: Int32 = -1, bg: Int32 = -1
     }
 
-    /// A style's attributes and colour pair (made on first use).
-    func attributes(_ style: Style) -> (attrs: attr_t, pair: Int32) {
-        var attrs = payops_a_normal()
-        if style.bold { attrs |= payops_a_bold() }
-        if style.underline { attrs |= payops_a_underline() }
-        var pair: Int32 = 0
+    func look(_ style: Style) -> Look {
+        var l = Look(bold: style.bold, underline: style.underline)
         if depth == .none {
             // Monochrome: emphasis by attribute only.
-            if style.reverse || style.background != nil { attrs |= payops_a_reverse() }
+            if style.reverse || style.background != nil { l.reverse = true }
             switch style.role {
-            case .dim, .border: attrs |= payops_a_dim()
-            case .critical, .title: attrs |= payops_a_bold()
+            case .dim, .border: l.dim = true
+            case .critical, .title: l.bold = true
             default: break
             }
         } else {
-            if style.reverse { attrs |= payops_a_reverse() }
-            let fg = theme.color(style.role).flatMap { ColorMapping.number(for: $0, depth: depth) }.map(Int32.init) ?? -1
+            l.reverse = style.reverse
+            l.fg = theme.color(style.role).flatMap { ColorMapping.number(for: $0, depth: depth) }.map(Int32.init) ?? -1
             let bgColor = style.background.flatMap { theme.color($0) } ?? theme.background
-            let bg = bgColor.flatMap { ColorMapping.number(for: $0, depth: depth) }.map(Int32.init) ?? -1
-            pair = pairNumber(fg: fg, bg: bg)
+            l.bg = bgColor.flatMap { ColorMapping.number(for: $0, depth: depth) }.map(Int32.init) ?? -1
         }
-        return (attrs, pair)
+        return l
+    }
+
+    /// The bytes that set a style: attributes off, then its emphasis and
+    /// colours (made on first use).
+    func sequence(_ style: Style) -> [UInt8] {
+        if let known = sequences[style] { return known }
+        let l = look(style)
+        var out = caps.sgr0
+        if l.bold, let b = caps.bold { out += b }
+        if l.dim, let d = caps.dim { out += d }
+        if l.reverse, let r = caps.reverse { out += r }
+        if l.underline, let u = caps.underline { out += u }
+        func color(_ cap: String?, _ n: Int32) {
+            guard n >= 0, let cap, let s = cap.withCString({ payops_tiparm1($0, n) }) else { return }
+            out += Array(String(cString: s).utf8)
+        }
+        color(caps.setaf, l.fg)
+        color(caps.setab, l.bg)
+        sequences[style] = out
+        return out
     }
 
     /// A colour pair for (fg, bg), made on first use; -1 is the default colour.

@@ -59,13 +59,31 @@ enum Format {
         var scale = 1.0
         for _ in 0..<decimals { scale *= 10 }
         let n = Int64((v * scale).rounded())
-        let sign = n < 0 ? "-" : ""
-        let m = n.magnitude
-        let whole = m / UInt64(scale), frac = m % UInt64(scale)
-        guard decimals > 0 else { return sign + String(whole) }
-        var f = String(frac)
-        while f.count < decimals { f = "0" + f }
-        return sign + String(whole) + "." + f
+        // Digits written from the right: the decimals (zero-padded), the
+        // point, the whole part, the sign.
+        let capacity = 22 + decimals
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { out in
+            var i = capacity, m = n.magnitude
+            for _ in 0..<decimals {
+                i -= 1
+                out[i] = UInt8(ascii: "0") + UInt8(m % 10)
+                m /= 10
+            }
+            if decimals > 0 {
+                i -= 1
+                out[i] = UInt8(ascii: ".")
+            }
+            repeat {
+                i -= 1
+                out[i] = UInt8(ascii: "0") + UInt8(m % 10)
+                m /= 10
+            } while m > 0
+            if n < 0 {
+                i -= 1
+                out[i] = UInt8(ascii: "-")
+            }
+            return String(decoding: UnsafeBufferPointer(rebasing: out[i...]), as: UTF8.self)
+        }
     }
 
     /// A factor as an operator types it: 5, 2.5.
@@ -87,7 +105,7 @@ enum Widgets {
         for v in shown {
             let f = top > 0 ? min(1, max(0, v / top)) : 0
             let level = v <= 0 ? 0 : min(glyphs.levels.count - 1, Int(f * Double(glyphs.levels.count - 1) + 0.5))
-            canvas.put(String(glyphs.levels[level]), x: col, y: y, style: Style(theme.graphRole(f)))
+            canvas.repeatCell(Cell(character: glyphs.levels[level], style: Style(theme.graphRole(f))), x: col, y: y, count: 1)
             col += 1
         }
     }
@@ -98,8 +116,8 @@ enum Widgets {
         guard width > 0 else { return }
         let f = fraction.isFinite ? min(1, max(0, fraction)) : 0
         let filled = Int((f * Double(width)).rounded())
-        canvas.put(String(repeating: glyphs.barFull, count: filled), x: x, y: y, style: Style(role ?? theme.graphRole(f)))
-        canvas.put(String(repeating: glyphs.barEmpty, count: width - filled), x: x + filled, y: y, style: Style(.dim))
+        canvas.repeatCell(Cell(character: glyphs.barFull, style: Style(role ?? theme.graphRole(f))), x: x, y: y, count: filled)
+        canvas.repeatCell(Cell(character: glyphs.barEmpty, style: Style(.dim)), x: x + filled, y: y, count: width - filled)
     }
 }
 

@@ -18,10 +18,27 @@ struct Table {
         case draw((inout Canvas, Int, Int, Int) -> Void)
     }
 
-    var columns: [Column]
+    var columns: [Column] { didSet { laidOut = LaidOut() } }
+    /// The last layout, by width: a panel draws its header and every row
+    /// at one width, and works it out once.
+    private final class LaidOut {
+        var width = -1
+        var columns: [(index: Int, x: Int, width: Int)] = []
+    }
+    private var laidOut = LaidOut()
+
+    init(columns: [Column]) { self.columns = columns }
 
     /// The columns that fit `width`, with their x offsets and widths.
     func layout(width: Int) -> [(index: Int, x: Int, width: Int)] {
+        if laidOut.width == width { return laidOut.columns }
+        let out = computeLayout(width: width)
+        laidOut.width = width
+        laidOut.columns = out
+        return out
+    }
+
+    private func computeLayout(width: Int) -> [(index: Int, x: Int, width: Int)] {
         let (chosen, used) = Table.keep(count: columns.count, width: { columns[$0].width }, priority: { columns[$0].priority },
                                         separator: 1, budget: width)
         var out: [(index: Int, x: Int, width: Int)] = []

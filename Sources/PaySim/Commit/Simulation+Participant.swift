@@ -134,12 +134,14 @@ extension Simulation {
             let row = t.writes[range.lowerBound + t.parts[p].locked].row
             if ledger.isContra(row) {
                 t.parts[p].locked += 1
-            } else if shard.locks[row] == nil {
-                shard.locks[row] = Shard.LockEntry(holder: t.id)
+            } else if shard.locks.insertIfAbsent(Int64(row), Shard.LockEntry(holder: t.id)) {
                 t.parts[p].locked += 1
             } else {
                 let token = t.parts[p].machine.token
-                shard.locks[row]!.waiters.append(Shard.Waiter(txn: t, part: p, token: token))
+                // Taken out while it changes, so its queue is not copied.
+                var entry = shard.locks.removeValue(forKey: Int64(row))!
+                entry.waiters.append(Shard.Waiter(txn: t, part: p, token: token))
+                shard.locks[Int64(row)] = entry
                 shard.lockWaits += 1
                 commitStats.lockWaits += 1
                 scheduleTimer(after: config.lockWaitTimeout, .lockTimeout(t, part: Int32(p), token: token))
@@ -160,8 +162,8 @@ extension Simulation {
             let row = t.writes[range.lowerBound + i].row
             if ledger.isContra(row) { continue }
             // Every row of the locked prefix is held by this transaction: only its holder releases a lock.
-            guard var entry = shard.locks[row], entry.holder == t.id else {
-                preconditionFailure("txn \(t.id) releasing row \(row) on \(shard.name) held by \(shard.locks[row].map { "txn \($0.holder)" } ?? "nobody")")
+            guard var entry = shard.locks.removeValue(forKey: Int64(row)), entry.holder == t.id else {
+                preconditionFailure("txn \(t.id) releasing row \(row) on \(shard.name) held by \(shard.locks[Int64(row)].map { "txn \($0.holder)" } ?? "nobody")")
             }
             var next: Shard.Waiter?
             while let w = entry.waiters.popFirst() {
@@ -172,11 +174,9 @@ extension Simulation {
             }
             if let w = next {
                 entry.holder = w.txn.id
-                shard.locks[row] = entry
+                shard.locks[Int64(row)] = entry
                 w.txn.parts[w.part].locked += 1
                 granted.append(w)
-            } else {
-                shard.locks[row] = nil
             }
         }
         t.parts[p].locked = 0
@@ -189,7 +189,7 @@ extension Simulation {
     func retakeLocks(_ t: Txn, _ p: Int) {
         let shard = shards[t.parts[p].shard]
         for i in t.parts[p].writes where !ledger.isContra(t.writes[i].row) {
-            shard.locks[t.writes[i].row] = Shard.LockEntry(holder: t.id)
+            shard.locks[Int64(t.writes[i].row)] = Shard.LockEntry(holder: t.id)
         }
         t.parts[p].locked = t.parts[p].writes.count
     }

@@ -27,29 +27,6 @@ extension Simulation {
         return "\(nowMicros / 1_000_000).\(String(repeating: "0", count: 6 - us.count))\(us)s"
     }
 
-    /// A protocol step for a trace's waterfall: what came in, the state it
-    /// left, what it did.
-    /// Described as Swift prints the values; `TransactionTrace.readable`
-    /// tidies the type names away when a person looks (not in the hot path).
-    func stepText<I, E>(_ input: I, _ state: String, _ effects: Effects<E>) -> String {
-        var s = described(input) + " → " + state
-        for i in 0..<effects.count { s += (i == 0 ? "; " : ", ") + described(effects[i]) }
-        return s
-    }
-
-    /// `String(describing:)` (reflection, some microseconds) once per
-    /// distinct plain value: protocol inputs and effects repeat endlessly.
-    func described<T>(_ v: T) -> String {
-        guard _isPOD(T.self), MemoryLayout<T>.size <= 32 else { return String(describing: v) }
-        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        withUnsafeBytes(of: v) { src in withUnsafeMutableBytes(of: &words) { $0.copyMemory(from: src) } }
-        let key = DescribedKey(type: ObjectIdentifier(T.self), a: words.0, b: words.1, c: words.2, d: words.3)
-        if let s = describedCache[key] { return s }
-        let s = String(describing: v)
-        if describedCache.count < 4_096 { describedCache[key] = s }
-        return s
-    }
-
     /// One protocol step of a traced transaction: who, what came in, the
     /// state it left, and what it does about it.
     func traceStep<I, E>(_ t: Txn, _ who: String, _ input: I, _ state: String, _ effects: Effects<E>) {

@@ -101,12 +101,12 @@ public final class Simulation {
     /// idempotency key: kept only when `config.trackOutcomes` is set (the
     /// fuzzer), since it grows with the run.
     var outcomes: OutcomeRecord?
-    /// Every protocol step of the transactions with this idempotency key,
-    /// and every event-log line, go to `tracer` (-1: none).
     /// The sampled transaction traces the console shows.
     var traces = Traces(sampleEvery: Traces.defaultSampleEvery)
     /// Descriptions of plain values for traces (see `described`).
-    var describedCache: [DescribedKey: String] = [:]
+    var describedCache = DescribedCache()
+    /// Every protocol step of the transactions with this idempotency key,
+    /// and every event-log line, go to `tracer` (-1: none).
     var traceKey: Int64 = -1
     var tracer: ((String) -> Void)?
     /// Partitions in force between shards and nodes.

@@ -24,9 +24,9 @@ struct CardGateway {
     let declineFraction: Double
 
     /// Authorised and not yet captured or voided: request id → amount.
-    private(set) var authorised: [Int64: Int64] = [:]
+    private(set) var authorised = Int64Map<Int64>()
     /// Captured (charged) charges not yet matched with a credit or reversed: request id → amount.
-    private(set) var openCharges: [Int64: Int64] = [:]
+    private(set) var openCharges = Int64Map<Int64>()
     /// Reversals that arrived before the call they reverse; the call will
     /// be refused when it comes. Kept for `tombstoneRetention`, oldest first.
     private var reversedEarly: Set<Int64> = []

@@ -23,12 +23,21 @@ public struct Money: Hashable, Comparable, Sendable, Codable, CustomStringConver
     }
 
     static func grouped(_ v: UInt64) -> String {
-        let s = String(v)
-        var out = ""
-        for (i, ch) in s.enumerated() {
-            if i > 0 && (s.count - i) % 3 == 0 { out.append(",") }
-            out.append(ch)
+        // Written from the right into a buffer on the stack (at most 20
+        // digits and 6 commas); a short result is a small string, no heap.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 26) { out in
+            var i = 26, n = v, digits = 0
+            repeat {
+                if digits > 0 && digits % 3 == 0 {
+                    i -= 1
+                    out[i] = UInt8(ascii: ",")
+                }
+                i -= 1
+                out[i] = UInt8(ascii: "0") + UInt8(n % 10)
+                n /= 10
+                digits += 1
+            } while n > 0
+            return String(decoding: UnsafeBufferPointer(rebasing: out[i...]), as: UTF8.self)
         }
-        return out
     }
 }

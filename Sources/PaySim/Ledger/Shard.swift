@@ -24,7 +24,7 @@ final class Shard {
         var waiters: Deque<Waiter> = []
     }
     /// Row → current holder and the queue behind it. Volatile: a crash clears it.
-    var locks: [Int32: LockEntry] = [:]
+    var locks = Int64Map<LockEntry>()
 
     enum ForceWaiter {
         /// A participant's record for `target` state (prepared, precommitted, committing).

@@ -32,6 +32,10 @@ struct EventLog {
     private(set) var entries: Deque<SimLogEntry> = []
     let capacity: Int
     private(set) var total: Int64 = 0
+    /// The entries as one array, made when first asked for after a change
+    /// and then handed out shared: a snapshot a frame costs nothing while
+    /// the log is quiet, which is most of the time.
+    private var asArray: [SimLogEntry]?
 
     init(capacity: Int) { self.capacity = capacity }
 
@@ -39,6 +43,15 @@ struct EventLog {
         total += 1
         entries.append(e)
         if entries.count > capacity { entries.removeFirst() }
+        asArray = nil
+    }
+
+    /// The entries, oldest first.
+    mutating func array() -> [SimLogEntry] {
+        if let asArray { return asArray }
+        let made = Array(entries)
+        asArray = made
+        return made
     }
 }
 

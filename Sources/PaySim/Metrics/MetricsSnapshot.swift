@@ -338,7 +338,7 @@ extension Simulation {
                                                  transactionsChecked: auditor.transactionsChecked),
             money: moneyStatus(),
             flow: flowHistory,
-            events: Array(events.entries),
+            events: events.array(),
             eventsProcessed: eventsProcessed,
             requestsInFlight: inFlightRequests,
             uncreditedTopups: pendingTopups.count,
@@ -346,7 +346,7 @@ extension Simulation {
             ramp: ramp,
             drill: drillStatus,
             timeline: timeline,
-            traces: traces.lists
+            traces: traces.lists()
         )
     }
 }

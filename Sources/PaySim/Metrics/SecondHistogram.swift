@@ -108,16 +108,35 @@ struct SecondHistogram: Sendable, Equatable {
         guard percentile < 100 else { return maxValue }
         let requested = Swift.min(Swift.max(percentile.nextDown, 0), 100)
         let countAt = Swift.max(1, UInt64(((requested * Double(totalCount)) / 100).rounded(.up)))
-        var running: UInt64 = 0
-        return counts.withUnsafeBufferPointer { c in
-            for i in 0..<c.count {
-                running &+= UInt64(c[i])
-                if running >= countAt {
-                    let v = SecondHistogram.highestEquivalent(SecondHistogram.value(at: i))
-                    return Swift.max(Swift.min(v, maxValue), min)
+        guard countAt <= totalCount else { return 0 }
+        // The first bucket where the running count reaches `countAt`. No
+        // value lies outside the extremes, so the walk starts at the one
+        // nearer the answer: from the largest value down for a high
+        // percentile (a p99 passes a few tail buckets, not the thousand
+        // below), from the smallest up for a low one. Both find that bucket.
+        let i = counts.withUnsafeBufferPointer { c -> Int in
+            if countAt > totalCount / 2 {
+                var i = Swift.min(c.count - 1, SecondHistogram.index(Swift.max(maxValue, 1)))
+                var above: UInt64 = 0
+                while i > 0 {
+                    let withThis = above &+ UInt64(c[i])
+                    guard withThis <= totalCount, totalCount - withThis >= countAt else { break }
+                    above = withThis
+                    i -= 1
                 }
+                return i
             }
-            return 0
+            var i = c[0] > 0 || minNonZeroValue == .max ? 0 : Swift.min(c.count - 1, SecondHistogram.index(minNonZeroValue))
+            var running: UInt64 = 0
+            while i < c.count {
+                running &+= UInt64(c[i])
+                if running >= countAt { return i }
+                i += 1
+            }
+            return -1
         }
+        guard i >= 0 else { return 0 }
+        let v = SecondHistogram.highestEquivalent(SecondHistogram.value(at: i))
+        return Swift.max(Swift.min(v, maxValue), min)
     }
 }

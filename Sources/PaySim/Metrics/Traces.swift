@@ -57,9 +57,40 @@ public struct TraceLists: Sendable, Equatable, Codable {
     public var isEmpty: Bool { latest.isEmpty && slowest.isEmpty && failed.isEmpty && inDoubt.isEmpty }
 }
 
-struct DescribedKey: Hashable {
-    let type: ObjectIdentifier
-    let a: UInt64, b: UInt64, c: UInt64, d: UInt64
+/// `String(describing:)` of plain values (reflection, some microseconds),
+/// remembered: a traced transaction's protocol inputs, states and effects
+/// repeat endlessly. Direct-mapped by a multiplicative hash of the value's
+/// type and bytes, so a lookup is a few instructions (no SipHash) and a
+/// collision costs only describing the value again.
+struct DescribedCache {
+    struct Key: Equatable {
+        let type: ObjectIdentifier
+        let a: UInt64, b: UInt64, c: UInt64, d: UInt64
+        /// Which of the cache's 2^`bits` places the key may occupy.
+        func place(bits: Int) -> Int {
+            let m: UInt64 = 0x9E37_79B9_7F4A_7C15
+            var x = UInt64(UInt(bitPattern: type))
+            x = (x ^ a ^ (x >> 29)) &* m
+            x = (x ^ b ^ (x >> 29)) &* m
+            x = (x ^ c ^ (x >> 29)) &* m
+            x = (x ^ d ^ (x >> 29)) &* m
+            return Int(truncatingIfNeeded: x >> UInt64(64 - bits))
+        }
+    }
+    static let bits = 10
+    private var entries = [(key: Key, text: String)?](repeating: nil, count: 1 << DescribedCache.bits)
+
+    mutating func described<T>(_ v: T) -> String {
+        guard _isPOD(T.self), MemoryLayout<T>.size <= 32 else { return String(describing: v) }
+        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        withUnsafeBytes(of: v) { src in withUnsafeMutableBytes(of: &words) { $0.copyMemory(from: src) } }
+        let key = Key(type: ObjectIdentifier(T.self), a: words.0, b: words.1, c: words.2, d: words.3)
+        let i = key.place(bits: DescribedCache.bits)
+        if let e = entries[i], e.key == key { return e.text }
+        let text = String(describing: v)
+        entries[i] = (key, text)
+        return text
+    }
 }
 
 /// A trace being written while its request is in flight.
@@ -93,15 +124,17 @@ struct Traces {
     /// 50 µs of formatting).
     static let defaultSampleEvery = 50
     static let kept = 12
-    var sampleEvery: Int
+    var sampleEvery: Int { didSet { shown = nil } }
     var latest = Deque<TransactionTrace>()
     var failed = Deque<TransactionTrace>()
     var inDoubt = Deque<TransactionTrace>()
     /// The slowest of each ten-second window, the last six windows.
     var slowestByWindow = Deque<(window: Int64, traces: [TransactionTrace])>()
     /// Open and recently finished builders by request id.
-    var byRequest: [Int64: TraceBuilder] = [:]
+    var byRequest = Int64Map<TraceBuilder>()
     var recentIDs = Deque<Int64>()
+    /// The lists as last made, until a trace finishes or changes.
+    private var shown: TraceLists?
 
     init(sampleEvery: Int) { self.sampleEvery = sampleEvery }
 
@@ -110,6 +143,7 @@ struct Traces {
     mutating func open(_ b: TraceBuilder) { byRequest[b.trace.id] = b }
 
     mutating func finish(_ b: TraceBuilder, now: Int64) {
+        shown = nil
         let t = b.trace
         latest.append(t)
         if latest.count > Traces.kept { latest.removeFirst() }
@@ -132,18 +166,29 @@ struct Traces {
 
     /// Updates a finished trace in the lists (a later consumption).
     mutating func refresh(_ b: TraceBuilder) {
+        shown = nil
         let t = b.trace
         func update(_ d: inout Deque<TransactionTrace>) { for i in d.indices where d[i].id == t.id { d[i] = t } }
         update(&latest); update(&failed); update(&inDoubt)
         for i in slowestByWindow.indices { for j in slowestByWindow[i].traces.indices where slowestByWindow[i].traces[j].id == t.id { slowestByWindow[i].traces[j] = t } }
     }
 
-    var lists: TraceLists {
+    /// The lists as the console shows them, made again only after a change.
+    mutating func lists() -> TraceLists {
+        if let shown { return shown }
         var l = TraceLists(sampleEvery: sampleEvery)
         l.latest = Array(latest.reversed())
         l.failed = Array(failed.reversed())
         l.inDoubt = Array(inDoubt.reversed())
-        l.slowest = Array(slowestByWindow.flatMap(\.traces).sorted { ($0.latency ?? 0) > ($1.latency ?? 0) }.prefix(Traces.kept))
+        // Sorted as small (latency, window, place) triples, and only the kept traces copied.
+        var order: [(latency: Int64, window: Int, place: Int)] = []
+        order.reserveCapacity(slowestByWindow.count * Traces.kept)
+        for (w, window) in slowestByWindow.enumerated() {
+            for (p, t) in window.traces.enumerated() { order.append((t.latency ?? 0, w, p)) }
+        }
+        order.sort { $0.latency > $1.latency }
+        l.slowest = order.prefix(Traces.kept).map { slowestByWindow[$0.window].traces[$0.place] }
+        shown = l
         return l
     }
 
@@ -162,6 +207,19 @@ struct Traces {
 }
 
 extension Simulation {
+    /// A protocol step for a trace's waterfall: what came in, the state it
+    /// left, what it did.
+    /// Described as Swift prints the values; `TransactionTrace.readable`
+    /// tidies the type names away when a person looks (not in the hot path).
+    func stepText<I, E>(_ input: I, _ state: String, _ effects: Effects<E>) -> String {
+        var s = described(input) + " → " + state
+        for i in 0..<effects.count { s += (i == 0 ? "; " : ", ") + described(effects[i]) }
+        return s
+    }
+
+    /// A value as Swift prints it, remembered (see `DescribedCache`).
+    func described<T>(_ v: T) -> String { describedCache.described(v) }
+
     /// One request in this many is traced (0: none). Tracing only watches:
     /// a traced run is the same run.
     public var traceSampleEvery: Int {
