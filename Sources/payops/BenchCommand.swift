@@ -287,11 +287,9 @@ struct FramesBench: ParsableCommand {
     }
 
     static func times(_ seconds: [Double]) -> Output.Times {
-        let sorted = seconds.sorted()
-        guard let last = sorted.last else { return Output.Times(mean_ms: 0, p50_ms: 0, p99_ms: 0, max_ms: 0) }
+        guard let t = ConsoleApp.TimeSummary(seconds) else { return Output.Times(mean_ms: 0, p50_ms: 0, p99_ms: 0, max_ms: 0) }
         func ms(_ v: Double) -> Double { (v * 1_000_000).rounded() / 1_000 }
-        return Output.Times(mean_ms: ms(sorted.reduce(0, +) / Double(sorted.count)), p50_ms: ms(sorted[sorted.count / 2]),
-                            p99_ms: ms(sorted[min(sorted.count - 1, sorted.count * 99 / 100)]), max_ms: ms(last))
+        return Output.Times(mean_ms: ms(t.mean), p50_ms: ms(t.p50), p99_ms: ms(t.p99), max_ms: ms(t.max))
     }
 
     func run() throws {

@@ -192,14 +192,20 @@ import Testing
         try t.waitFor("EXIT=0")
     }
 
-    @Test func sigtermRestoresTheTerminal() throws {
-        let pidFile = FileManager.default.temporaryDirectory.appendingPathComponent("payops-\(getpid())-console.pid").path
+    /// The console in a 100×30 pane, started through a shell that writes
+    /// down its pid (the shell then becomes the console), once its panels show.
+    static func consoleWithPID(_ name: String, args: String = "") throws -> (Tmux, pid_t) {
+        let pidFile = FileManager.default.temporaryDirectory.appendingPathComponent("payops-\(getpid())-\(name).pid").path
         defer { try? FileManager.default.removeItem(atPath: pidFile) }
         let t = try Tmux(width: 100, height: 30, command:
-            "env -u NO_COLOR LANG=C.UTF-8 sh -c 'echo $$ > \(pidFile); exec \(PayopsProcess.binary.path)'; echo EXIT=$?")
+            "env -u NO_COLOR LANG=C.UTF-8 sh -c 'echo $$ > \(pidFile); exec \(PayopsProcess.binary.path)\(args)'; echo EXIT=$?")
         try t.waitFor("┌ Nodes ")
         let text = try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        let pid = try #require(pid_t(text))
+        return (t, try #require(pid_t(text)))
+    }
+
+    @Test func sigtermRestoresTheTerminal() throws {
+        let (t, pid) = try ConsoleEndToEndTests.consoleWithPID("console")
         #expect(kill(pid, SIGTERM) == 0)
         let after = try t.waitFor("EXIT=")
         #expect(after.contains("EXIT=0"))
@@ -210,13 +216,7 @@ import Testing
     /// screen again: what was written over it meanwhile is gone, not only
     /// the cells that changed since.
     @Test func aStoppedConsoleRedrawsWhenContinued() throws {
-        let pidFile = FileManager.default.temporaryDirectory.appendingPathComponent("payops-\(getpid())-stopped.pid").path
-        defer { try? FileManager.default.removeItem(atPath: pidFile) }
-        let t = try Tmux(width: 100, height: 30, command:
-            "env -u NO_COLOR LANG=C.UTF-8 sh -c 'echo $$ > \(pidFile); exec \(PayopsProcess.binary.path) --seed 42'; echo EXIT=$?")
-        try t.waitFor("┌ Nodes ")
-        let text = try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        let pid = try #require(pid_t(text))
+        let (t, pid) = try ConsoleEndToEndTests.consoleWithPID("stopped", args: " --seed 42")
         #expect(kill(pid, SIGSTOP) == 0)
         // Something else writes over the screen while it is stopped.
         let tty = try t.run(["display-message", "-p", "-t", t.session, "#{pane_tty}"]).trimmingCharacters(in: .whitespacesAndNewlines)

@@ -128,13 +128,9 @@ import TestSupport
         #expect(text.contains("payops: --queue: cannot reach Redis at 127.0.0.1:\(closed): Connection refused"))
 
         let server = try RedisServer()
-        let pidFile = FileManager.default.temporaryDirectory.appendingPathComponent("payops-\(getpid())-redis-console.pid").path
-        defer { try? FileManager.default.removeItem(atPath: pidFile) }
-        let t = try Tmux(width: 100, height: 30, command:
-            "env -u NO_COLOR LANG=C.UTF-8 sh -c 'echo $$ > \(pidFile); exec \(PayopsProcess.binary.path) --cache \(server.url) --queue \(server.url)'; echo EXIT=$?")
+        let (t, pid) = try ConsoleEndToEndTests.consoleWithPID("redis-console", args: " --cache \(server.url) --queue \(server.url)")
         try t.waitFor("Queues on Redis Streams")
         try t.wait("keys written") { _ in (try? RedisEndToEndTests.keys(server).contains { $0.contains(":log:") }) == true }
-        let pid = try #require(pid_t(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
         #expect(kill(pid, SIGTERM) == 0)
         try t.waitFor("EXIT=0")
         #expect(try RedisEndToEndTests.keys(server).isEmpty, "SIGTERM still removes the console's keys")

@@ -40,14 +40,29 @@ public final class ConsoleApp {
     let flowCache = FlowChartCache()
     var remoteFrames = 0
 
+    /// Times in seconds as the frame figures give them: count, mean, p50,
+    /// p99 and max (nil with none).
+    public struct TimeSummary {
+        public let count: Int
+        public let mean: Double, p50: Double, p99: Double, max: Double
+
+        public init?(_ seconds: [Double]) {
+            let sorted = seconds.sorted()
+            guard let last = sorted.last else { return nil }
+            count = sorted.count
+            mean = sorted.reduce(0, +) / Double(sorted.count)
+            p50 = sorted[sorted.count / 2]
+            p99 = sorted[Swift.min(sorted.count - 1, sorted.count * 99 / 100)]
+            max = last
+        }
+    }
+
     /// A one-line summary of frame times: count, mean, p50, p99, max in ms.
     public var frameSummary: String {
         func line(_ name: String, _ values: [Double]) -> String {
-            let sorted = values.sorted()
-            guard !sorted.isEmpty else { return "\(name) none" }
+            guard let t = TimeSummary(values) else { return "\(name) none" }
             func ms(_ v: Double) -> String { Format.trim(v * 1_000, 3) }
-            let mean = sorted.reduce(0, +) / Double(sorted.count)
-            return "\(name) n=\(sorted.count) mean_ms=\(ms(mean)) p50_ms=\(ms(sorted[sorted.count / 2])) p99_ms=\(ms(sorted[min(sorted.count - 1, sorted.count * 99 / 100)])) max_ms=\(ms(sorted.last!))"
+            return "\(name) n=\(t.count) mean_ms=\(ms(t.mean)) p50_ms=\(ms(t.p50)) p99_ms=\(ms(t.p99)) max_ms=\(ms(t.max))"
         }
         return [line("frame", frameSeconds), line("build", buildSeconds), line("flush", flushSeconds),
                 "frames drawn=\(framesDrawn) unchanged=\(framesSkipped) flow_chart_drawn=\(flowCache.misses) flow_chart_reused=\(flowCache.hits)"].joined(separator: "\n")

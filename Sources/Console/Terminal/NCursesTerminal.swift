@@ -31,8 +31,9 @@ public final class NCursesTerminal: TerminalBackend {
     var sequences: [Style: [UInt8]] = [:]
     var previous: Canvas?
     var restored = false
-    /// The frame being written, kept to reuse its storage.
+    /// The frame being written and a row's changed spans, kept to reuse their storage.
     var output: [UInt8] = []
+    var spans: [Range<Int>] = []
 
     struct PairKey: Hashable { let fg: Int32, bg: Int32 }
 
@@ -210,30 +211,21 @@ public final class NCursesTerminal: TerminalBackend {
             output.append(contentsOf: sequence(Style(.text)))
             output.append(contentsOf: caps.clear)
         }
-        let before = full ? [] : previous?.cells ?? []
-        var spans: [Range<Int>] = []
         var current: Style?
-        canvas.cells.withUnsafeBufferPointer { cells in
-            before.withUnsafeBufferPointer { old in
-                for y in 0..<canvas.height {
-                    let start = y * canvas.width
-                    NCursesTerminal.changedSpans(old: old.isEmpty ? nil : old, new: cells, from: start, count: canvas.width, into: &spans)
-                    for span in spans {
-                        // The last cell of the screen cannot be written without
-                        // scrolling, so stop one short there.
-                        let end = y == canvas.height - 1 && span.upperBound == canvas.width ? span.upperBound - 1 : span.upperBound
-                        guard span.lowerBound < end else { continue }
-                        moveCursor(row: y, column: span.lowerBound)
-                        for x in span.lowerBound..<end {
-                            let cell = cells[start + x]
-                            if cell.style != current {
-                                output.append(contentsOf: sequence(cell.style))
-                                current = cell.style
-                            }
-                            NCursesTerminal.appendUTF8(cell.scalar, to: &output)
-                        }
-                    }
+        NCursesTerminal.forEachChange(from: previous, to: canvas, spans: &spans) { y, span, cells in
+            // The last cell of the screen cannot be written without
+            // scrolling, so stop one short there.
+            let end = y == canvas.height - 1 && span.upperBound == canvas.width ? span.upperBound - 1 : span.upperBound
+            guard span.lowerBound < end else { return }
+            moveCursor(row: y, column: span.lowerBound)
+            let start = y * canvas.width
+            for x in span.lowerBound..<end {
+                let cell = cells[start + x]
+                if cell.style != current {
+                    output.append(contentsOf: sequence(cell.style))
+                    current = cell.style
                 }
+                NCursesTerminal.appendUTF8(cell.scalar, to: &output)
             }
         }
         // Plain attributes between frames, as ncurses believes them to be.
@@ -242,12 +234,32 @@ public final class NCursesTerminal: TerminalBackend {
         previous = canvas
     }
 
+    /// Walks the spans of `canvas` that differ from `previous` (each row
+    /// whole when there is none, or its size differs), row by row: the
+    /// frame diff that every terminal backend makes.
+    static func forEachChange(from previous: Canvas?, to canvas: Canvas, spans: inout [Range<Int>],
+                              _ body: (_ row: Int, _ span: Range<Int>, _ cells: UnsafeBufferPointer<Cell>) -> Void) {
+        let before = previous.map { $0.width == canvas.width && $0.height == canvas.height ? $0.cells : [] } ?? []
+        canvas.cells.withUnsafeBufferPointer { cells in
+            before.withUnsafeBufferPointer { old in
+                for y in 0..<canvas.height {
+                    changedSpans(old: old.isEmpty ? nil : old, new: cells, from: y * canvas.width, count: canvas.width, into: &spans)
+                    for span in spans { body(y, span, cells) }
+                }
+            }
+        }
+    }
+
     /// The cursor address for (row, column), from the terminal's `cup`.
     func moveCursor(row: Int, column: Int) {
-        guard let s = caps.cup.withCString({ payops_tiparm2($0, Int32(row), Int32(column)) }) else { return }
-        var p = s
+        NCursesTerminal.append(caps.cup.withCString { payops_tiparm2($0, Int32(row), Int32(column)) }, to: &output)
+    }
+
+    /// Appends what a terminfo function returned (nothing for nil).
+    static func append(_ string: UnsafePointer<CChar>?, to out: inout [UInt8]) {
+        guard var p = string else { return }
         while p.pointee != 0 {
-            output.append(UInt8(bitPattern: p.pointee))
+            out.append(UInt8(bitPattern: p.pointee))
             p += 1
         }
     }
@@ -359,8 +371,8 @@ public final class NCursesTerminal: TerminalBackend {
         if l.reverse, let r = caps.reverse { out += r }
         if l.underline, let u = caps.underline { out += u }
         func color(_ cap: String?, _ n: Int32) {
-            guard n >= 0, let cap, let s = cap.withCString({ payops_tiparm1($0, n) }) else { return }
-            out += Array(String(cString: s).utf8)
+            guard n >= 0, let cap else { return }
+            NCursesTerminal.append(cap.withCString { payops_tiparm1($0, n) }, to: &out)
         }
         color(caps.setaf, l.fg)
         color(caps.setab, l.bg)
