@@ -13,7 +13,7 @@ extension Simulation {
         }
         let node = nodes[n]
         node.requests.add()
-        r.trace?.mark("balancer", "→ \(node.name) (\(described(balancer.algorithm)))", at: nowMicros)
+        r.trace?.mark("balancer", "→ \(node.name) (\(balancer.algorithm.traceText))", at: nowMicros)
         guard node.alive else {
             // The balancer has not noticed yet: the connection is refused.
             r.trace?.mark(node.name, "connection refused: the node is down", at: nowMicros)

@@ -88,7 +88,7 @@ extension Simulation {
         t.keyOwner = parts.firstIndex { p in p.writes.contains { !ledger.isContra(writes[$0].row) } } ?? 0
         t.request = request
         if let b = request.trace {
-            b.mark("coord \(nodes[c].name)", "txn \(t.id) begins: \(described(commitProtocol)), \(parts.count) shard\(parts.count == 1 ? "" : "s")", at: nowMicros)
+            b.mark("coord \(nodes[c].name)", "txn \(t.id) begins: \(commitProtocol.traceText), \(parts.count) shard\(parts.count == 1 ? "" : "s")", at: nowMicros)
         }
         if request.isJob && request.txnID != 0 { request.earlierAttemptTxns.append(request.txnID) }
         request.txnID = t.id
@@ -106,7 +106,7 @@ extension Simulation {
         let effects = t.coord.on(input)
         if t.coord.token != token { cancelTimer(&t.coordTimer) }
         if t.idempotencyKey == traceKey { traceStep(t, "coordinator on \(traceNode(t.coordinator))", input, "\(t.coord.phase)", effects) }
-        if let b = t.request?.trace { b.mark("coord \(nodes[t.coordinator].name)", stepText(input, described(t.coord.phase), effects), at: nowMicros) }
+        if let b = t.request?.trace { b.mark("coord \(nodes[t.coordinator].name)", stepText(input, t.coord.phase, effects), at: nowMicros) }
         perform(effects, coordinatorOf: t)
     }
 

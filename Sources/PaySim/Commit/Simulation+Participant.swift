@@ -74,7 +74,7 @@ extension Simulation {
         if t.parts[p].machine.token != token { cancelTimer(&t.parts[p].timer) }
         if t.idempotencyKey == traceKey { traceStep(t, shardName(t.parts[p].shard), input, "\(t.parts[p].state)", effects) }
         if let b = t.request?.trace {
-            b.mark(shardName(t.parts[p].shard), stepText(input, described(t.parts[p].state), effects), at: nowMicros)
+            b.mark(shardName(t.parts[p].shard), stepText(input, t.parts[p].state, effects), at: nowMicros)
             if t.everInDoubt { b.trace.inDoubt = true }
         }
         perform(effects, participant: p, of: t)

@@ -103,8 +103,6 @@ public final class Simulation {
     var outcomes: OutcomeRecord?
     /// The sampled transaction traces the console shows.
     var traces = Traces(sampleEvery: Traces.defaultSampleEvery)
-    /// Descriptions of plain values for traces (see `described`).
-    var describedCache = DescribedCache()
     /// Every protocol step of the transactions with this idempotency key,
     /// and every event-log line, go to `tracer` (-1: none).
     var traceKey: Int64 = -1

@@ -154,7 +154,7 @@ extension Simulation {
     /// The edge refuses the request before it reaches a node; the answer
     /// takes a round trip. It counts as an attempt that was shed.
     func refuseAtEdge(_ r: Request, _ reason: Refusal) {
-        r.trace?.mark("edge", "refused: " + described(reason), at: nowMicros)
+        r.trace?.mark("edge", "refused: " + reason.traceText, at: nowMicros)
         r.attempts += 1
         load[r.workload.rawValue].attempts.add()
         countShed(r, reason)
@@ -245,8 +245,8 @@ extension Simulation {
         if r.life >= 0 { lifeClientAnswered(r, outcome) }
         if let b = r.trace {
             b.trace.latency = latency
-            b.trace.outcome = described(outcome)
-            b.step("client", "answered: " + described(outcome), from: r.arrivedAt, to: at ?? nowMicros)
+            b.trace.outcome = outcome.traceText
+            b.step("client", "answered: " + outcome.traceText, from: r.arrivedAt, to: at ?? nowMicros)
             traces.finish(b, now: nowMicros)
             r.trace = nil
         }
@@ -279,7 +279,7 @@ extension Simulation {
     /// message, for as long as it owns it.
     func creditFinished(_ job: Request, _ result: AttemptResult) {
         if let b = job.trace {
-            b.mark("wallet-credit", "credit: " + described(result), at: nowMicros)
+            b.mark("wallet-credit", "credit: " + result.traceText, at: nowMicros)
             if b.trace.outcome != nil { traces.refresh(b) }
         }
         guard let d = job.delivery else { return }
