@@ -326,8 +326,12 @@ import Testing
             }
             var fresh = Histogram<UInt32>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .two)
             for v in values.joined() { fresh.record(v) }
-            for p in [0.1, 1, 10, 25, 49.9, 50, 50.1, 75, 90, 99, 99.9, 99.99] {
+            // The closed seconds and the newest read together, unmerged, as a `LatencyWindow` asks.
+            var closed = SecondHistogram()
+            for h in seconds.dropLast() { closed.add(h) }
+            for p in [0, 0.1, 1, 10, 25, 49.9, 50, 50.1, 75, 90, 99, 99.9, 99.99, 100] {
                 #expect(merged.valueAtPercentile(p) == fresh.valueAtPercentile(p), "p\(p) at second \(s)")
+                #expect(SecondHistogram.valueAtPercentile(p, of: closed, plus: seconds.last!) == fresh.valueAtPercentile(p), "p\(p) of two at second \(s)")
             }
         }
     }

@@ -108,28 +108,28 @@ public struct LatencyWindow: Sendable {
     private static let emptySecond = SecondHistogram()
     private var ring: [SecondHistogram]
     private var current = 0
-    /// The whole window (the closed seconds and the current one), merged on
-    /// the first query and then kept current: a sample is recorded into it
-    /// too, and a tick takes out the second that leaves the window. A
-    /// window nobody asks about (a headless run's) never merges.
-    private var merged: SecondHistogram?
+    /// The window's closed seconds added together, made on the first query
+    /// and then kept: a tick adds the second it closes and takes out the
+    /// one that leaves. A sample is counted once, in its own second, and a
+    /// query reads the closed seconds and that one together. A window
+    /// nobody asks about (a headless run's) never merges.
+    private var closed: SecondHistogram?
 
     public init() {
         ring = Array(repeating: LatencyWindow.emptySecond, count: LatencyWindow.seconds)
     }
 
     mutating func record(microseconds: Int64) {
-        let v = UInt64(max(1, min(microseconds, 60_000_000)))
-        _ = ring[current].record(v)
-        if merged != nil { _ = merged!.record(v) }
+        _ = ring[current].record(UInt64(max(1, min(microseconds, 60_000_000))))
     }
 
     mutating func tick() {
+        if closed != nil { closed!.add(ring[current]) }
         current = (current + 1) % ring.count
-        if merged != nil {
-            merged!.subtract(ring[current])
+        if closed != nil {
+            closed!.subtract(ring[current])
             // The extremes of what is left: each second keeps its own.
-            merged!.setExtremes(maxValue: ring.indices.reduce(0) { $1 == current ? $0 : max($0, ring[$1].maxValue) },
+            closed!.setExtremes(maxValue: ring.indices.reduce(0) { $1 == current ? $0 : max($0, ring[$1].maxValue) },
                                 minNonZeroValue: ring.indices.reduce(.max) { $1 == current ? $0 : min($0, ring[$1].minNonZeroValue) })
         }
         ring[current] = LatencyWindow.emptySecond
@@ -148,12 +148,13 @@ public struct LatencyWindow: Sendable {
 
     /// Several percentiles over the window from one merge of its seconds.
     public mutating func milliseconds(percentiles: [Double]) -> [Double?] {
-        if merged == nil {
+        if closed == nil {
             var all = LatencyWindow.emptySecond
-            for i in ring.indices { all.add(ring[i]) }
-            merged = all
+            for i in ring.indices where i != current { all.add(ring[i]) }
+            closed = all
         }
-        let window = merged!
-        return percentiles.map { window.totalCount == 0 ? nil : Double(window.valueAtPercentile($0)) / 1_000 }
+        let past = closed!, now = ring[current]
+        guard past.totalCount + now.totalCount > 0 else { return percentiles.map { _ in nil } }
+        return percentiles.map { Double(SecondHistogram.valueAtPercentile($0, of: past, plus: now)) / 1_000 }
     }
 }

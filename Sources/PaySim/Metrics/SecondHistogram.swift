@@ -104,6 +104,17 @@ struct SecondHistogram: Sendable, Equatable {
     /// The largest value that `100 − percentile` % of the counted values are
     /// at or above (0 when empty): HdrHistogram's `valueAtPercentile`.
     func valueAtPercentile(_ percentile: Double) -> UInt64 {
+        SecondHistogram.valueAtPercentile(percentile, of: self, plus: nil)
+    }
+
+    /// `valueAtPercentile` of `a` and `b` counted together, without adding
+    /// them into a third histogram (a sliding window's closed seconds and
+    /// the one being filled).
+    static func valueAtPercentile(_ percentile: Double, of a: SecondHistogram, plus b: SecondHistogram?) -> UInt64 {
+        let totalCount = a.totalCount &+ (b?.totalCount ?? 0)
+        let maxValue = Swift.max(a.maxValue, b?.maxValue ?? 0)
+        let minNonZeroValue = Swift.min(a.minNonZeroValue, b?.minNonZeroValue ?? .max)
+        let min = (a.counts[0] &+ (b?.counts[0] ?? 0) > 0 || totalCount == 0) ? 0 : minNonZeroValue
         guard percentile != 0 else { return min }
         guard percentile < 100 else { return maxValue }
         let requested = Swift.min(Swift.max(percentile.nextDown, 0), 100)
@@ -114,29 +125,34 @@ struct SecondHistogram: Sendable, Equatable {
         // nearer the answer: from the largest value down for a high
         // percentile (a p99 passes a few tail buckets, not the thousand
         // below), from the smallest up for a low one. Both find that bucket.
-        let i = counts.withUnsafeBufferPointer { c -> Int in
-            if countAt > totalCount / 2 {
-                var i = Swift.min(c.count - 1, SecondHistogram.index(Swift.max(maxValue, 1)))
-                var above: UInt64 = 0
-                while i > 0 {
-                    let withThis = above &+ UInt64(c[i])
-                    guard withThis <= totalCount, totalCount - withThis >= countAt else { break }
-                    above = withThis
-                    i -= 1
+        let i = a.counts.withUnsafeBufferPointer { ca -> Int in
+            (b ?? a).counts.withUnsafeBufferPointer { cb -> Int in
+                let both = b != nil
+                @inline(__always) func count(_ i: Int) -> UInt64 { UInt64(ca[i]) &+ (both ? UInt64(cb[i]) : 0) }
+                if countAt > totalCount / 2 {
+                    var i = Swift.min(ca.count - 1, SecondHistogram.index(Swift.max(maxValue, 1)))
+                    var above: UInt64 = 0
+                    while i > 0 {
+                        let withThis = above &+ count(i)
+                        guard withThis <= totalCount, totalCount - withThis >= countAt else { break }
+                        above = withThis
+                        i -= 1
+                    }
+                    return i
                 }
-                return i
+                var i = count(0) > 0 || minNonZeroValue == .max ? 0 : Swift.min(ca.count - 1, SecondHistogram.index(minNonZeroValue))
+                var running: UInt64 = 0
+                while i < ca.count {
+                    running &+= count(i)
+                    if running >= countAt { return i }
+                    i += 1
+                }
+                return -1
             }
-            var i = c[0] > 0 || minNonZeroValue == .max ? 0 : Swift.min(c.count - 1, SecondHistogram.index(minNonZeroValue))
-            var running: UInt64 = 0
-            while i < c.count {
-                running &+= UInt64(c[i])
-                if running >= countAt { return i }
-                i += 1
-            }
-            return -1
         }
         guard i >= 0 else { return 0 }
         let v = SecondHistogram.highestEquivalent(SecondHistogram.value(at: i))
         return Swift.max(Swift.min(v, maxValue), min)
     }
 }
+
