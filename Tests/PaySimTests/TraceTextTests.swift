@@ -86,4 +86,15 @@ import Testing
         #expect(sim.stepText(CoordinatorMachine.Input.voteYes(part: 1), CoordinatorPhase.collectingVotes, Effects<CoordinatorMachine.Effect>())
             == "voteYes(part: 1) → collectingVotes")
     }
+
+    /// `payops fuzz --trace ID` writes each commit-protocol step of one
+    /// request in the same words as a sampled trace's waterfall.
+    @Test func theFuzzTraceReadsAsTheWaterfall() {
+        var lines: [String] = []
+        _ = FuzzCase(seed: 1, duration: .seconds(5), protocols: .twoPhase).simulate(traceKey: 500, trace: { lines.append($0) })
+        let steps = lines.filter { $0.contains(" txn ") && $0.contains(" → ") }
+        #expect(steps.contains { $0.contains(": prepare → locking; acquireLocks") })
+        #expect(steps.contains { $0.contains("start → collectingVotes; toAll(prepare), arm(Timer.votes)") })
+        #expect(!steps.isEmpty && steps.allSatisfy { !$0.contains("PaySim.") && !$0.contains("Machine.") && !$0.contains("ShardMessage.") })
+    }
 }

@@ -105,7 +105,7 @@ extension Simulation {
         let token = t.coord.token
         let effects = t.coord.on(input)
         if t.coord.token != token { cancelTimer(&t.coordTimer) }
-        if t.idempotencyKey == traceKey { traceStep(t, "coordinator on \(traceNode(t.coordinator))", input, "\(t.coord.phase)", effects) }
+        if t.idempotencyKey == traceKey { traceStep(t, "coordinator on \(traceNode(t.coordinator))", input, t.coord.phase, effects) }
         if let b = t.request?.trace { b.mark("coord \(nodes[t.coordinator].name)", stepText(input, t.coord.phase, effects), at: nowMicros) }
         perform(effects, coordinatorOf: t)
     }

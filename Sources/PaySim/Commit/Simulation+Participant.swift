@@ -72,7 +72,7 @@ extension Simulation {
         let token = t.parts[p].machine.token
         let effects = t.parts[p].machine.on(input)
         if t.parts[p].machine.token != token { cancelTimer(&t.parts[p].timer) }
-        if t.idempotencyKey == traceKey { traceStep(t, shardName(t.parts[p].shard), input, "\(t.parts[p].state)", effects) }
+        if t.idempotencyKey == traceKey { traceStep(t, shardName(t.parts[p].shard), input, t.parts[p].state, effects) }
         if let b = t.request?.trace {
             b.mark(shardName(t.parts[p].shard), stepText(input, t.parts[p].state, effects), at: nowMicros)
             if t.everInDoubt { b.trace.inDoubt = true }

@@ -28,11 +28,10 @@ extension Simulation {
     }
 
     /// One protocol step of a traced transaction: who, what came in, the
-    /// state it left, and what it does about it.
-    func traceStep<I, E>(_ t: Txn, _ who: String, _ input: I, _ state: String, _ effects: Effects<E>) {
-        func plain(_ x: Any) -> String { "\(x)".replacing("PaySim.", with: "") }
-        let done = (0..<effects.count).map { plain(effects[$0]) }
-        tracer?("\(traceTime) txn \(t.id) \(who): \(plain(input)) → \(state)\(done.isEmpty ? "" : "; " + done.joined(separator: ", "))")
+    /// state it left, and what it does about it, in the words of a sampled
+    /// trace's waterfall (`stepText`).
+    func traceStep<I: TraceText, S: TraceText, E: TraceText>(_ t: Txn, _ who: String, _ input: I, _ state: S, _ effects: Effects<E>) {
+        tracer?("\(traceTime) txn \(t.id) \(who): \(stepText(input, state, effects))")
     }
 
     /// What changes as work in flight finishes: answers given, offsets
