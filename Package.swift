@@ -39,7 +39,8 @@ let package = Package(
         // Owned by the simulation's one thread too: the same reasoning.
         .target(name: "RedisBackend", dependencies: ["PaySim", "CHiredis"],
                 swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
-        .target(name: "Console", dependencies: ["PaySim", "CNCurses"]),
+        .target(name: "Console", dependencies: ["PaySim", "CNCurses"],
+                swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
         // The live /metrics endpoint: the OpenMetrics text from swift-prometheus, served by FlyingFox.
         .target(name: "MetricsEndpoint", dependencies: [
             "PaySim",

@@ -218,6 +218,56 @@ import Glibc
         #expect(q.isEmpty && laned > 500)
     }
 
+    /// A copy is a queue of its own (copy on write): events scheduled on
+    /// or popped from one are not seen by the other, and each still comes
+    /// out in order.
+    @Test func aCopiedQueueIsItsOwn() {
+        var a = EventQueue<Int>()
+        for t in [40, 10, 30, 20] { a.schedule(at: Int64(t), t) }
+        a.schedule(after: 25, from: 0, 25)
+        var b = a
+        b.schedule(at: 5, 5)
+        #expect(a.popNext()?.payload == 10)
+        var fromA: [Int] = [], fromB: [Int] = []
+        while let e = a.popNext() { fromA.append(e.payload) }
+        while let e = b.popNext() { fromB.append(e.payload) }
+        #expect(fromA == [20, 25, 30, 40])
+        #expect(fromB == [5, 10, 20, 25, 30, 40])
+        // Grown past its first storage while a copy shares it.
+        var c = EventQueue<Int>()
+        for i in 0..<50 { c.schedule(at: Int64(i), i) }
+        let d = c
+        for i in 50..<300 { c.schedule(at: Int64(300 - i), i) }
+        #expect(d.count == 50 && c.count == 300)
+    }
+
+    /// The queue holds a payload exactly while its event is pending: popped,
+    /// the event is the caller's; a queue let go (or emptied) lets go of
+    /// what it still held.
+    @Test func payloadsLiveExactlyWhileTheirEventsArePending() {
+        final class Box { let n: Int; init(_ n: Int) { self.n = n } }
+        weak var popped: Box?, pending: Box?, emptied: Box?
+        do {
+            var q = EventQueue<Box>()
+            for i in 0..<200 { q.schedule(at: Int64(i % 17), Box(i)) }
+            let first = q.popNext()?.payload
+            popped = first
+            #expect(first?.n == 0)
+            var p = q
+            pending = p.popNext()?.payload
+            #expect(pending != nil, "popped from the copy, still pending in the original")
+            q.removeAll()
+            #expect(pending == nil, "the original emptied lets it go")
+            while p.popNext() != nil {}
+            #expect(p.isEmpty && q.isEmpty)
+            var r = EventQueue<Box>()
+            let box = Box(7)
+            emptied = box
+            r.schedule(at: 1, box)
+        }
+        #expect(popped == nil && pending == nil && emptied == nil)
+    }
+
     @Test func manyRandomEventsComeOutSorted() {
         var q = EventQueue<Int>()
         var r = SeededRandom(seed: 9)

@@ -189,6 +189,65 @@ import Testing
         #expect(c.stats.entries == 1)
     }
 
+    /// Random gets, sets, deletes, capacity changes and flushes over a
+    /// small key space (full probe runs, shifts, growth and evictions),
+    /// against a plain model of an LRU cache with TTLs: the same answers,
+    /// the same recency order, the same counts.
+    @Test(arguments: [1, 2, 3])
+    func behavesAsAPlainLRUModel(seed: UInt64) {
+        var r = SeededRandom(seed: seed)
+        var capacity = 40
+        let c = EmbeddedCache(capacity: capacity)
+        var order: [Int64] = []                 // most recent first
+        var model: [Int64: (value: Int64, expires: Int64)] = [:]
+        var evictions: Int64 = 0, expirations: Int64 = 0, hits: Int64 = 0, misses: Int64 = 0
+        func touch(_ k: Int64) { order.removeAll { $0 == k }; order.insert(k, at: 0) }
+        func drop(_ k: Int64) { order.removeAll { $0 == k }; model[k] = nil }
+        var now: Int64 = 0
+        for _ in 0..<20_000 {
+            now += Int64(r.nextInt(below: 50))
+            let k = Int64(r.nextInt(below: 120))
+            let key = CacheKey(.account, k)
+            switch r.nextInt(below: 100) {
+            case 0..<45:
+                let got = c.get(key, now: now)
+                if let e = model[k], e.expires > now {
+                    hits += 1; touch(k)
+                    #expect(got == e.value)
+                } else {
+                    if model[k] != nil { expirations += 1; drop(k) }
+                    misses += 1
+                    #expect(got == nil)
+                }
+            case 45..<90:
+                let value = Int64(r.nextInt(below: 1_000_000))
+                let ttl = Int64(1 + r.nextInt(below: 3_000))
+                c.set(key, value: value, ttl: SimDuration(microseconds: ttl), now: now)
+                if model[k] == nil {
+                    while model.count >= capacity, let last = order.last { drop(last); evictions += 1 }
+                }
+                model[k] = (value, now + ttl)
+                touch(k)
+            case 90..<97:
+                c.delete(key)
+                drop(k)
+            case 97..<99:
+                capacity = 1 + r.nextInt(below: 100)
+                c.setCapacity(capacity)
+                while model.count > capacity, let last = order.last { drop(last); evictions += 1 }
+            default:
+                c.flush()
+                order.removeAll(); model.removeAll()
+            }
+            #expect(c.count == model.count)
+        }
+        #expect(c.recencyOrder.map(\.id) == order)
+        let stats = c.stats.keyspaces[CacheKeyspace.account.rawValue]
+        #expect(stats.hits == hits && stats.misses == misses)
+        #expect(stats.evictions == evictions && stats.expirations == expirations)
+        #expect(evictions > 100 && expirations > 100, "the run reached eviction and expiry")
+    }
+
     @Test func entriesExpireAfterTheirTTL() {
         let c = EmbeddedCache(capacity: 10)
         let k = CacheKey(.quote, 7)

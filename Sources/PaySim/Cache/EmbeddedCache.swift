@@ -1,23 +1,28 @@
 /// An in-process LRU cache with per-entry TTL in simulated time.
 ///
-/// Entries live in a slab of arrays linked into a recency list by index, so
-/// steady-state gets and sets allocate nothing; the dictionary maps a key
-/// to its slot. Expired entries are dropped when touched (as Redis does
-/// lazily) and when eviction reaches them.
+/// The entries live in the hash table itself (open addressing, linear
+/// probing, backward-shift deletion, as `Int64Map`), linked into a recency
+/// list by slot: a hit finds its key, value, expiry and links on one cache
+/// line and touches its two neighbours to move to the head. Steady-state
+/// gets and sets allocate nothing. When a deletion shifts an entry back a
+/// slot, its neighbours' links follow it. Expired entries are dropped when
+/// touched (as Redis does lazily) and when eviction reaches them.
 public final class EmbeddedCache: CacheTier {
     public let backendName = "embedded"
-    private var slotOf = Int64Map<Int32>()
-    /// An entry's fields together, 32 bytes: a hit and its move to the
-    /// head of the recency list touch one line per entry, not five.
+    /// An entry, 32 bytes; `key == Int64.min` marks an empty slot.
     private struct Entry {
         var key: Int64
         var value: Int64
         var expiresAt: Int64
-        var prev: Int32 = -1
-        var next: Int32 = -1
+        var prev: Int32
+        var next: Int32
+        static var empty: Entry { Entry(key: .min, value: 0, expiresAt: 0, prev: -1, next: -1) }
     }
-    private var entries: [Entry] = []
-    private var freeSlots: [Int32] = []
+    private var table: UnsafeMutablePointer<Entry>
+    /// Slots in `table`, a power of two kept at most 70% full.
+    private var slots: Int
+    private var shift: UInt64
+    public private(set) var count = 0
     /// Most recently used at the head, least at the tail.
     private var head: Int32 = -1
     private var tail: Int32 = -1
@@ -28,59 +33,78 @@ public final class EmbeddedCache: CacheTier {
         precondition(capacity >= 1)
         self.capacity = capacity
         stats.capacity = capacity
+        slots = 64
+        shift = UInt64(64 - 6)
+        table = .allocate(capacity: slots)
+        table.initialize(repeating: .empty, count: slots)
     }
 
+    deinit { table.deallocate() }
+
     public var isAvailable: Bool { true }
-    public var count: Int { slotOf.count }
+
+    @inline(__always) private func home(_ key: Int64) -> Int {
+        Int(truncatingIfNeeded: (UInt64(bitPattern: key) &* 0x9E37_79B9_7F4A_7C15) &>> shift)
+    }
+
+    /// The slot holding `key`, or the empty slot where it would go as `-(slot + 1)`.
+    @inline(__always) private func find(_ key: Int64) -> Int {
+        let mask = slots - 1
+        var i = home(key)
+        while true {
+            let k = table[i].key
+            if k == key { return i }
+            if k == .min { return -(i + 1) }
+            i = (i + 1) & mask
+        }
+    }
 
     public func get(_ key: CacheKey, now: Int64) -> Int64? {
         let space = Int(key.packed >> 48)
-        guard let slot = slotOf[key.packed] else {
+        let i = find(key.packed)
+        guard i >= 0 else {
             stats.keyspaces[space].misses += 1
             return nil
         }
-        let i = Int(slot)
-        if entries[i].expiresAt <= now {
-            remove(slot)
+        if table[i].expiresAt <= now {
+            remove(Int32(i))
             stats.keyspaces[space].expirations += 1
             stats.keyspaces[space].misses += 1
             return nil
         }
         stats.keyspaces[space].hits += 1
-        moveToHead(slot)
-        return entries[i].value
+        moveToHead(Int32(i))
+        return table[i].value
     }
 
     public func set(_ key: CacheKey, value: Int64, ttl: SimDuration, now: Int64) {
-        if let slot = slotOf[key.packed] {
-            entries[Int(slot)].value = value
-            entries[Int(slot)].expiresAt = now + ttl.microseconds
-            moveToHead(slot)
+        let found = find(key.packed)
+        if found >= 0 {
+            table[found].value = value
+            table[found].expiresAt = now + ttl.microseconds
+            moveToHead(Int32(found))
             return
         }
-        while slotOf.count >= capacity, tail >= 0 { evictTail() }
-        let slot: Int32
-        if let s = freeSlots.popLast() {
-            slot = s
-            entries[Int(s)] = Entry(key: key.packed, value: value, expiresAt: now + ttl.microseconds)
-        } else {
-            slot = Int32(entries.count)
-            entries.append(Entry(key: key.packed, value: value, expiresAt: now + ttl.microseconds))
-        }
-        slotOf[key.packed] = slot
-        linkAtHead(slot)
-        stats.entries = slotOf.count
+        while count >= capacity, tail >= 0 { evictTail() }
+        if (count + 1) * 10 > slots * 7 { resize(to: slots * 2) }
+        // Looked up again: an eviction may have shifted the probe run.
+        let slot = -(find(key.packed) + 1)
+        table[slot] = Entry(key: key.packed, value: value, expiresAt: now + ttl.microseconds, prev: -1, next: -1)
+        count += 1
+        linkAtHead(Int32(slot))
+        stats.entries = count
     }
 
     public func delete(_ key: CacheKey) {
-        if let slot = slotOf[key.packed] { remove(slot) }
+        let i = find(key.packed)
+        if i >= 0 { remove(Int32(i)) }
     }
 
     @discardableResult
     public func flush() -> Int? {
         let dropped = stats.entries
-        slotOf.removeAll(keepingCapacity: true)
-        entries.removeAll(keepingCapacity: true); freeSlots.removeAll(keepingCapacity: true)
+        table.update(repeating: .empty, count: slots)
+        count = 0
         head = -1; tail = -1
         stats.entries = 0
         stats.flushes += 1
@@ -91,7 +115,7 @@ public final class EmbeddedCache: CacheTier {
         precondition(entries >= 1)
         capacity = entries
         stats.capacity = entries
-        while slotOf.count > capacity, tail >= 0 { evictTail() }
+        while count > capacity, tail >= 0 { evictTail() }
     }
 
     /// Keys from most to least recently used (for tests and inspection).
@@ -99,39 +123,80 @@ public final class EmbeddedCache: CacheTier {
         var out: [CacheKey] = []
         var i = head
         while i >= 0 {
-            let k = entries[Int(i)].key
+            let k = table[Int(i)].key
             out.append(CacheKey(CacheKeyspace(rawValue: Int(k >> 48))!, k & ((1 << 48) - 1)))
-            i = entries[Int(i)].next
+            i = table[Int(i)].next
         }
         return out
     }
 
+    /// A table of `newSlots` with the same entries in the same recency order.
+    private func resize(to newSlots: Int) {
+        let old = table
+        var i = tail
+        table = .allocate(capacity: newSlots)
+        table.initialize(repeating: .empty, count: newSlots)
+        slots = newSlots
+        shift = UInt64(64 - newSlots.trailingZeroBitCount)
+        head = -1; tail = -1
+        // From least to most recent, each linked at the head.
+        while i >= 0 {
+            let e = old[Int(i)]
+            let slot = -(find(e.key) + 1)
+            table[slot] = Entry(key: e.key, value: e.value, expiresAt: e.expiresAt, prev: -1, next: -1)
+            linkAtHead(Int32(slot))
+            i = e.prev
+        }
+        old.deallocate()
+    }
+
     private func evictTail() {
         let slot = tail
-        stats.keyspaces[Int(entries[Int(slot)].key >> 48)].evictions += 1
+        stats.keyspaces[Int(table[Int(slot)].key >> 48)].evictions += 1
         remove(slot)
     }
 
+    /// Unlinks and empties `slot`, and shifts later members of its probe run
+    /// back so every key stays reachable from its home slot; a member that
+    /// moves takes its place in the recency list with it.
     private func remove(_ slot: Int32) {
         unlink(slot)
-        slotOf[entries[Int(slot)].key] = nil
-        freeSlots.append(slot)
-        stats.entries = slotOf.count
+        let mask = slots - 1
+        var hole = Int(slot)
+        var j = hole
+        while true {
+            j = (j + 1) & mask
+            let k = table[j].key
+            if k == .min { break }
+            let h = home(k)
+            // The member at j may move into the hole unless its home lies cyclically in (hole, j].
+            let stays = hole <= j ? (hole < h && h <= j) : (hole < h || h <= j)
+            if !stays {
+                let e = table[j]
+                table[hole] = e
+                if e.prev >= 0 { table[Int(e.prev)].next = Int32(hole) } else { head = Int32(hole) }
+                if e.next >= 0 { table[Int(e.next)].prev = Int32(hole) } else { tail = Int32(hole) }
+                hole = j
+            }
+        }
+        table[hole] = .empty
+        count -= 1
+        stats.entries = count
     }
 
     private func unlink(_ s: Int32) {
         let i = Int(s)
-        let p = entries[i].prev, n = entries[i].next
-        if p >= 0 { entries[Int(p)].next = n } else { head = n }
-        if n >= 0 { entries[Int(n)].prev = p } else { tail = p }
-        entries[i].prev = -1; entries[i].next = -1
+        let p = table[i].prev, n = table[i].next
+        if p >= 0 { table[Int(p)].next = n } else { head = n }
+        if n >= 0 { table[Int(n)].prev = p } else { tail = p }
+        table[i].prev = -1; table[i].next = -1
     }
 
     private func linkAtHead(_ s: Int32) {
         let i = Int(s)
-        entries[i].prev = -1
-        entries[i].next = head
-        if head >= 0 { entries[Int(head)].prev = s }
+        table[i].prev = -1
+        table[i].next = head
+        if head >= 0 { table[Int(head)].prev = s }
         head = s
         if tail < 0 { tail = s }
     }

@@ -184,8 +184,10 @@ extension Simulation {
         let c = coordinators[ci]
         guard c.up, c.epoch == epoch else { return }
         commitStats.fsyncs += 1
-        let (durable, again) = c.log.completeForce()
-        if again { startFsync(coordinator: c) }
+        var durable: [Txn] = []
+        swap(&durable, &loggedScratch)
+        defer { durable.removeAll(keepingCapacity: true); swap(&durable, &loggedScratch) }
+        if c.log.completeForce(into: &durable) { startFsync(coordinator: c) }
         decidedScratch.removeAll(keepingCapacity: true)
         for t in durable where !t.coord.isStale(.logForced) {
             decidedScratch.append((t, t.coord.on(.logForced)))

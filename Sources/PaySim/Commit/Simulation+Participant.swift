@@ -246,8 +246,11 @@ extension Simulation {
         let shard = shards[s]
         guard shard.up, shard.epoch == epoch else { return }
         commitStats.fsyncs += 1
-        let (durable, again) = shard.wal.completeForce()
-        if again { startFsync(shard: s) }
+        // The batch comes back in a kept array, and the array goes back for the next one.
+        var durable: [Shard.ForceWaiter] = []
+        swap(&durable, &forcedScratch)
+        defer { durable.removeAll(keepingCapacity: true); swap(&durable, &forcedScratch) }
+        if shard.wal.completeForce(into: &durable) { startFsync(shard: s) }
         var crashAfterBatch: Int64?
         for case let .participant(t, p, token) in durable {
             guard t.parts[p].machine.token == token else { continue }

@@ -75,9 +75,49 @@ public struct EventQueue<Payload> {
     @usableFromInline static var slotBits: UInt64 { 24 }
     @usableFromInline static var slotMask: UInt64 { (1 << slotBits) - 1 }
 
-    @usableFromInline var heap: [HeapKey] = []
-    @usableFromInline var slab: [Payload?] = []
-    @usableFromInline var freeSlots: [Int32] = []
+    /// The heap's keys, the slab of payloads they point into, and the
+    /// slab's free slots, in memory of their own: one uniqueness check an
+    /// operation (copy on write), then plain loads and stores. A slot holds
+    /// a payload exactly while a heap key names it.
+    @usableFromInline final class HeapStorage {
+        @usableFromInline var keys: UnsafeMutablePointer<HeapKey>
+        @usableFromInline var count = 0
+        @usableFromInline var payloads: UnsafeMutablePointer<Payload>
+        /// Slots handed out so far (the free list holds those given back).
+        @usableFromInline var slotsUsed = 0
+        @usableFromInline var free: UnsafeMutablePointer<Int32>
+        @usableFromInline var freeCount = 0
+        /// Keys and slots each have room for this many.
+        @usableFromInline var capacity: Int
+
+        @usableFromInline init(capacity: Int) {
+            self.capacity = capacity
+            keys = .allocate(capacity: capacity)
+            payloads = .allocate(capacity: capacity)
+            free = .allocate(capacity: capacity)
+        }
+
+        deinit {
+            for i in 0..<count { (payloads + keys[i].slot).deinitialize(count: 1) }
+            keys.deallocate()
+            payloads.deallocate()
+            free.deallocate()
+        }
+
+        /// A copy with room for `capacity` (at least this one's).
+        @usableFromInline func copy(capacity newCapacity: Int) -> HeapStorage {
+            let c = HeapStorage(capacity: Swift.max(newCapacity, capacity))
+            c.keys.initialize(from: keys, count: count)
+            c.count = count
+            for i in 0..<count { (c.payloads + keys[i].slot).initialize(to: payloads[keys[i].slot]) }
+            c.slotsUsed = slotsUsed
+            c.free.initialize(from: free, count: freeCount)
+            c.freeCount = freeCount
+            return c
+        }
+    }
+
+    @usableFromInline var storage = HeapStorage(capacity: 64)
     @usableFromInline var heapHead = Key.none
     @usableFromInline var nextSequence: UInt64 = 0
     @usableFromInline var lanes: [Deque<Entry>] = []
@@ -86,10 +126,14 @@ public struct EventQueue<Payload> {
     /// Timers each lane has handed out (or dropped) so far: a handle's
     /// index less this is its current place in the lane.
     @usableFromInline var lanePopped: [Int] = []
+    /// The earliest lane head and its lane (-1: every lane empty), kept so
+    /// that an event from the heap does not scan the lanes.
+    @usableFromInline var laneFirst = Key.none
+    @usableFromInline var laneFirstIndex = -1
 
     public init() {}
 
-    @inlinable public var count: Int { lanes.reduce(heap.count) { $0 + $1.count } }
+    @inlinable public var count: Int { lanes.reduce(storage.count) { $0 + $1.count } }
     @inlinable public var isEmpty: Bool { count == 0 }
     /// The time of the earliest event, if any.
     @inlinable public var nextTime: Int64? {
@@ -97,62 +141,74 @@ public struct EventQueue<Payload> {
         return k.time == .max ? nil : k.time
     }
 
-    @inlinable public mutating func schedule(at time: Int64, _ payload: Payload) {
-        let key = Key(time, nextSequence)
-        let slot: Int
-        if let free = freeSlots.popLast() {
-            slot = Int(free)
-            slab[slot] = payload
-        } else {
-            slot = slab.count
-            precondition(slot <= Int(EventQueue.slotMask), "more than 16 million events pending")
-            slab.append(payload)
+    /// Makes the heap's storage this queue's own, with room for one more event.
+    @inlinable mutating func reserveOne() {
+        // Live slots are `count` of `slotsUsed`: a heap with room has a slot free.
+        let full = storage.count == storage.capacity
+        if full || !isKnownUniquelyReferenced(&storage) {
+            storage = storage.copy(capacity: full ? storage.capacity * 2 : storage.capacity)
         }
+    }
+
+    @inlinable public mutating func schedule(at time: Int64, _ payload: Payload) {
         precondition(nextSequence < 1 << (64 - EventQueue.slotBits), "the event sequence is exhausted")
-        heap.append(HeapKey(time: time, sequenceAndSlot: nextSequence << EventQueue.slotBits | UInt64(slot)))
-        siftUp(heap.count - 1)
-        if key < heapHead { heapHead = key }
+        reserveOne()
+        let s = storage
+        let slot: Int
+        if s.freeCount > 0 {
+            s.freeCount -= 1
+            slot = Int(s.free[s.freeCount])
+        } else {
+            slot = s.slotsUsed
+            precondition(slot <= Int(EventQueue.slotMask), "more than 16 million events pending")
+            s.slotsUsed += 1
+        }
+        (s.payloads + slot).initialize(to: payload)
+        let key = HeapKey(time: time, sequenceAndSlot: nextSequence << EventQueue.slotBits | UInt64(slot))
+        // Sift up: parents larger than the new key move down into the hole.
+        let h = s.keys
+        var i = s.count
+        s.count += 1
+        while i > 0 {
+            let parent = (i - 1) >> 2
+            guard key < h[parent] else { break }
+            h[i] = h[parent]
+            i = parent
+        }
+        h[i] = key
+        let k = Key(time, nextSequence)
+        if k < heapHead { heapHead = k }
         nextSequence &+= 1
     }
 
-    @inlinable mutating func siftUp(_ start: Int) {
-        heap.withUnsafeMutableBufferPointer { h in
-            var i = start
-            let moving = h[i]
-            while i > 0 {
-                let parent = (i - 1) >> 2
-                guard moving < h[parent] else { break }
-                h[i] = h[parent]
-                i = parent
-            }
-            h[i] = moving
-        }
-    }
-
-    /// Removes the heap's smallest key (the heap must not be empty).
+    /// Removes the heap's smallest key (the heap must not be empty and its
+    /// storage this queue's own). The last key sinks from the top. (Sinking
+    /// the hole to a leaf and raising the last key from there, Floyd's way,
+    /// costs more here: the last key is often a near event.)
     @inlinable mutating func removeHeapMin() -> HeapKey {
-        let top = heap[0]
-        let last = heap.removeLast()
-        guard !heap.isEmpty else { return top }
-        heap.withUnsafeMutableBufferPointer { h in
-            let n = h.count
-            var i = 0
-            while true {
-                let first = 4 * i + 1
-                if first >= n { break }
-                var best = first
-                let end = Swift.min(first + 4, n)
-                var c = first + 1
-                while c < end {
-                    if h[c] < h[best] { best = c }
-                    c += 1
-                }
-                guard h[best] < last else { break }
-                h[i] = h[best]
-                i = best
+        let s = storage
+        let h = s.keys
+        let top = h[0]
+        s.count -= 1
+        let n = s.count
+        guard n > 0 else { return top }
+        let last = h[n]
+        var i = 0
+        while true {
+            let first = 4 &* i &+ 1
+            if first >= n { break }
+            var best = first
+            let end = Swift.min(first &+ 4, n)
+            var c = first &+ 1
+            while c < end {
+                if h[c] < h[best] { best = c }
+                c &+= 1
             }
-            h[i] = last
+            guard h[best] < last else { break }
+            h[i] = h[best]
+            i = best
         }
+        h[i] = last
         return top
     }
 
@@ -207,7 +263,10 @@ public struct EventQueue<Payload> {
 
     /// Puts an event with the next sequence at the end of a lane.
     @inlinable mutating func append(_ key: Key, _ payload: Payload, toLane lane: Int) {
-        if lanes[lane].isEmpty { laneHeads[lane] = key }
+        if lanes[lane].isEmpty {
+            laneHeads[lane] = key
+            if key < laneFirst { laneFirst = key; laneFirstIndex = lane }
+        }
         lanes[lane].append(Entry(time: key.time, sequence: key.sequence, payload: payload))
         nextSequence &+= 1
     }
@@ -228,27 +287,37 @@ public struct EventQueue<Payload> {
 
     /// The earliest key and where it is: a lane index, or -1 for the heap.
     @inlinable func earliestKey() -> (key: Key, lane: Int) {
-        var best = heapHead
+        laneFirst < heapHead ? (laneFirst, laneFirstIndex) : (heapHead, -1)
+    }
+
+    /// Finds the earliest lane head again, after a lane's head changed.
+    @inlinable mutating func findLaneFirst() {
+        var best = Key.none
         var bestLane = -1
         for i in laneHeads.indices where laneHeads[i] < best {
             best = laneHeads[i]
             bestLane = i
         }
-        return (best, bestLane)
+        laneFirst = best
+        laneFirstIndex = bestLane
     }
 
     @inlinable mutating func pop(lane: Int) -> Entry {
         if lane < 0 {
+            if !isKnownUniquelyReferenced(&storage) { storage = storage.copy(capacity: storage.capacity) }
             let k = removeHeapMin()
-            heapHead = heap.first.map { Key($0.time, $0.sequence) } ?? .none
+            let s = storage
+            heapHead = s.count > 0 ? Key(s.keys[0].time, s.keys[0].sequence) : .none
             let slot = k.slot
-            let payload = slab[slot].take()!
-            freeSlots.append(Int32(truncatingIfNeeded: slot))
+            let payload = (s.payloads + slot).move()
+            s.free[s.freeCount] = Int32(truncatingIfNeeded: slot)
+            s.freeCount += 1
             return Entry(time: k.time, sequence: k.sequence, payload: payload)
         }
         let e = lanes[lane].removeFirst()
         lanePopped[lane] += 1
         laneHeads[lane] = lanes[lane].first.map(Key.init) ?? .none
+        findLaneFirst()
         return e
     }
 
@@ -265,10 +334,10 @@ public struct EventQueue<Payload> {
     }
 
     public mutating func removeAll() {
-        heap = []
-        slab = []
-        freeSlots = []
+        storage = HeapStorage(capacity: 64)
         heapHead = .none
+        laneFirst = .none
+        laneFirstIndex = -1
         // The lanes stay, emptied, so a handle from before stays pointing at a timer that is gone.
         for i in lanes.indices {
             lanePopped[i] += lanes[i].count

@@ -93,6 +93,9 @@ public final class Simulation {
     var firedCrashPoints: [(CrashPoint, Txn)] = []
     /// Reused by `onCoordinatorLogForced` (not re-entered), so a batch allocates nothing.
     var decidedScratch: [(Txn, Effects<CoordinatorMachine.Effect>)] = []
+    /// The arrays a durable batch is handed over in, kept between fsyncs.
+    var forcedScratch: [Shard.ForceWaiter] = []
+    var loggedScratch: [Txn] = []
     /// In-doubt resolutions logged this second, and those summed instead
     /// (committed, aborted, split).
     var resolvedInDoubtLogged = 0

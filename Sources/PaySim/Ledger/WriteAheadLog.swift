@@ -49,17 +49,18 @@ struct WriteAheadLog<Waiter> {
         }
     }
 
-    /// The running fsync finished: returns the now-durable waiters and whether
-    /// another fsync must start for records that arrived meanwhile.
-    mutating func completeForce() -> (durable: [Waiter], startAnother: Bool) {
-        let done = inFlight
-        inFlight.removeAll(keepingCapacity: true)
+    /// The running fsync finished: its now-durable waiters are handed over
+    /// in `durable` (emptied first, keeping its storage, which becomes the
+    /// next batch's: a log in steady use allocates nothing per fsync).
+    /// Returns whether another fsync must start for records that arrived
+    /// meanwhile.
+    mutating func completeForce(into durable: inout [Waiter]) -> Bool {
+        durable.removeAll(keepingCapacity: true)
+        swap(&durable, &inFlight)
         forcing = false
-        if !pending.isEmpty {
-            startForce()
-            return (done, true)
-        }
-        return (done, false)
+        guard !pending.isEmpty else { return false }
+        startForce()
+        return true
     }
 
     /// A crash: everything not yet durable is gone.
