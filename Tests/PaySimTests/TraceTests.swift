@@ -42,6 +42,21 @@ import Testing
         #expect(topup.account.hasPrefix("acct ••••") && topup.account.count == 13)
     }
 
+    /// A top-up traced before the sampling rate changes keeps its trace to
+    /// the end: the callback consumed after the change still joins it.
+    @Test func aTraceOutlivesAChangeOfRate() {
+        let sim = TraceTests.run(20, sample: 1)
+        let switchedAt = sim.nowMicros
+        sim.traceSampleEvery = 1_000
+        sim.advance(to: SimTime(microseconds: switchedAt + 3_000_000))
+        let all = sim.traces.latest + sim.traces.failed + sim.traces.slowestByWindow.flatMap(\.traces)
+        let joinedLater = all.filter { t in
+            t.id % 1_000 != 0 && t.steps.contains { $0.label.hasPrefix("consumed by") && t.arrivedAt.microseconds + $0.start > switchedAt }
+        }
+        #expect(!joinedLater.isEmpty, "a callback consumed after the change joined a trace begun before it")
+        #expect(sim.traces.builder(for: 1_000 * 1_000_003) == nil, "an id never traced finds nothing")
+    }
+
     @Test func slowestAndFailedListsMeanWhatTheySay() {
         // Timeouts at the gateway: failed top-ups, some slow.
         let sim = TraceTests.run(40, commands: [(.seconds(5), .gatewayTimeouts(percent: 30))])

@@ -76,7 +76,7 @@ extension Simulation {
         let topic = topics[ti]
         let p = topic.partition(for: key)
         let part = topic.partitions[p]
-        if !traces.byRequest.isEmpty, let b = traces.byRequest[payload.requestID] {
+        if let b = traces.builder(for: payload.requestID) {
             b.mark("log", "produced to \(topic.name) partition \(p)", at: nowMicros)
             if b.trace.outcome != nil { traces.refresh(b) }
         }
@@ -226,7 +226,7 @@ extension Simulation {
 
     /// Applies one message's effect; its offset is committed once that has landed.
     func deliver(_ gi: Int, partition p: Int, offset: Int64, epoch: UInt32, _ payload: MessagePayload) {
-        if !traces.byRequest.isEmpty, let b = traces.byRequest[payload.requestID] {
+        if let b = traces.builder(for: payload.requestID) {
             b.mark("log", "consumed by \(groups[gi].name)", at: nowMicros)
             if b.trace.outcome != nil { traces.refresh(b) }
         }
@@ -239,7 +239,7 @@ extension Simulation {
             let job = Request(id: requestID, workload: .topup, arrivedAt: nowMicros, writes: writes)
             job.delivery = Request.Delivery(group: gi, partition: p, offset: offset, epoch: epoch)
             // The wallet credit's commit joins the top-up's trace.
-            job.trace = traces.byRequest[requestID]
+            job.trace = traces.builder(for: requestID)
             job.life = requestID
             job.step = .credit
             job.record = lives[requestID]

@@ -88,7 +88,16 @@ struct Traces {
     /// 70,000 instructions of formatting, about 25 µs).
     static let defaultSampleEvery = 50
     static let kept = 12
-    var sampleEvery: Int { didSet { shown = nil } }
+    var sampleEvery: Int {
+        didSet {
+            shown = nil
+            if !ratesUsed.contains(sampleEvery) { ratesUsed.append(sampleEvery) }
+        }
+    }
+    /// Every rate the run has sampled at: a request is traced only if its
+    /// id is a multiple of one of them, so most lookups end in arithmetic
+    /// rather than a probe of `byRequest`.
+    private var ratesUsed: [Int]
     var latest = Deque<TransactionTrace>()
     var failed = Deque<TransactionTrace>()
     var inDoubt = Deque<TransactionTrace>()
@@ -100,9 +109,18 @@ struct Traces {
     /// The lists as last made, until a trace finishes or changes.
     private var shown: TraceLists?
 
-    init(sampleEvery: Int) { self.sampleEvery = sampleEvery }
+    init(sampleEvery: Int) {
+        self.sampleEvery = sampleEvery
+        ratesUsed = [sampleEvery]
+    }
 
     func samples(_ id: Int64) -> Bool { sampleEvery > 0 && id % Int64(sampleEvery) == 0 }
+
+    /// The trace of request `id`, open or recently finished, if it has one.
+    func builder(for id: Int64) -> TraceBuilder? {
+        guard !byRequest.isEmpty, ratesUsed.contains(where: { $0 > 0 && id % Int64($0) == 0 }) else { return nil }
+        return byRequest[id]
+    }
 
     mutating func open(_ b: TraceBuilder) { byRequest[b.trace.id] = b }
 
