@@ -305,7 +305,7 @@ public final class Simulation {
             nowMicros = entry.time
             eventsProcessed += 1
             budget -= 1
-            handle(entry.payload)
+            handle((consume entry).payload)
         }
         if cache.pipelinesReads { cache.sync() }
         logBackend?.flush()
@@ -370,8 +370,10 @@ public final class Simulation {
         handle = .none
     }
 
-    func handle(_ event: SimEvent) {
-        switch event {
+    /// Runs one event. It takes the event over from the queue, so the
+    /// references it carries move into the handler instead of being copied.
+    func handle(_ event: consuming SimEvent) {
+        switch consume event {
         case let .arrival(w, token): onArrival(w, token: token)
         case let .clientAttempt(r): attempt(r)
         case let .attemptAnswered(r, result): attemptFinished(r, result)
