@@ -14,6 +14,25 @@ import Testing
         return RunReport(snapshot: sim.snapshot(), config: c, duration: d)
     }
 
+    /// The console reads the distribution tables and the event heap through
+    /// before each frame: only caches change. Every distinct table is read,
+    /// each once, and the run is the same run.
+    @Test func warmingAfterIdleChangesNothing() {
+        let c = config()
+        let warmed = Simulation(config: c), plain = Simulation(config: c)
+        let sigmas: Set<Double> = [c.networkLatencySigma, c.fsyncLatencySigma, 0.4, c.shardCPUSigma, 0.5]
+        #expect(warmed.distributionTables.count == sigmas.count)
+        for step in 1...200 {
+            let t = SimTime(microseconds: Int64(step) * 100_000)
+            warmed.warmAfterIdle()
+            warmed.advance(to: t)
+            plain.advance(to: t)
+        }
+        #expect(warmed.processedEvents == plain.processedEvents && warmed.processedEvents > 100_000)
+        #expect(RunReport(snapshot: warmed.snapshot(), config: c, duration: .seconds(20))
+                == RunReport(snapshot: plain.snapshot(), config: c, duration: .seconds(20)))
+    }
+
     @Test func tenMinuteMixedRunEndsBalancedWithEveryWorkloadCommitting() {
         let r = report(config(), .minutes(10))
         #expect(r.ledger.balanced, "\(r.ledger.violations)")

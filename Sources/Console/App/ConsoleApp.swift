@@ -109,6 +109,7 @@ public final class ConsoleApp {
             guard let sim = controller.simulation else { return }
             let deadline = now + frame * ConsoleApp.engineShare
             let wasPaused = sim.paused
+            if !wasPaused { sim.warmAfterIdle() }
             if let replay = controller.replay {
                 _ = pacer.frame(sim, wallSeconds: elapsed.inSeconds, speed: controller.state.speed, deadline: deadline) { target in
                     guard replay.playing else { return false }

@@ -141,6 +141,18 @@ public struct EventQueue<Payload> {
         return k.time == .max ? nil : k.time
     }
 
+    /// Reads the heap's keys through in order (see `Simulation.warmAfterIdle`);
+    /// returns their times' sum so the reads stay.
+    public func readKeysThrough() -> Int64 {
+        var sum: Int64 = 0
+        var i = 0
+        while i < storage.count {
+            sum &+= storage.keys[i].time
+            i += 4
+        }
+        return sum
+    }
+
     /// Makes the heap's storage this queue's own, with room for one more event.
     @inlinable mutating func reserveOne() {
         // Live slots are `count` of `slotsUsed`: a heap with room has a slot free.
