@@ -39,6 +39,7 @@ let package = Package(
         // Owned by the simulation's one thread too: the same reasoning.
         .target(name: "RedisBackend", dependencies: ["PaySim", "CHiredis"],
                 swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
+        // The console's loop runs on one thread (input, frames and the engine in turn).
         .target(name: "Console", dependencies: ["PaySim", "CNCurses"],
                 swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
         // The live /metrics endpoint: the OpenMetrics text from swift-prometheus, served by FlyingFox.
