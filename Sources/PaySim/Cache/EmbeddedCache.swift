@@ -43,9 +43,7 @@ public final class EmbeddedCache: CacheTier {
 
     public var isAvailable: Bool { true }
 
-    @inline(__always) private func home(_ key: Int64) -> Int {
-        Int(truncatingIfNeeded: (UInt64(bitPattern: key) &* 0x9E37_79B9_7F4A_7C15) &>> shift)
-    }
+    @inline(__always) private func home(_ key: Int64) -> Int { LinearProbing.home(key, shift: shift) }
 
     /// The slot holding `key`, or the empty slot where it would go as `-(slot + 1)`.
     @inline(__always) private func find(_ key: Int64) -> Int {
@@ -168,10 +166,7 @@ public final class EmbeddedCache: CacheTier {
             j = (j + 1) & mask
             let k = table[j].key
             if k == .min { break }
-            let h = home(k)
-            // The member at j may move into the hole unless its home lies cyclically in (hole, j].
-            let stays = hole <= j ? (hole < h && h <= j) : (hole < h || h <= j)
-            if !stays {
+            if LinearProbing.mayMove(from: j, home: home(k), into: hole) {
                 let e = table[j]
                 table[hole] = e
                 if e.prev >= 0 { table[Int(e.prev)].next = Int32(hole) } else { head = Int32(hole) }

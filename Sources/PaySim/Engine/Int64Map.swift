@@ -9,6 +9,22 @@
 /// a per-process seed. It has value semantics (copy on write).
 ///
 /// `Int64.min` is reserved to mark an empty slot and cannot be a key.
+/// The rules of the open-addressed tables keyed by `Int64` (`Int64Map` and
+/// the embedded cache's table): where a key's probe run starts, and which
+/// members backward-shift deletion may move into a hole.
+@usableFromInline enum LinearProbing {
+    /// A key's home slot in a table of `1 << (64 - shift)` slots (Fibonacci hashing).
+    @inlinable @inline(__always) static func home(_ key: Int64, shift: UInt64) -> Int {
+        Int(truncatingIfNeeded: (UInt64(bitPattern: key) &* 0x9E37_79B9_7F4A_7C15) &>> shift)
+    }
+
+    /// Whether the member at slot `j`, whose home is `home`, may move back
+    /// into the hole at `hole`: not when its home lies cyclically in (hole, j].
+    @inlinable @inline(__always) static func mayMove(from j: Int, home h: Int, into hole: Int) -> Bool {
+        !(hole <= j ? (hole < h && h <= j) : (hole < h || h <= j))
+    }
+}
+
 public struct Int64Map<Value> {
     @usableFromInline final class Storage {
         /// Slots of a key and, where the key is not `Int64.min`, its value
@@ -56,9 +72,7 @@ public struct Int64Map<Value> {
             valueAddress(slot).initializeMemory(as: Value.self, repeating: value, count: 1)
         }
 
-        @inlinable @inline(__always) func home(_ key: Int64) -> Int {
-            Int(truncatingIfNeeded: (UInt64(bitPattern: key) &* 0x9E37_79B9_7F4A_7C15) &>> shift)
-        }
+        @inlinable @inline(__always) func home(_ key: Int64) -> Int { LinearProbing.home(key, shift: shift) }
 
         /// The slot holding `key`, or the empty slot where it would go as `-(slot + 1)`.
         @inlinable @inline(__always) func find(_ key: Int64) -> Int {
@@ -91,11 +105,7 @@ public struct Int64Map<Value> {
                 j = (j + 1) & mask
                 let k = key(at: j)
                 if k == Int64.min { break }
-                let h = home(k)
-                // The member at j may move into the hole unless its home lies
-                // cyclically in (hole, j].
-                let stays = hole <= j ? (hole < h && h <= j) : (hole < h || h <= j)
-                if !stays {
+                if LinearProbing.mayMove(from: j, home: home(k), into: hole) {
                     setKey(k, at: hole)
                     value(at: hole).moveInitialize(from: value(at: j), count: 1)
                     hole = j

@@ -46,9 +46,8 @@ public final class Simulation {
         var tables: [[Double]] = []
         let all = [networkLatency, fsyncLatency, nodeCPU, shardPrepareCPU, shardApplyCPU, shardBalanceReadCPU, shardProfileReadCPU]
             + groups.map(\.processing)
-        for d in all where !tables.contains(where: { $0.withUnsafeBufferPointer { a in d.table.withUnsafeBufferPointer { a.baseAddress == $0.baseAddress } } }) {
-            tables.append(d.table)
-        }
+        var sigmas = Set<Double>()
+        for d in all where sigmas.insert(d.sigma).inserted { tables.append(d.table) }
         return tables
     }()
     /// Where `warmAfterIdle` leaves its sums, so its reads stay.
